@@ -1,0 +1,49 @@
+"""FastAPI application factory: health endpoints now, domain routers as they arrive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from assistant.db import get_engine
+from assistant.migrate import current_revision
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """The web service, on `engine` (default: the configured database)."""
+    app = FastAPI(title="Customer messaging assistant", version="0.1.0")
+    app.state.engine = engine
+
+    def _engine() -> Engine:
+        return app.state.engine or get_engine()
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """The process is up (no dependencies checked)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], response_model=None)
+    def readyz() -> Any:
+        """The database answers and is migrated: safe to route traffic here."""
+        try:
+            engine = _engine()
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            revision = current_revision(engine)
+        except SQLAlchemyError as exc:
+            return JSONResponse(
+                status_code=503,
+                content={"status": "unavailable", "database": type(exc).__name__},
+            )
+        if revision is None:
+            return JSONResponse(
+                status_code=503,
+                content={"status": "unavailable", "database": "not migrated: run assistant db upgrade"},
+            )
+        return {"status": "ready", "database": "ok", "revision": revision}
+
+    return app

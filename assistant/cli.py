@@ -1,0 +1,273 @@
+"""The `assistant` command."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from assistant.config import get_settings
+from assistant.db import get_engine, redacted_url, unit_of_work
+from assistant.ingest.service import (
+    ImportRejected,
+    ImportReport,
+    ImportUsageError,
+    import_files,
+)
+
+app = typer.Typer(help="1:1 customer messaging assistant for retail and DTC brands.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+errors = Console(stderr=True)
+
+QUICKSTART_CUSTOMERS = 3000
+QUICKSTART_SEED = 7
+
+
+class _ImportBar:
+    """Shows an import's progress: one bar per file, in bytes read."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+        self.kind = ""
+
+    def file_started(self, kind: str, path: Path, total_bytes: int) -> None:
+        self.kind = kind
+        self.task = self.progress.add_task(f"{kind}: reading", total=max(total_bytes, 1))
+
+    def advanced(self, bytes_read: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=bytes_read)
+
+    def phase(self, description: str) -> None:
+        if self.task is not None:
+            total = self.progress.tasks[self.task].total
+            self.progress.update(self.task, description=f"{self.kind}: {description}", completed=total)
+
+    def file_finished(self) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=f"{self.kind}: done")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _print_report(report: ImportReport, *, limit: int = 50) -> None:
+    table = Table(title="Import")
+    for column in ("file", "rows", "inserted", "updated", "unchanged", "rejected", "seconds"):
+        table.add_column(column, justify="left" if column == "file" else "right")
+    for f in report.files:
+        table.add_row(
+            f.path.name,
+            f"{f.rows:,}",
+            f"{f.inserted:,}",
+            f"{f.updated:,}",
+            f"{max(f.unchanged, 0):,}",
+            f"{f.rejected:,}",
+            f"{f.seconds:.1f}",
+        )
+    console.print(table)
+    for f in report.files:
+        if f.consent_kept_off:
+            console.print(
+                f"[yellow]{f.path.name}: kept consent off for {f.consent_kept_off:,} customer(s) "
+                "who opted out themselves[/]"
+            )
+    shown = 0
+    for f in report.files:
+        for error in f.listed_errors:
+            if shown >= limit:
+                break
+            errors.print(f"[red]{error}[/]", highlight=False, markup=True)
+            shown += 1
+    if report.error_count > shown:
+        errors.print(f"... and {report.error_count - shown:,} more problem(s)")
+    for f in report.files:
+        if f.rejects_path:
+            console.print(f"{f.rejected:,} rejected row(s) of {f.path.name} written to {f.rejects_path}")
+
+
+def run_import(paths: list[Path], *, skip_invalid: bool) -> ImportReport:
+    """Import `paths` in one unit of work, with a progress bar; raises ImportRejected."""
+    with _progress() as progress, unit_of_work() as session:
+        return import_files(
+            session, paths, skip_invalid=skip_invalid, progress=_ImportBar(progress)
+        )
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(help="CSV files or folders of them.")],
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Import the valid rows; write the others to NAME.rejects.csv."
+        ),
+    ] = False,
+) -> None:
+    """Import customers, products, orders, order_items and returns CSV files (kind from name)."""
+    _require_schema()
+    try:
+        report = run_import(paths, skip_invalid=skip_invalid)
+    except ImportUsageError as exc:
+        errors.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    except ImportRejected as rejected:
+        _print_report(rejected.report)
+        errors.print(
+            f"[red]Nothing was imported:[/] {rejected.report.error_count:,} problem(s). "
+            "Fix them, or use --skip-invalid to import the valid rows."
+        )
+        raise typer.Exit(1) from None
+    _print_report(report)
+
+
+def _require_schema() -> None:
+    from assistant.migrate import current_revision, upgrade
+
+    engine = get_engine()
+    if current_revision(engine) is None and engine.dialect.name == "sqlite":
+        # The embedded default creates its own database; a server database is migrated
+        # deliberately with `assistant db upgrade`.
+        upgrade(engine)
+    elif current_revision(engine) is None:
+        errors.print(
+            f"[red]error:[/] {redacted_url(get_settings().database.url)} has no schema; "
+            "run `assistant db upgrade` first"
+        )
+        raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply Alembic migrations (default: all)."""
+    from assistant.migrate import current_revision, upgrade
+
+    engine = get_engine()
+    upgrade(engine, revision)
+    console.print(f"{redacted_url(get_settings().database.url)} is at revision {current_revision(engine)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. base.")]) -> None:
+    """Revert migrations down to REVISION."""
+    from assistant.migrate import current_revision, downgrade
+
+    engine = get_engine()
+    downgrade(engine, revision)
+    console.print(f"now at revision {current_revision(engine)}")
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the CSV files into.")],
+    customers: Annotated[int, typer.Option(min=1, help="How many customers.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Same seed (and as-of), same files.")] = 1,
+    as_of: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The store's 'today' (default: today, UTC).")
+    ] = None,
+) -> None:
+    """Write a realistic synthetic store as the five import CSV files."""
+    from assistant.demo.generator import generate_store
+
+    day = as_of.date() if as_of else datetime.now(UTC).date()
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("generating", total=customers)
+
+        def on_progress(kind: str, done: int, total: int) -> None:
+            progress.update(task, description=f"generating {kind}", completed=done, total=total)
+
+        summary = generate_store(out_dir, customers=customers, seed=seed, as_of=day, on_progress=on_progress)
+    _print_demo_summary(summary, time.perf_counter() - started, day)
+
+
+def _print_demo_summary(summary: object, seconds: float, day: date) -> None:
+    table = Table(title=f"Demo store (as of {day.isoformat()}) in {seconds:.1f} s")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for kind in ("customers", "products", "orders", "order_items", "returns"):
+        table.add_row(f"{kind}.csv", f"{getattr(summary, kind):,}")
+    console.print(table)
+    console.print(f"written to {getattr(summary, 'out_dir')}")
+
+
+@app.command()
+def quickstart(
+    customers: Annotated[int, typer.Option(min=1)] = QUICKSTART_CUSTOMERS,
+    seed: Annotated[int, typer.Option()] = QUICKSTART_SEED,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo CSVs go.")] = Path("demo-store"),
+) -> None:
+    """Everything on embedded defaults: database, demo store, import; then what to do next."""
+    from assistant.demo.generator import generate_store
+    from assistant.migrate import current_revision, upgrade
+
+    settings = get_settings()
+    engine = get_engine()
+    console.rule("Customer messaging assistant: quickstart")
+    upgrade(engine)
+    console.print(
+        f"1. database {redacted_url(settings.database.url)} at revision {current_revision(engine)}"
+    )
+    day = datetime.now(UTC).date()
+    started = time.perf_counter()
+    summary = generate_store(data_dir, customers=customers, seed=seed, as_of=day)
+    console.print(
+        f"2. demo store of {summary.customers:,} customers, {summary.orders:,} orders, "
+        f"{summary.order_items:,} order lines and {summary.returns:,} returns written to "
+        f"{data_dir}/ in {time.perf_counter() - started:.1f} s"
+    )
+    console.print("3. importing it")
+    try:
+        report = run_import([data_dir], skip_invalid=False)
+    except ImportRejected as rejected:
+        _print_report(rejected.report)
+        raise typer.Exit(1) from None
+    _print_report(report)
+    console.print(
+        "\nNext: [bold]assistant serve[/] starts the web service "
+        "(GET /healthz, /readyz); `assistant import PATH` loads your own CSV files."
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Run the web service."""
+    import uvicorn
+
+    from assistant.api import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level=get_settings().app.log_level.lower())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,146 @@
+"""One Settings object of small nested groups, read from the environment or `.env`.
+
+Each field names its environment variable explicitly (the names are a published contract,
+see `.env.example`), so groups can be regrouped without renaming anything users set.
+Settings are read once through `get_settings()`, never at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_ENV = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+
+def _env(name: str, default: Any = None, **kwargs: Any) -> Any:
+    """A field read from exactly the environment variable `name`."""
+    return Field(default=default, validation_alias=name, **kwargs)
+
+
+class AppSettings(BaseSettings):
+    """What the brand and the running service are."""
+
+    model_config = _ENV
+
+    public_url: str = _env(
+        "ASSISTANT_PUBLIC_URL", "http://127.0.0.1:8000", description="base URL Twilio/Slack call"
+    )
+    default_phone_region: str = _env(
+        "ASSISTANT_DEFAULT_PHONE_REGION", "US", description="region for numbers without +country"
+    )
+    default_currency: str = _env("ASSISTANT_DEFAULT_CURRENCY", "USD")
+    brand_timezone: str = _env("ASSISTANT_BRAND_TIMEZONE", "America/New_York")
+    log_level: str = _env("ASSISTANT_LOG_LEVEL", "INFO")
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _upper_region(cls, value: str) -> str:
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError("must be a two-letter ISO country code such as US or GB")
+        return value.upper()
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the data lives."""
+
+    model_config = _ENV
+
+    url: str = _env("ASSISTANT_DATABASE_URL", "sqlite:///./assistant.db")
+    echo: bool = _env("ASSISTANT_DATABASE_ECHO", False)
+
+
+class LLMSettings(BaseSettings):
+    """Which drafter writes the messages."""
+
+    model_config = _ENV
+
+    provider: Literal["offline", "openai"] = _env("ASSISTANT_LLM", "offline")
+    model: str = _env("ASSISTANT_LLM_MODEL", "gpt-4o-mini")
+    api_key: SecretStr | None = _env("OPENAI_API_KEY")
+    base_url: str | None = _env("OPENAI_BASE_URL")
+
+
+class SlackSettings(BaseSettings):
+    """The Slack app staff review drafts in."""
+
+    model_config = _ENV
+
+    bot_token: SecretStr | None = _env("SLACK_BOT_TOKEN")
+    signing_secret: SecretStr | None = _env("SLACK_SIGNING_SECRET")
+    app_token: SecretStr | None = _env("SLACK_APP_TOKEN")
+    review_channel: str | None = _env("SLACK_REVIEW_CHANNEL")
+    api_url: str | None = _env("SLACK_API_URL")
+
+
+class TwilioSettings(BaseSettings):
+    """SMS delivery through Twilio."""
+
+    model_config = _ENV
+
+    account_sid: str | None = _env("TWILIO_ACCOUNT_SID")
+    auth_token: SecretStr | None = _env("TWILIO_AUTH_TOKEN")
+    messaging_service_sid: str | None = _env("TWILIO_MESSAGING_SERVICE_SID")
+    from_number: str | None = _env("TWILIO_FROM_NUMBER")
+    api_url: str | None = _env("TWILIO_API_URL")
+
+
+class EmailSettings(BaseSettings):
+    """Email delivery over SMTP."""
+
+    model_config = _ENV
+
+    smtp_url: SecretStr | None = _env("ASSISTANT_SMTP_URL")
+    sender: str = _env("ASSISTANT_EMAIL_FROM", "Customer Care <care@example.com>")
+
+
+class WorkerSettings(BaseSettings):
+    """Background work: Celery on a broker, or in-process when no broker is set."""
+
+    model_config = _ENV
+
+    broker_url: str | None = _env("ASSISTANT_BROKER_URL")
+
+
+class Settings(BaseSettings):
+    """All settings, grouped."""
+
+    model_config = _ENV
+
+    app: AppSettings = Field(default_factory=AppSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+
+
+GROUPS: tuple[type[BaseSettings], ...] = (
+    AppSettings,
+    DatabaseSettings,
+    LLMSettings,
+    SlackSettings,
+    TwilioSettings,
+    EmailSettings,
+    WorkerSettings,
+)
+
+
+def environment_variable_names() -> list[str]:
+    """Every environment variable a setting is read from, in declaration order."""
+    names: list[str] = []
+    for group in GROUPS:
+        for field in group.model_fields.values():
+            if isinstance(field.validation_alias, str):
+                names.append(field.validation_alias)
+    return names
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

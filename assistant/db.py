@@ -1,0 +1,82 @@
+"""Engine, session factory and the unit of work: the only place that commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.config import get_settings
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Foreign keys are off by default in SQLite; WAL lets the web service read while an
+    # import writes; busy_timeout turns "database is locked" into a short wait.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
+    # Every connection works in UTC so naive timestamps in SQL mean UTC on both databases.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()
+
+
+def build_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for `url`, with the per-dialect settings we rely on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    event.listen(engine, "connect", _postgres_session)
+    return engine
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """The shared engine for `url` (default: the configured database)."""
+    settings = get_settings().database
+    return build_engine(url or settings.url, echo=settings.echo)
+
+
+def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
+    """Sessions bound to `engine`; objects stay readable after commit."""
+    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+    """One request, job or command: commit once at the end, roll back on any error.
+
+    Services called inside only flush; nothing else commits.
+    """
+    session = session_factory(engine)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def redacted_url(url: str) -> str:
+    """The database URL with any password hidden, safe for printing."""
+    return make_url(url).render_as_string(hide_password=True)

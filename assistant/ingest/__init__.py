@@ -1,0 +1,1 @@
+"""CSV import: validate row by row, stage, check references, merge set-based."""

@@ -1,0 +1,404 @@
+"""Set-based checks and merges from a staging table into the real tables.
+
+Every statement here touches all rows of a file at once. Merges are idempotent: rows that
+are already identical are not updated, so re-importing the same files changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from assistant.ingest.specs import FileSpec
+from assistant.ingest.staging import stage_table
+from assistant.models.base import UTCDateTime
+from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A row refused by a set-based check."""
+
+    line: int
+    column: str | None
+    reason: str
+
+
+@dataclass
+class MergeCounts:
+    inserted: int = 0
+    updated: int = 0
+    consent_kept_off: int = 0
+
+
+@dataclass(frozen=True)
+class _Target:
+    table: str
+    source: str  # SELECT exposing every key and value column by its target name
+    key: tuple[str, ...]
+    # (target column, staging column whose presence in the file allows updating it)
+    values: tuple[tuple[str, str | None], ...]
+    timestamps: bool
+
+
+def _distinct(connection: Connection) -> str:
+    return "IS DISTINCT FROM" if connection.dialect.name == "postgresql" else "IS NOT"
+
+
+def _run(connection: Connection, sql: str, now: datetime | None = None, **params: Any) -> Any:
+    statement = text(sql)
+    if now is not None and ":now" in sql:
+        statement = statement.bindparams(bindparam("now", type_=UTCDateTime()))
+        params["now"] = now
+    return connection.execute(statement, params)
+
+
+def find_duplicates(connection: Connection, spec: FileSpec) -> list[Finding]:
+    """Every repeat of a key within the file (the first occurrence is kept)."""
+    stage = stage_table(spec.kind)
+    key = ", ".join(spec.key)
+    rows = _run(
+        connection,
+        f"SELECT line, {key} FROM {stage} WHERE ({key}) IN "
+        f"(SELECT {key} FROM {stage} GROUP BY {key} HAVING count(*) > 1) ORDER BY line",
+    ).all()
+    first_line: dict[tuple[Any, ...], int] = {}
+    findings = []
+    label = spec.columns[0].name if len(spec.key) == 1 else " + ".join(
+        c.name for c in spec.columns if c.stage_name in spec.key
+    )
+    for line, *values in rows:
+        key_value = tuple(values)
+        if key_value in first_line:
+            shown = " / ".join(str(v) for v in key_value)
+            findings.append(
+                Finding(line, label, f"duplicate '{shown}' (first on line {first_line[key_value]})")
+            )
+        else:
+            first_line[key_value] = line
+    return findings
+
+
+def _unknown(connection: Connection, stage: str, ref: str, table: str) -> list[tuple[int, str]]:
+    return list(
+        _run(
+            connection,
+            f"SELECT s.line, s.{ref} FROM {stage} s WHERE s.{ref} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {table} t WHERE t.external_id = s.{ref}) ORDER BY s.line",
+        ).tuples()
+    )
+
+
+def find_reference_errors(connection: Connection, spec: FileSpec) -> list[Finding]:
+    """Rows naming a customer, order or product that exists neither in the file set nor the DB."""
+    stage = stage_table(spec.kind)
+    found: list[Finding] = []
+    if spec.kind == "products":
+        for line, ref in _run(
+            connection,
+            f"SELECT s.line, s.upgrade_ref FROM {stage} s WHERE s.upgrade_ref IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM products p WHERE p.external_id = s.upgrade_ref) "
+            f"AND NOT EXISTS (SELECT 1 FROM {stage} o WHERE o.external_id = s.upgrade_ref) "
+            "ORDER BY s.line",
+        ).tuples():
+            found.append(Finding(line, "upgrade_product_id", f"unknown product '{ref}'"))
+        for (line,) in _run(
+            connection, f"SELECT line FROM {stage} WHERE upgrade_ref = external_id"
+        ).tuples():
+            found.append(Finding(line, "upgrade_product_id", "a product cannot upgrade to itself"))
+    elif spec.kind == "orders":
+        for line, ref in _unknown(connection, stage, "customer_ref", "customers"):
+            found.append(Finding(line, "customer_id", f"unknown customer '{ref}'"))
+    elif spec.kind in ("order_items", "returns"):
+        for line, ref in _unknown(connection, stage, "order_ref", "orders"):
+            found.append(Finding(line, "order_id", f"unknown order '{ref}'"))
+        for line, ref in _unknown(connection, stage, "product_ref", "products"):
+            found.append(Finding(line, "product_id", f"unknown product '{ref}'"))
+    if spec.kind == "returns":
+        joined = (
+            f"FROM {stage} s JOIN orders o ON o.external_id = s.order_ref "
+            "JOIN products p ON p.external_id = s.product_ref"
+        )
+        for line, order, product in _run(
+            connection,
+            f"SELECT s.line, s.order_ref, s.product_ref {joined} WHERE NOT EXISTS "
+            "(SELECT 1 FROM order_items i WHERE i.order_id = o.id AND i.product_id = p.id)",
+        ).tuples():
+            found.append(
+                Finding(line, "product_id", f"order '{order}' has no line for product '{product}'")
+            )
+        for (line,) in _run(
+            connection, f"SELECT s.line {joined} WHERE s.returned_at < o.ordered_at"
+        ).tuples():
+            found.append(Finding(line, "returned_at", "before the order was placed"))
+    found.sort(key=lambda f: f.line)
+    return found
+
+
+def discard_lines(connection: Connection, spec: FileSpec, lines: Sequence[int]) -> None:
+    """Remove refused rows from the staging table so they are not merged."""
+    if not lines:
+        return
+    connection.execute(text("DROP TABLE IF EXISTS import_discard"))
+    connection.execute(text("CREATE TEMPORARY TABLE import_discard (line BIGINT PRIMARY KEY)"))
+    connection.execute(
+        text("INSERT INTO import_discard (line) VALUES (:line)"),
+        [{"line": line} for line in sorted(set(lines))],
+    )
+    connection.execute(
+        text(
+            f"DELETE FROM {stage_table(spec.kind)} "
+            "WHERE line IN (SELECT line FROM import_discard)"
+        )
+    )
+    connection.execute(text("DROP TABLE import_discard"))
+
+
+def _is_empty(connection: Connection, table: str) -> bool:
+    return connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is None
+
+
+def _merge(
+    connection: Connection, target: _Target, present: frozenset[str], now: datetime
+) -> MergeCounts:
+    table, key = target.table, target.key
+    counts = MergeCounts()
+    empty = _is_empty(connection, table)
+    updatable = [col for col, stage_col in target.values if stage_col is None or stage_col in present]
+    if updatable and not empty:
+        distinct = _distinct(connection)
+        assignments = [f"{col} = src.{col}" for col in updatable]
+        if target.timestamps:
+            assignments.append("updated_at = :now")
+        matches = " AND ".join(f"{table}.{k} = src.{k}" for k in key)
+        changed = " OR ".join(f"{table}.{col} {distinct} src.{col}" for col in updatable)
+        result = _run(
+            connection,
+            f"UPDATE {table} SET {', '.join(assignments)} FROM ({target.source}) AS src "
+            f"WHERE {matches} AND ({changed})",
+            now,
+        )
+        counts.updated = result.rowcount
+    columns = list(key) + [col for col, _ in target.values]
+    selected = [f"src.{col}" for col in columns]
+    if target.timestamps:
+        columns += ["created_at", "updated_at"]
+        selected += [":now", ":now"]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selected)} FROM ({target.source}) AS src"
+    )
+    if not empty:
+        # The staging table holds each key once, so an empty target needs no existence probe.
+        probe = " AND ".join(f"t.{k} = src.{k}" for k in key)
+        sql += f" WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {probe})"
+    counts.inserted = _run(connection, sql, now if target.timestamps else None).rowcount
+    return counts
+
+
+def merge(connection: Connection, spec: FileSpec, present: frozenset[str], now: datetime) -> MergeCounts:
+    """Insert new rows and update changed ones from the staging table."""
+    if spec.kind == "customers":
+        return _merge_customers(connection, present, now)
+    stage = stage_table(spec.kind)
+    if spec.kind == "products":
+        counts = _merge(
+            connection,
+            _Target(
+                table="products",
+                source=f"SELECT external_id, name, category, price, relaunched_at, "
+                f"improvement_note FROM {stage}",
+                key=("external_id",),
+                values=tuple(
+                    (c, c) for c in ("name", "category", "price", "relaunched_at", "improvement_note")
+                ),
+                timestamps=True,
+            ),
+            present,
+            now,
+        )
+        if "upgrade_ref" in present:
+            _run(
+                connection,
+                f"UPDATE products SET upgrade_product_id = u.id, updated_at = :now "
+                f"FROM {stage} s LEFT JOIN products u ON u.external_id = s.upgrade_ref "
+                f"WHERE products.external_id = s.external_id "
+                f"AND products.upgrade_product_id {_distinct(connection)} u.id",
+                now,
+            )
+        return counts
+    if spec.kind == "orders":
+        counts = _merge(
+            connection,
+            _Target(
+                table="orders",
+                source=f"SELECT s.external_id, c.id AS customer_id, s.ordered_at, s.total, "
+                f"s.currency, s.status FROM {stage} s "
+                "JOIN customers c ON c.external_id = s.customer_ref",
+                key=("external_id",),
+                values=(
+                    ("customer_id", None),
+                    ("ordered_at", None),
+                    ("total", None),
+                    ("currency", "currency"),
+                    ("status", "status"),
+                ),
+                timestamps=True,
+            ),
+            present,
+            now,
+        )
+        if counts.updated:
+            _propagate_order_changes(connection, stage)
+        return counts
+    joined = (
+        f"FROM {stage} s JOIN orders o ON o.external_id = s.order_ref "
+        "JOIN products p ON p.external_id = s.product_ref"
+    )
+    if spec.kind == "order_items":
+        return _merge(
+            connection,
+            _Target(
+                table="order_items",
+                source="SELECT o.id AS order_id, p.id AS product_id, o.customer_id, o.ordered_at, "
+                f"s.quantity, s.unit_price {joined}",
+                key=("order_id", "product_id"),
+                values=(
+                    ("customer_id", None),
+                    ("ordered_at", None),
+                    ("quantity", "quantity"),
+                    ("unit_price", "unit_price"),
+                ),
+                timestamps=False,
+            ),
+            present,
+            now,
+        )
+    return _merge(
+        connection,
+        _Target(
+            table="returns",
+            source="SELECT o.id AS order_id, p.id AS product_id, s.returned_at, o.customer_id, "
+            f"s.reason_code, s.note {joined}",
+            key=("order_id", "product_id", "returned_at"),
+            values=(("customer_id", None), ("reason_code", "reason_code"), ("note", "note")),
+            timestamps=False,
+        ),
+        present,
+        now,
+    )
+
+
+def _propagate_order_changes(connection: Connection, stage: str) -> None:
+    """Keep the customer and date copied onto order lines and returns in step with orders."""
+    distinct = _distinct(connection)
+    _run(
+        connection,
+        "UPDATE order_items SET customer_id = o.customer_id, ordered_at = o.ordered_at "
+        f"FROM orders o JOIN {stage} s ON s.external_id = o.external_id "
+        f"WHERE order_items.order_id = o.id AND (order_items.customer_id {distinct} o.customer_id "
+        f"OR order_items.ordered_at {distinct} o.ordered_at)",
+    )
+    _run(
+        connection,
+        "UPDATE returns SET customer_id = o.customer_id "
+        f"FROM orders o JOIN {stage} s ON s.external_id = o.external_id "
+        f"WHERE returns.order_id = o.id AND returns.customer_id {distinct} o.customer_id",
+    )
+
+
+_PLAIN_CUSTOMER_COLUMNS = ("first_name", "last_name", "email", "phone", "timezone", "customer_since")
+
+
+def _merge_customers(connection: Connection, present: frozenset[str], now: datetime) -> MergeCounts:
+    stage = stage_table("customers")
+    postgres = connection.dialect.name == "postgresql"
+    distinct = _distinct(connection)
+    counts = MergeCounts()
+    revoked = ", ".join(f"'{s}'" for s in CUSTOMER_REVOCATION_SOURCES)
+    new_attrs = (
+        "COALESCE(CAST(s.attributes AS JSONB), '{}'::jsonb)"
+        if postgres
+        else "COALESCE(s.attributes, '{}')"
+    )
+    if not _is_empty(connection, "customers"):
+        sets = [f"{col} = s.{col}" for col in _PLAIN_CUSTOMER_COLUMNS if col in present]
+        changes = [f"customers.{col} {distinct} s.{col}" for col in _PLAIN_CUSTOMER_COLUMNS if col in present]
+        for channel in ("sms", "email"):
+            column = f"{channel}_consent"
+            if column not in present:
+                continue
+            # Consent a customer withdrew is never switched back on by an import.
+            guard = (
+                f"(s.{column} AND NOT customers.{column} "
+                f"AND customers.{column}_source IN ({revoked}))"
+            )
+            changed = f"(s.{column} IS NOT NULL AND s.{column} <> customers.{column} AND NOT {guard})"
+            counts.consent_kept_off += _run(
+                connection,
+                f"SELECT count(*) FROM {stage} s JOIN customers ON customers.external_id = "
+                f"s.external_id WHERE {guard}",
+            ).scalar_one()
+            _run(
+                connection,
+                "INSERT INTO consent_events (customer_id, channel, consented, source, detail, "
+                f"occurred_at) SELECT customers.id, '{channel}', s.{column}, 'import', NULL, :now "
+                f"FROM {stage} s JOIN customers ON customers.external_id = s.external_id "
+                f"WHERE {changed}",
+                now,
+            )
+            sets += [
+                f"{column} = CASE WHEN {changed} THEN s.{column} ELSE customers.{column} END",
+                f"{column}_at = CASE WHEN {changed} THEN :now ELSE customers.{column}_at END",
+                f"{column}_source = CASE WHEN {changed} THEN 'import' "
+                f"ELSE customers.{column}_source END",
+            ]
+            changes.append(changed)
+        if "attributes" in present:
+            if postgres:
+                sets.append(f"attributes = customers.attributes || {new_attrs}")
+                changes.append(f"NOT (customers.attributes @> {new_attrs})")
+            else:
+                sets.append(f"attributes = json_patch(customers.attributes, {new_attrs})")
+                changes.append(
+                    f"json_patch(customers.attributes, {new_attrs}) IS NOT json(customers.attributes)"
+                )
+        if changes:
+            sets.append("updated_at = :now")
+            counts.updated = _run(
+                connection,
+                f"UPDATE customers SET {', '.join(sets)} FROM {stage} s "
+                f"WHERE customers.external_id = s.external_id AND ({' OR '.join(changes)})",
+                now,
+            ).rowcount
+    consent = []
+    for channel in ("sms", "email"):
+        column = f"{channel}_consent"
+        consent += [
+            f"COALESCE(s.{column}, false)",
+            f"CASE WHEN s.{column} IS NOT NULL THEN :now END",
+            f"CASE WHEN s.{column} IS NOT NULL THEN 'import' END",
+        ]
+    columns = (
+        ["external_id", *_PLAIN_CUSTOMER_COLUMNS]
+        + [f"{ch}_consent{suffix}" for ch in ("sms", "email") for suffix in ("", "_at", "_source")]
+        + ["attributes", "created_at", "updated_at"]
+    )
+    selected = (
+        ["s.external_id"]
+        + [f"s.{col}" for col in _PLAIN_CUSTOMER_COLUMNS]
+        + consent
+        + [new_attrs, ":now", ":now"]
+    )
+    counts.inserted = _run(
+        connection,
+        f"INSERT INTO customers ({', '.join(columns)}) SELECT {', '.join(selected)} "
+        f"FROM {stage} s WHERE NOT EXISTS "
+        "(SELECT 1 FROM customers c WHERE c.external_id = s.external_id)",
+        now,
+    ).rowcount
+    return counts

@@ -1,0 +1,173 @@
+"""Streaming CSV reading: header checks, per-row validation, error collection."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Protocol
+
+from assistant.ingest.fields import FieldError
+from assistant.ingest.specs import FileSpec
+
+# Errors shown to a person per file; all of them still go to the rejects file.
+MAX_LISTED_ERRORS = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason one row (or the header, line 1) was refused."""
+
+    file: str
+    line: int
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+
+
+@dataclass
+class ErrorLog:
+    """The refused rows of one file: every line's reasons, and the first few in full."""
+
+    file: str
+    by_line: dict[int, list[str]] = field(default_factory=dict)
+    listed: list[RowError] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, line: int, column: str | None, reason: str) -> None:
+        self.count += 1
+        self.by_line.setdefault(line, []).append(f"{column}: {reason}" if column else reason)
+        if len(self.listed) < MAX_LISTED_ERRORS:
+            self.listed.append(RowError(self.file, line, column, reason))
+
+    @property
+    def rejected_rows(self) -> int:
+        return len(self.by_line)
+
+
+class HeaderError(ValueError):
+    """The file cannot be read as this kind at all."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each known column sits in this file, and which columns are attributes."""
+
+    indexes: tuple[int | None, ...]  # per spec column, None when absent
+    attributes: tuple[tuple[int, str], ...]
+    width: int
+
+    def present(self, spec: FileSpec) -> frozenset[str]:
+        """Staging names of the columns this file has."""
+        return frozenset(
+            c.stage_name for c, i in zip(spec.columns, self.indexes, strict=True) if i is not None
+        )
+
+
+def open_csv(path: Path) -> IO[str]:
+    """Open as UTF-8 text; undecodable bytes are kept as surrogates and refused per row."""
+    with path.open("rb") as probe:
+        start = probe.read(4)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise HeaderError("file is UTF-16; save it as UTF-8")
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def read_layout(header: list[str] | None, spec: FileSpec) -> Layout:
+    """Check the header row against the kind's columns."""
+    if not header or not any(h.strip() for h in header):
+        raise HeaderError("empty file: expected a header row")
+    names = [h.strip().lower() for h in header]
+    seen: set[str] = set()
+    for name in names:
+        if not name:
+            raise HeaderError("a column has an empty name in the header row")
+        if name in seen:
+            raise HeaderError(f"column '{name}' appears twice in the header row")
+        seen.add(name)
+    missing = [r for r in spec.required if r not in seen]
+    if missing:
+        raise HeaderError(
+            f"missing required column(s): {', '.join(missing)} "
+            f"(expected columns: {', '.join(c.name for c in spec.columns)})"
+        )
+    position = {name: i for i, name in enumerate(names)}
+    known = {c.name for c in spec.columns}
+    unknown = [n for n in names if n not in known]
+    if unknown and not spec.extra_columns_are_attributes:
+        raise HeaderError(
+            f"unknown column(s): {', '.join(unknown)} "
+            f"(expected columns: {', '.join(c.name for c in spec.columns)})"
+        )
+    return Layout(
+        indexes=tuple(position.get(c.name) for c in spec.columns),
+        attributes=tuple((position[n], header[position[n]].strip()) for n in unknown),
+        width=len(names),
+    )
+
+
+def _bad_encoding(row: list[str]) -> bool:
+    joined = "".join(row)
+    if joined.isascii():
+        return False
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def validated_rows(
+    reader: RowReader, spec: FileSpec, layout: Layout, errors: ErrorLog
+) -> Iterator[tuple[object, ...]]:
+    """Yield `(line, *staging values)` for every valid row; log every invalid one."""
+    plan = [
+        (index, column.name, column.parse)
+        for column, index in zip(spec.columns, layout.indexes, strict=True)
+    ]
+    attributes = layout.attributes
+    width = layout.width
+    for row in reader:
+        line = reader.line_num
+        if len(row) != width:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            errors.add(line, None, f"expected {width} fields, found {len(row)}")
+            continue
+        if _bad_encoding(row):
+            errors.add(line, None, "not valid UTF-8 text (save the file as UTF-8)")
+            continue
+        values: list[object] = [line]
+        ok = True
+        for index, name, parse in plan:
+            try:
+                values.append(parse(row[index] if index is not None else ""))
+            except FieldError as exc:
+                errors.add(line, name, str(exc))
+                ok = False
+        if spec.extra_columns_are_attributes:
+            attrs = {name: row[i].strip() for i, name in attributes if row[i].strip()}
+            values.append(json.dumps(attrs, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if attrs else None)
+        if ok:
+            yield tuple(values)
+
+
+class RowReader(Protocol):
+    """A csv reader: rows, and the physical line the last row ended on."""
+
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+    def __next__(self) -> list[str]: ...
+
+
+def csv_reader(handle: IO[str]) -> RowReader:
+    """A csv reader over `handle`."""
+    return csv.reader(handle)

@@ -1,0 +1,268 @@
+"""Import CSV files: validate every row, stage, check, merge; all or nothing by default.
+
+Files are imported in dependency order (products, customers, orders, order_items, returns)
+inside the caller's unit of work. A file's valid rows are merged even when others were
+refused, so that later files are checked against the right references; if any row was
+refused and `skip_invalid` is off, `ImportRejected` is raised and the caller's rollback
+leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from assistant.config import get_settings
+from assistant.ingest import merge as merging
+from assistant.ingest import staging
+from assistant.ingest.reader import (
+    ErrorLog,
+    HeaderError,
+    RowError,
+    csv_reader,
+    open_csv,
+    read_layout,
+    validated_rows,
+)
+from assistant.ingest.specs import KIND_ORDER, FileSpec, file_specs, kind_of
+from assistant.models.base import utcnow
+
+
+class ImportProgress(Protocol):
+    """Where an import reports how far it got (a progress bar, a log, nothing)."""
+
+    def file_started(self, kind: str, path: Path, total_bytes: int) -> None: ...
+
+    def advanced(self, bytes_read: int) -> None: ...
+
+    def phase(self, description: str) -> None: ...
+
+    def file_finished(self) -> None: ...
+
+
+class _Silent:
+    def file_started(self, kind: str, path: Path, total_bytes: int) -> None:
+        pass
+
+    def advanced(self, bytes_read: int) -> None:
+        pass
+
+    def phase(self, description: str) -> None:
+        pass
+
+    def file_finished(self) -> None:
+        pass
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    kind: str
+    path: Path
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    rejected: int = 0
+    consent_kept_off: int = 0
+    seconds: float = 0.0
+    errors: ErrorLog | None = None
+    rejects_path: Path | None = None
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.rejected - self.inserted - self.updated
+
+    @property
+    def listed_errors(self) -> list[RowError]:
+        return self.errors.listed if self.errors else []
+
+    @property
+    def error_count(self) -> int:
+        return self.errors.count if self.errors else 0
+
+
+@dataclass
+class ImportReport:
+    """What happened to every file of one import."""
+
+    files: list[FileReport] = field(default_factory=list)
+    skip_invalid: bool = False
+
+    @property
+    def error_count(self) -> int:
+        return sum(f.error_count for f in self.files)
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the import may be committed."""
+        return self.skip_invalid or self.error_count == 0
+
+
+class ImportRejected(Exception):
+    """Some rows were invalid and --skip-invalid was not given: nothing was imported."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"{report.error_count} problem(s) found; nothing was imported")
+        self.report = report
+
+
+class ImportUsageError(ValueError):
+    """The paths given cannot be imported (missing, not CSV, unknown kind)."""
+
+
+def discover(paths: Iterable[Path]) -> list[tuple[str, Path]]:
+    """(kind, path) for each CSV given or found in a given folder, in import order."""
+    found: list[tuple[str, Path]] = []
+    for path in paths:
+        if not path.exists():
+            raise ImportUsageError(f"{path}: no such file or folder")
+        if path.is_dir():
+            candidates = sorted(p for p in path.iterdir() if p.is_file())
+            matched = [(kind_of(p.name), p) for p in candidates]
+            found += [(k, p) for k, p in matched if k is not None]
+            if not any(k for k, _ in matched):
+                raise ImportUsageError(
+                    f"{path}: no importable CSV files (expected names like "
+                    f"{', '.join(k + '.csv' for k in KIND_ORDER)})"
+                )
+        else:
+            kind = kind_of(path.name)
+            if kind is None:
+                raise ImportUsageError(
+                    f"{path}: cannot tell what this file holds from its name; name it one of "
+                    f"{', '.join(k + '.csv' for k in KIND_ORDER)} (or e.g. orders_2024.csv)"
+                )
+            found.append((kind, path))
+    return sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), str(item[1])))
+
+
+def import_files(
+    session: Session,
+    paths: Iterable[Path],
+    *,
+    skip_invalid: bool = False,
+    progress: ImportProgress | None = None,
+) -> ImportReport:
+    """Import the CSV files at `paths` (files or folders) within `session`'s transaction.
+
+    Raises ImportRejected (after listing every problem) unless all rows are valid or
+    `skip_invalid` is set; the caller's unit of work then rolls everything back.
+    """
+    progress = progress or _Silent()
+    settings = get_settings().app
+    specs = file_specs(
+        default_region=settings.default_phone_region, default_currency=settings.default_currency
+    )
+    report = ImportReport(skip_invalid=skip_invalid)
+    connection = session.connection()
+    _tune_for_bulk(connection)
+    now = utcnow()
+    for kind, path in discover(paths):
+        report.files.append(_import_file(connection, specs[kind], path, now, progress))
+    if not report.accepted:
+        raise ImportRejected(report)
+    if skip_invalid:
+        for file_report in report.files:
+            if file_report.errors and file_report.errors.by_line:
+                file_report.rejects_path = write_rejects(file_report.path, file_report.errors)
+    return report
+
+
+def _tune_for_bulk(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        # A large page cache keeps index pages of million-row tables in memory during the
+        # merge; temp tables (staging) stay on disk so memory is bounded.
+        raw.execute("PRAGMA cache_size=-1048576")
+        raw.execute("PRAGMA temp_store=FILE")
+
+
+def _import_file(
+    connection: Connection, spec: FileSpec, path: Path, now: datetime, progress: ImportProgress
+) -> FileReport:
+    started = time.perf_counter()
+    report = FileReport(kind=spec.kind, path=path, errors=ErrorLog(path.name))
+    errors = report.errors
+    assert errors is not None
+    progress.file_started(spec.kind, path, path.stat().st_size)
+    try:
+        handle = open_csv(path)
+    except HeaderError as exc:
+        errors.add(1, None, str(exc))
+        progress.file_finished()
+        return report
+    with handle:
+        reader = csv_reader(handle)
+        try:
+            layout = read_layout(next(reader, None), spec)
+        except HeaderError as exc:
+            errors.add(1, None, str(exc))
+            progress.file_finished()
+            return report
+        except csv.Error as exc:
+            errors.add(1, None, f"not a readable CSV file: {exc}")
+            progress.file_finished()
+            return report
+        staging.create_stage(connection, spec)
+        raw_file = handle.buffer  # byte position for the progress bar
+
+        def on_batch(_loaded: int) -> None:
+            progress.advanced(raw_file.tell())
+
+        try:
+            staged = staging.load_stage(
+                connection, spec, validated_rows(reader, spec, layout, errors), on_batch
+            )
+        except csv.Error as exc:
+            errors.add(reader.line_num, None, f"not a readable CSV row: {exc}")
+            staged = 0
+    progress.phase("checking duplicates and references")
+    findings = merging.find_duplicates(connection, spec)
+    findings += merging.find_reference_errors(connection, spec)
+    for finding in findings:
+        errors.add(finding.line, finding.column, finding.reason)
+    merging.discard_lines(connection, spec, [f.line for f in findings])
+    progress.phase("writing")
+    counts = merging.merge(connection, spec, layout.present(spec), now)
+    staging.drop_stage(connection, spec)
+    report.rejected = errors.rejected_rows
+    report.rows = staged + _python_rejected(errors, findings)
+    report.inserted, report.updated = counts.inserted, counts.updated
+    report.consent_kept_off = counts.consent_kept_off
+    report.seconds = time.perf_counter() - started
+    progress.file_finished()
+    return report
+
+
+def _python_rejected(errors: ErrorLog, findings: list[merging.Finding]) -> int:
+    """Rows refused before staging (they are not in the staged count)."""
+    sql_lines = {f.line for f in findings}
+    return sum(1 for line in errors.by_line if line not in sql_lines)
+
+
+def write_rejects(path: Path, errors: ErrorLog) -> Path:
+    """Write the refused rows of `path`, with their reasons, next to it as NAME.rejects.csv."""
+    target = path.with_name(path.name[: -len(".csv")] + ".rejects.csv")
+    with open_csv(path) as source, target.open("w", encoding="utf-8", newline="") as out:
+        reader = csv_reader(source)
+        writer = csv.writer(out)
+        header = next(reader, None) or []
+        writer.writerow([*header, "line", "error"])
+        if 1 in errors.by_line:
+            writer.writerow([*([""] * len(header)), 1, "; ".join(errors.by_line[1])])
+        for row in reader:
+            reasons = errors.by_line.get(reader.line_num)
+            if reasons:
+                safe = [v.encode("utf-8", "replace").decode("utf-8") for v in row]
+                writer.writerow([*safe, reader.line_num, "; ".join(reasons)])
+    return target

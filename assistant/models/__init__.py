@@ -1,0 +1,28 @@
+"""ORM models, one module per aggregate; importing this package registers them all."""
+
+from assistant.models.audit import AuditEntry
+from assistant.models.base import Base
+from assistant.models.campaign import Campaign, CampaignMember, Draft, DraftState
+from assistant.models.catalog import Product
+from assistant.models.customer import ConsentEvent, Customer, Event, Suppression
+from assistant.models.messaging import Conversation, Message
+from assistant.models.order import Order, OrderItem, Return
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Campaign",
+    "CampaignMember",
+    "ConsentEvent",
+    "Conversation",
+    "Customer",
+    "Draft",
+    "DraftState",
+    "Event",
+    "Message",
+    "Order",
+    "OrderItem",
+    "Product",
+    "Return",
+    "Suppression",
+]

@@ -1,0 +1,88 @@
+"""Customers, their consent history and behavioural events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assistant.models.base import Base, BigId, Timestamped, utcnow
+
+
+# Consent a customer withdrew themself: an import or a staff edit never turns it back on;
+# only the customer can (START, or signing up again through a consent form).
+CUSTOMER_REVOCATION_SOURCES = ("sms_keyword", "email_unsubscribe", "customer_request")
+
+
+class Customer(Timestamped, Base):
+    """A brand's customer, keyed by the brand's own id (`external_id`)."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    # E.164, normalised on the way in, so inbound SMS can be matched by exact lookup.
+    phone: Mapped[str | None] = mapped_column(String(16), index=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    customer_since: Mapped[datetime | None]
+    sms_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sms_consent_at: Mapped[datetime | None]
+    sms_consent_source: Mapped[str | None] = mapped_column(String(32))
+    email_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    email_consent_at: Mapped[datetime | None]
+    email_consent_source: Mapped[str | None] = mapped_column(String(32))
+    # Brand-specific fields (unknown CSV columns), usable by segments.
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+
+
+class ConsentEvent(Base):
+    """One change of a customer's consent on one channel, with where it came from."""
+
+    __tablename__ = "consent_events"
+    __table_args__ = (Index(None, "customer_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    consented: Mapped[bool]
+    # import | api | staff | sms_keyword | email_unsubscribe | provider
+    source: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Suppression(Base):
+    """An address we must never message on a channel, whoever the customer record says."""
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index(None, "channel", "address", unique=True),)
+
+
+class Event(Base):
+    """A behavioural event (viewed a product, opened an email, ...) for segments."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index(None, "customer_id", "occurred_at"),
+        Index(None, "kind", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime]
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+    properties: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
