@@ -55,7 +55,10 @@ def timestamp(value: str) -> str | None:
     except ValueError:
         raise FieldError("not an ISO 8601 date or datetime (e.g. 2025-03-01T14:30:00Z)") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise FieldError("out of range (years 1 to 9999 in UTC)") from None
     return parsed.isoformat(" ", "microseconds")
 
 
@@ -114,7 +117,7 @@ def currency(value: str, default: str) -> str:
     value = value.strip().upper()
     if not value:
         return default
-    if len(value) != 3 or not value.isalpha():
+    if len(value) != 3 or not (value.isascii() and value.isalpha()):
         raise FieldError("not a three-letter currency code such as USD")
     return value
 

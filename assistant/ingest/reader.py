@@ -64,10 +64,13 @@ class Layout:
     width: int
 
     def present(self, spec: FileSpec) -> frozenset[str]:
-        """Staging names of the columns this file has."""
-        return frozenset(
+        """Staging names of the columns this file has (`attributes` when it has extra ones)."""
+        names = {
             c.stage_name for c, i in zip(spec.columns, self.indexes, strict=True) if i is not None
-        )
+        }
+        if spec.extra_columns_are_attributes and self.attributes:
+            names.add("attributes")
+        return frozenset(names)
 
 
 def open_csv(path: Path) -> IO[str]:
@@ -83,6 +86,9 @@ def read_layout(header: list[str] | None, spec: FileSpec) -> Layout:
     """Check the header row against the kind's columns."""
     if not header or not any(h.strip() for h in header):
         raise HeaderError("empty file: expected a header row")
+    problem = _row_problem(header)
+    if problem:
+        raise HeaderError(f"header row: {problem}")
     names = [h.strip().lower() for h in header]
     seen: set[str] = set()
     for name in names:
@@ -112,15 +118,19 @@ def read_layout(header: list[str] | None, spec: FileSpec) -> Layout:
     )
 
 
-def _bad_encoding(row: list[str]) -> bool:
+def _row_problem(row: list[str]) -> str | None:
+    """Why the cells of `row` cannot be stored as text at all (None when they can)."""
     joined = "".join(row)
+    if "\x00" in joined:
+        # No database text column takes NUL; it usually means a UTF-16 or binary file.
+        return "contains a NUL character (save the file as UTF-8 text)"
     if joined.isascii():
-        return False
+        return None
     try:
         joined.encode("utf-8")
     except UnicodeEncodeError:
-        return True
-    return False
+        return "not valid UTF-8 text (save the file as UTF-8)"
+    return None
 
 
 def validated_rows(
@@ -135,13 +145,17 @@ def validated_rows(
     width = layout.width
     for row in reader:
         line = reader.line_num
+        if reader.error is not None:
+            errors.add(line, None, f"not a readable CSV row: {reader.error}")
+            continue
         if len(row) != width:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # blank line
             errors.add(line, None, f"expected {width} fields, found {len(row)}")
             continue
-        if _bad_encoding(row):
-            errors.add(line, None, "not valid UTF-8 text (save the file as UTF-8)")
+        problem = _row_problem(row)
+        if problem:
+            errors.add(line, None, problem)
             continue
         values: list[object] = [line]
         ok = True
@@ -159,15 +173,52 @@ def validated_rows(
 
 
 class RowReader(Protocol):
-    """A csv reader: rows, and the physical line the last row ended on."""
+    """A csv reader: rows, the physical line the last row ended on, and why it was unreadable."""
 
-    line_num: int
+    @property
+    def line_num(self) -> int: ...
+
+    @property
+    def error(self) -> str | None: ...
 
     def __iter__(self) -> Iterator[list[str]]: ...
 
     def __next__(self) -> list[str]: ...
 
 
+class _Rows:
+    """csv.reader over a file whose rows may be unreadable (a field over the size limit).
+
+    Such a row comes back empty with `error` set, so one bad row is listed like any other
+    instead of aborting the load (and, on PostgreSQL, the transaction) mid-stream. An
+    unreadable header row still raises csv.Error.
+    """
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._reader = csv.reader(handle)
+        self._started = False
+        self.error: str | None = None
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self
+
+    def __next__(self) -> list[str]:
+        self.error = None
+        try:
+            row = next(self._reader)
+        except csv.Error as exc:
+            if not self._started:
+                raise
+            self.error = str(exc)
+            row = []
+        self._started = True
+        return row
+
+
 def csv_reader(handle: IO[str]) -> RowReader:
-    """A csv reader over `handle`."""
-    return csv.reader(handle)
+    """A csv reader over `handle` that reports unreadable rows (see `_Rows`)."""
+    return _Rows(handle)

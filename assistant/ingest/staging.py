@@ -77,6 +77,7 @@ def load_stage(
                 loaded += len(batch)
                 if on_batch:
                     on_batch(loaded)
+        connection.execute(text(f"ANALYZE {name}"))
         return loaded
     placeholders = ", ".join("?" for _ in columns)
     statement = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({placeholders})"

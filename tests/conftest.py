@@ -1,0 +1,105 @@
+"""Shared fixtures: a migrated database per test on SQLite and, when reachable, PostgreSQL.
+
+PostgreSQL tests use a fresh schema per test in the database named by
+ASSISTANT_TEST_POSTGRES_URL. When it is unreachable they are skipped, unless
+ASSISTANT_TEST_REQUIRE_POSTGRES=1 (CI sets it), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from assistant import migrate
+from assistant.config import get_settings
+from assistant.db import build_engine, get_engine
+
+POSTGRES_URL = os.environ.get(
+    "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("ASSISTANT_TEST_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means "not available"
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return None
+
+
+_PROBLEM: list[str | None] = []
+
+
+def postgres_problem() -> str | None:
+    if not _PROBLEM:
+        _PROBLEM.append(_postgres_problem())
+    return _PROBLEM[0]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts from default settings with its own SQLite file, never ./assistant.db."""
+    for name in list(os.environ):
+        if name.startswith(("ASSISTANT_", "OPENAI_", "SLACK_", "TWILIO_")) and not name.startswith(
+            "ASSISTANT_TEST_"
+        ):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
+    monkeypatch.chdir(tmp_path)  # a stray .env in the repo must not leak into tests
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose connections live in a fresh, empty schema, dropped afterwards."""
+    problem = postgres_problem()
+    if problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required but unreachable at {POSTGRES_URL}: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind (not migrated)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A migrated database of each kind, also made the configured one for the CLI."""
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    engine = build_engine(database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+    get_engine.cache_clear()
