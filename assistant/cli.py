@@ -22,6 +22,7 @@ from rich.table import Table
 
 from assistant.config import get_settings
 from assistant.db import get_engine, redacted_url, unit_of_work
+from assistant.demo import DemoSummary
 from assistant.ingest.service import (
     ImportRejected,
     ImportReport,
@@ -29,7 +30,9 @@ from assistant.ingest.service import (
     import_files,
 )
 
-app = typer.Typer(help="1:1 customer messaging assistant for retail and DTC brands.", no_args_is_help=True)
+app = typer.Typer(
+    help="1:1 customer messaging assistant for retail and DTC brands.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -59,7 +62,9 @@ class _ImportBar:
     def phase(self, description: str) -> None:
         if self.task is not None:
             total = self.progress.tasks[self.task].total
-            self.progress.update(self.task, description=f"{self.kind}: {description}", completed=total)
+            self.progress.update(
+                self.task, description=f"{self.kind}: {description}", completed=total
+            )
 
     def file_finished(self) -> None:
         if self.task is not None:
@@ -110,7 +115,9 @@ def _print_report(report: ImportReport, *, limit: int = 50) -> None:
         errors.print(f"... and {report.error_count - shown:,} more problem(s)")
     for f in report.files:
         if f.rejects_path:
-            console.print(f"{f.rejected:,} rejected row(s) of {f.path.name} written to {f.rejects_path}")
+            console.print(
+                f"{f.rejected:,} rejected row(s) of {f.path.name} written to {f.rejects_path}"
+            )
 
 
 def run_import(paths: list[Path], *, skip_invalid: bool) -> ImportReport:
@@ -171,7 +178,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
     engine = get_engine()
     upgrade(engine, revision)
-    console.print(f"{redacted_url(get_settings().database.url)} is at revision {current_revision(engine)}")
+    console.print(
+        f"{redacted_url(get_settings().database.url)} is at revision {current_revision(engine)}"
+    )
 
 
 @db_app.command("downgrade")
@@ -190,11 +199,12 @@ def demo_data(
     customers: Annotated[int, typer.Option(min=1, help="How many customers.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Same seed (and as-of), same files.")] = 1,
     as_of: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The store's 'today' (default: today, UTC).")
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="The store's 'today' (default: today, UTC)."),
     ] = None,
 ) -> None:
     """Write a realistic synthetic store as the five import CSV files."""
-    from assistant.demo.generator import generate_store
+    from assistant.demo import generate_store
 
     day = as_of.date() if as_of else datetime.now(UTC).date()
     started = time.perf_counter()
@@ -204,18 +214,20 @@ def demo_data(
         def on_progress(kind: str, done: int, total: int) -> None:
             progress.update(task, description=f"generating {kind}", completed=done, total=total)
 
-        summary = generate_store(out_dir, customers=customers, seed=seed, as_of=day, on_progress=on_progress)
+        summary = generate_store(
+            out_dir, customers=customers, seed=seed, as_of=day, on_progress=on_progress
+        )
     _print_demo_summary(summary, time.perf_counter() - started, day)
 
 
-def _print_demo_summary(summary: object, seconds: float, day: date) -> None:
+def _print_demo_summary(summary: DemoSummary, seconds: float, day: date) -> None:
     table = Table(title=f"Demo store (as of {day.isoformat()}) in {seconds:.1f} s")
     table.add_column("file")
     table.add_column("rows", justify="right")
     for kind in ("customers", "products", "orders", "order_items", "returns"):
         table.add_row(f"{kind}.csv", f"{getattr(summary, kind):,}")
     console.print(table)
-    console.print(f"written to {getattr(summary, 'out_dir')}")
+    console.print(f"written to {summary.out_dir}")
 
 
 @app.command()
@@ -225,7 +237,7 @@ def quickstart(
     data_dir: Annotated[Path, typer.Option(help="Where the demo CSVs go.")] = Path("demo-store"),
 ) -> None:
     """Everything on embedded defaults: database, demo store, import; then what to do next."""
-    from assistant.demo.generator import generate_store
+    from assistant.demo import generate_store
     from assistant.migrate import current_revision, upgrade
 
     settings = get_settings()

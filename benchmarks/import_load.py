@@ -61,10 +61,15 @@ def raw_postgres(data: Path, url: str) -> dict[str, float]:
         with psycopg.connect(dsn, options=f"-csearch_path={schema}") as conn:
             conn.execute("SET TIME ZONE 'UTC'")
             for kind in KINDS:
-                conn.execute(f"CREATE TABLE raw_{kind} ({RAW_SCHEMA[kind].format(ts='TIMESTAMPTZ')})")
-                with (data / f"{kind}.csv").open("rb") as source, conn.cursor().copy(
-                    f"COPY raw_{kind} FROM STDIN WITH (FORMAT csv, HEADER true)"
-                ) as copy:
+                conn.execute(
+                    f"CREATE TABLE raw_{kind} ({RAW_SCHEMA[kind].format(ts='TIMESTAMPTZ')})"
+                )
+                with (
+                    (data / f"{kind}.csv").open("rb") as source,
+                    conn.cursor().copy(
+                        f"COPY raw_{kind} FROM STDIN WITH (FORMAT csv, HEADER true)"
+                    ) as copy,
+                ):
                     while chunk := source.read(1 << 20):
                         copy.write(chunk)
             for statement in RAW_INDEXES:
@@ -121,7 +126,9 @@ def assistant_import(data: Path, url: str) -> dict[str, float]:
         result[f"{file_report.kind}_seconds"] = round(file_report.seconds, 1)
     with engine.connect() as connection:
         for kind in KINDS:
-            result[f"{kind}_rows"] = connection.execute(text(f"SELECT count(*) FROM {kind}")).scalar_one()
+            result[f"{kind}_rows"] = connection.execute(
+                text(f"SELECT count(*) FROM {kind}")
+            ).scalar_one()
     engine.dispose()
     return result
 
@@ -156,7 +163,9 @@ def run_variant(name: str, data: Path, postgres: str, sqlite_dir: Path) -> dict[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("data", type=Path)
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--sqlite-dir", type=Path, default=Path("/tmp"))
@@ -184,7 +193,8 @@ def main() -> None:
         raw, ours = results.get(f"raw-{database}"), results.get(f"import-{database}")
         if raw and ours:
             ratio = ours["seconds"] / raw["seconds"]
-            print(f"{database}: import {ours['seconds']:.1f} s / raw {raw['seconds']:.1f} s = {ratio:.2f}x")
+            seconds = f"import {ours['seconds']:.1f} s / raw {raw['seconds']:.1f} s"
+            print(f"{database}: {seconds} = {ratio:.2f}x")
 
 
 if __name__ == "__main__":

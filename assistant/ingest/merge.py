@@ -78,8 +78,10 @@ def find_duplicates(connection: Connection, spec: FileSpec) -> list[Finding]:
     ).all()
     first_line: dict[tuple[Any, ...], int] = {}
     findings = []
-    label = spec.columns[0].name if len(spec.key) == 1 else " + ".join(
-        c.name for c in spec.columns if c.stage_name in spec.key
+    label = (
+        spec.columns[0].name
+        if len(spec.key) == 1
+        else " + ".join(c.name for c in spec.columns if c.stage_name in spec.key)
     )
     for line, *values in rows:
         key_value = tuple(values)
@@ -99,7 +101,7 @@ def _unknown(connection: Connection, stage: str, ref: str, table: str) -> list[t
             connection,
             f"SELECT s.line, s.{ref} FROM {stage} s WHERE s.{ref} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {table} t WHERE t.external_id = s.{ref}) ORDER BY s.line",
-        ).tuples()
+        )
     )
 
 
@@ -114,11 +116,11 @@ def find_reference_errors(connection: Connection, spec: FileSpec) -> list[Findin
             f"AND NOT EXISTS (SELECT 1 FROM products p WHERE p.external_id = s.upgrade_ref) "
             f"AND NOT EXISTS (SELECT 1 FROM {stage} o WHERE o.external_id = s.upgrade_ref) "
             "ORDER BY s.line",
-        ).tuples():
+        ):
             found.append(Finding(line, "upgrade_product_id", f"unknown product '{ref}'"))
         for (line,) in _run(
             connection, f"SELECT line FROM {stage} WHERE upgrade_ref = external_id"
-        ).tuples():
+        ):
             found.append(Finding(line, "upgrade_product_id", "a product cannot upgrade to itself"))
     elif spec.kind == "orders":
         for line, ref in _unknown(connection, stage, "customer_ref", "customers"):
@@ -137,13 +139,13 @@ def find_reference_errors(connection: Connection, spec: FileSpec) -> list[Findin
             connection,
             f"SELECT s.line, s.order_ref, s.product_ref {joined} WHERE NOT EXISTS "
             "(SELECT 1 FROM order_items i WHERE i.order_id = o.id AND i.product_id = p.id)",
-        ).tuples():
+        ):
             found.append(
                 Finding(line, "product_id", f"order '{order}' has no line for product '{product}'")
             )
         for (line,) in _run(
             connection, f"SELECT s.line {joined} WHERE s.returned_at < o.ordered_at"
-        ).tuples():
+        ):
             found.append(Finding(line, "returned_at", "before the order was placed"))
     found.sort(key=lambda f: f.line)
     return found
@@ -161,8 +163,7 @@ def discard_lines(connection: Connection, spec: FileSpec, lines: Sequence[int]) 
     )
     connection.execute(
         text(
-            f"DELETE FROM {stage_table(spec.kind)} "
-            "WHERE line IN (SELECT line FROM import_discard)"
+            f"DELETE FROM {stage_table(spec.kind)} WHERE line IN (SELECT line FROM import_discard)"
         )
     )
     connection.execute(text("DROP TABLE import_discard"))
@@ -225,7 +226,9 @@ def _merge_rows(
 ) -> MergeCounts:
     table, key = target.table, target.key
     counts = MergeCounts()
-    updatable = [col for col, stage_col in target.values if stage_col is None or stage_col in present]
+    updatable = [
+        col for col, stage_col in target.values if stage_col is None or stage_col in present
+    ]
     if updatable and not empty:
         distinct = _distinct(connection)
         assignments = [f"{col} = src.{col}" for col in updatable]
@@ -257,7 +260,9 @@ def _merge_rows(
     return counts
 
 
-def merge(connection: Connection, spec: FileSpec, present: frozenset[str], now: datetime) -> MergeCounts:
+def merge(
+    connection: Connection, spec: FileSpec, present: frozenset[str], now: datetime
+) -> MergeCounts:
     """Insert new rows and update changed ones from the staging table."""
     if spec.kind == "customers":
         return _merge_customers(connection, present, now)
@@ -271,7 +276,8 @@ def merge(connection: Connection, spec: FileSpec, present: frozenset[str], now: 
                 f"improvement_note FROM {stage}",
                 key=("external_id",),
                 values=tuple(
-                    (c, c) for c in ("name", "category", "price", "relaunched_at", "improvement_note")
+                    (c, c)
+                    for c in ("name", "category", "price", "relaunched_at", "improvement_note")
                 ),
                 timestamps=True,
             ),
@@ -368,7 +374,14 @@ def _propagate_order_changes(connection: Connection, stage: str) -> None:
     )
 
 
-_PLAIN_CUSTOMER_COLUMNS = ("first_name", "last_name", "email", "phone", "timezone", "customer_since")
+_PLAIN_CUSTOMER_COLUMNS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "timezone",
+    "customer_since",
+)
 
 
 def _merge_customers(connection: Connection, present: frozenset[str], now: datetime) -> MergeCounts:
@@ -384,7 +397,11 @@ def _merge_customers(connection: Connection, present: frozenset[str], now: datet
     )
     if not _is_empty(connection, "customers"):
         sets = [f"{col} = s.{col}" for col in _PLAIN_CUSTOMER_COLUMNS if col in present]
-        changes = [f"customers.{col} {distinct} s.{col}" for col in _PLAIN_CUSTOMER_COLUMNS if col in present]
+        changes = [
+            f"customers.{col} {distinct} s.{col}"
+            for col in _PLAIN_CUSTOMER_COLUMNS
+            if col in present
+        ]
         for channel in ("sms", "email"):
             column = f"{channel}_consent"
             if column not in present:
@@ -394,7 +411,9 @@ def _merge_customers(connection: Connection, present: frozenset[str], now: datet
                 f"(s.{column} AND NOT customers.{column} "
                 f"AND customers.{column}_source IN ({revoked}))"
             )
-            changed = f"(s.{column} IS NOT NULL AND s.{column} <> customers.{column} AND NOT {guard})"
+            changed = (
+                f"(s.{column} IS NOT NULL AND s.{column} <> customers.{column} AND NOT {guard})"
+            )
             counts.consent_kept_off += _run(
                 connection,
                 f"SELECT count(*) FROM {stage} s JOIN customers ON customers.external_id = "
@@ -421,9 +440,8 @@ def _merge_customers(connection: Connection, present: frozenset[str], now: datet
                 changes.append(f"NOT (customers.attributes @> {new_attrs})")
             else:
                 sets.append(f"attributes = json_patch(customers.attributes, {new_attrs})")
-                changes.append(
-                    f"json_patch(customers.attributes, {new_attrs}) IS NOT json(customers.attributes)"
-                )
+                merged = f"json_patch(customers.attributes, {new_attrs})"
+                changes.append(f"{merged} IS NOT json(customers.attributes)")
         if changes:
             sets.append("updated_at = :now")
             counts.updated = _run(

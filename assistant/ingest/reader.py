@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Protocol, TextIO
 
 from assistant.ingest.fields import FieldError
 from assistant.ingest.specs import FileSpec
@@ -28,7 +28,9 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
-        return f"{where}: {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+        return (
+            f"{where}: {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+        )
 
 
 @dataclass
@@ -39,11 +41,12 @@ class ErrorLog:
     by_line: dict[int, list[str]] = field(default_factory=dict)
     listed: list[RowError] = field(default_factory=list)
     count: int = 0
+    list_limit: int = MAX_LISTED_ERRORS
 
     def add(self, line: int, column: str | None, reason: str) -> None:
         self.count += 1
         self.by_line.setdefault(line, []).append(f"{column}: {reason}" if column else reason)
-        if len(self.listed) < MAX_LISTED_ERRORS:
+        if len(self.listed) < self.list_limit:
             self.listed.append(RowError(self.file, line, column, reason))
 
     @property
@@ -73,7 +76,7 @@ class Layout:
         return frozenset(names)
 
 
-def open_csv(path: Path) -> IO[str]:
+def open_csv(path: Path) -> TextIO:
     """Open as UTF-8 text; undecodable bytes are kept as surrogates and refused per row."""
     with path.open("rb") as probe:
         start = probe.read(4)
@@ -167,7 +170,11 @@ def validated_rows(
                 ok = False
         if spec.extra_columns_are_attributes:
             attrs = {name: row[i].strip() for i, name in attributes if row[i].strip()}
-            values.append(json.dumps(attrs, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if attrs else None)
+            values.append(
+                json.dumps(attrs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                if attrs
+                else None
+            )
         if ok:
             yield tuple(values)
 

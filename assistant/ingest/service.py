@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from assistant.config import get_settings
 from assistant.ingest import merge as merging
 from assistant.ingest import staging
+from assistant.ingest.parallel import validated_rows_in_workers
 from assistant.ingest.reader import (
     ErrorLog,
     HeaderError,
@@ -34,6 +35,9 @@ from assistant.ingest.reader import (
 )
 from assistant.ingest.specs import KIND_ORDER, FileSpec, file_specs, kind_of
 from assistant.models.base import utcnow
+
+# Below this size, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 class ImportProgress(Protocol):
@@ -191,6 +195,7 @@ def _import_file(
     connection: Connection, spec: FileSpec, path: Path, now: datetime, progress: ImportProgress
 ) -> FileReport:
     started = time.perf_counter()
+    settings = get_settings().app
     report = FileReport(kind=spec.kind, path=path, errors=ErrorLog(path.name))
     errors = report.errors
     assert errors is not None
@@ -219,10 +224,20 @@ def _import_file(
         def on_batch(_loaded: int) -> None:
             progress.advanced(raw_file.tell())
 
-        try:
-            staged = staging.load_stage(
-                connection, spec, validated_rows(reader, spec, layout, errors), on_batch
+        rows = (
+            validated_rows_in_workers(
+                reader,
+                spec,
+                layout,
+                errors,
+                default_region=settings.default_phone_region,
+                default_currency=settings.default_currency,
             )
+            if spec.costly_checks and path.stat().st_size >= PARALLEL_MIN_BYTES
+            else validated_rows(reader, spec, layout, errors)
+        )
+        try:
+            staged = staging.load_stage(connection, spec, rows, on_batch)
         except csv.Error as exc:
             errors.add(reader.line_num, None, f"not a readable CSV row: {exc}")
             staged = 0

@@ -41,6 +41,8 @@ class FileSpec:
     key: tuple[str, ...]
     # customers.csv only: unknown columns become custom attributes.
     extra_columns_are_attributes: bool = False
+    # Row checks cost far more than reading (email, phone): validate in worker processes.
+    costly_checks: bool = False
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -72,6 +74,7 @@ def file_specs(*, default_region: str, default_currency: str) -> dict[str, FileS
             kind="customers",
             key=("external_id",),
             extra_columns_are_attributes=True,
+            costly_checks=True,
             columns=(
                 Column("customer_id", fields.identifier, required=True, stage="external_id"),
                 Column("first_name", partial(text, max_length=100)),
