@@ -42,7 +42,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         if revision is None:
             return JSONResponse(
                 status_code=503,
-                content={"status": "unavailable", "database": "not migrated: run assistant db upgrade"},
+                content={
+                    "status": "unavailable",
+                    "database": "not migrated: run assistant db upgrade",
+                },
             )
         return {"status": "ready", "database": "ok", "revision": revision}
 

@@ -68,9 +68,10 @@ def load_stage(
     raw: Any = connection.connection.driver_connection
     loaded = 0
     if connection.dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(
-            f"COPY {name} ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for batch in _batches(rows):
                 for row in batch:
                     copy.write_row(row)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.models.base import Base, BigId, Timestamped, utcnow
 
-
 # Consent a customer withdrew themself: an import or a staff edit never turns it back on;
 # only the customer can (START, or signing up again through a consent form).
 CUSTOMER_REVOCATION_SOURCES = ("sms_keyword", "email_unsubscribe", "customer_request")

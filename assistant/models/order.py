@@ -15,7 +15,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.models.base import Base, BigId, Timestamped
 
-ORDER_STATUSES = ("pending", "processing", "completed", "shipped", "delivered", "cancelled", "refunded")
+ORDER_STATUSES = (
+    "pending",
+    "processing",
+    "completed",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "refunded",
+)
 
 
 class Order(Timestamped, Base):
