@@ -16,6 +16,10 @@ from assistant.config import get_settings
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite opens transactions lazily and runs DDL outside them; with its own handling
+    # off, `_sqlite_begin` starts every transaction explicitly, so DDL (an import's index
+    # rebuild, a migration) commits or rolls back with everything else.
+    dbapi_connection.isolation_level = None
     # Foreign keys are off by default in SQLite; WAL lets the web service read while an
     # import writes; busy_timeout turns "database is locked" into a short wait.
     cursor = dbapi_connection.cursor()
@@ -24,6 +28,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
@@ -42,6 +50,7 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, echo=echo, pool_pre_ping=True)
     event.listen(engine, "connect", _postgres_session)

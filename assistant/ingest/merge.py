@@ -110,18 +110,7 @@ def find_reference_errors(connection: Connection, spec: FileSpec) -> list[Findin
     stage = stage_table(spec.kind)
     found: list[Finding] = []
     if spec.kind == "products":
-        for line, ref in _run(
-            connection,
-            f"SELECT s.line, s.upgrade_ref FROM {stage} s WHERE s.upgrade_ref IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM products p WHERE p.external_id = s.upgrade_ref) "
-            f"AND NOT EXISTS (SELECT 1 FROM {stage} o WHERE o.external_id = s.upgrade_ref) "
-            "ORDER BY s.line",
-        ):
-            found.append(Finding(line, "upgrade_product_id", f"unknown product '{ref}'"))
-        for (line,) in _run(
-            connection, f"SELECT line FROM {stage} WHERE upgrade_ref = external_id"
-        ):
-            found.append(Finding(line, "upgrade_product_id", "a product cannot upgrade to itself"))
+        found += _upgrade_errors(connection, spec)
     elif spec.kind == "orders":
         for line, ref in _unknown(connection, stage, "customer_ref", "customers"):
             found.append(Finding(line, "customer_id", f"unknown customer '{ref}'"))
@@ -149,6 +138,34 @@ def find_reference_errors(connection: Connection, spec: FileSpec) -> list[Findin
             found.append(Finding(line, "returned_at", "before the order was placed"))
     found.sort(key=lambda f: f.line)
     return found
+
+
+def _upgrade_errors(connection: Connection, spec: FileSpec) -> list[Finding]:
+    """Self-upgrades, and upgrades to a product that is neither stored nor a valid row here.
+
+    Refused rows are removed from the staging table as they are found, and the check runs
+    again, so a product upgrading to a refused product is refused too (chains included).
+    """
+    stage = stage_table(spec.kind)
+    found = [
+        Finding(line, "upgrade_product_id", "a product cannot upgrade to itself")
+        for (line,) in _run(connection, f"SELECT line FROM {stage} WHERE upgrade_ref = external_id")
+    ]
+    discard_lines(connection, spec, [f.line for f in found])
+    while True:
+        unknown = [
+            Finding(line, "upgrade_product_id", f"unknown product '{ref}'")
+            for line, ref in _run(
+                connection,
+                f"SELECT s.line, s.upgrade_ref FROM {stage} s WHERE s.upgrade_ref IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM products p WHERE p.external_id = s.upgrade_ref) "
+                f"AND NOT EXISTS (SELECT 1 FROM {stage} o WHERE o.external_id = s.upgrade_ref)",
+            )
+        ]
+        if not unknown:
+            return found
+        discard_lines(connection, spec, [f.line for f in unknown])
+        found += unknown
 
 
 def discard_lines(connection: Connection, spec: FileSpec, lines: Sequence[int]) -> None:
@@ -285,14 +302,7 @@ def merge(
             now,
         )
         if "upgrade_ref" in present:
-            _run(
-                connection,
-                f"UPDATE products SET upgrade_product_id = u.id, updated_at = :now "
-                f"FROM {stage} s LEFT JOIN products u ON u.external_id = s.upgrade_ref "
-                f"WHERE products.external_id = s.external_id "
-                f"AND products.upgrade_product_id {_distinct(connection)} u.id",
-                now,
-            )
+            counts.updated += _link_upgrades(connection, stage, now)
         return counts
     if spec.kind == "orders":
         counts = _merge(
@@ -356,6 +366,25 @@ def merge(
     )
 
 
+def _link_upgrades(connection: Connection, stage: str, now: datetime) -> int:
+    """Point products at their upgrade; returns how many rows not already updated changed."""
+    links = (
+        f"FROM {stage} s LEFT JOIN products u ON u.external_id = s.upgrade_ref "
+        "WHERE products.external_id = s.external_id "
+        f"AND products.upgrade_product_id {_distinct(connection)} u.id"
+    )
+    # Rows inserted or updated a moment ago carry updated_at = now and are counted already.
+    newly_changed = _run(
+        connection,
+        f"SELECT count(*) FROM products WHERE updated_at <> :now AND EXISTS (SELECT 1 {links})",
+        now,
+    ).scalar_one()
+    _run(
+        connection, f"UPDATE products SET upgrade_product_id = u.id, updated_at = :now {links}", now
+    )
+    return int(newly_changed)
+
+
 def _propagate_order_changes(connection: Connection, stage: str) -> None:
     """Keep the customer and date copied onto order lines and returns in step with orders."""
     distinct = _distinct(connection)
@@ -407,9 +436,10 @@ def _merge_customers(connection: Connection, present: frozenset[str], now: datet
             if column not in present:
                 continue
             # Consent a customer withdrew is never switched back on by an import.
+            # COALESCE: a never-set source (NULL) must read as "not withdrawn", not unknown.
             guard = (
                 f"(s.{column} AND NOT customers.{column} "
-                f"AND customers.{column}_source IN ({revoked}))"
+                f"AND COALESCE(customers.{column}_source IN ({revoked}), false))"
             )
             changed = (
                 f"(s.{column} IS NOT NULL AND s.{column} <> customers.{column} AND NOT {guard})"

@@ -186,9 +186,8 @@ def _tune_for_bulk(connection: Connection) -> None:
         raw = connection.connection.driver_connection
         assert raw is not None
         # A large page cache keeps index pages of million-row tables in memory during the
-        # merge; temp tables (staging) stay on disk so memory is bounded.
+        # merge (staging tables live in SQLite's temp file, so memory stays bounded).
         raw.execute("PRAGMA cache_size=-1048576")
-        raw.execute("PRAGMA temp_store=FILE")
 
 
 def _import_file(
