@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from assistant.ingest.specs import FileSpec
@@ -277,6 +278,32 @@ def _merge_rows(
     return counts
 
 
+def merge_unchecked(
+    connection: Connection, spec: FileSpec, present: frozenset[str], now: datetime, staged: int
+) -> MergeCounts | None:
+    """First load into an empty table: merge without the upfront checks, if nothing is wrong.
+
+    On a clean file (the common case for a first load) the duplicate and reference checks
+    cost as much as the merge itself, and the merge finds the same problems for free: a row
+    with an unknown reference falls out of its joins, and a repeated key breaks a unique
+    constraint. Either way the savepoint is rolled back and None tells the caller to run
+    the checks, which list each problem by line.
+    """
+    if spec.kind == "products" or not _is_empty(connection, spec.kind):
+        return None
+    savepoint = connection.begin_nested()
+    try:
+        counts = merge(connection, spec, present, now)
+    except IntegrityError:
+        savepoint.rollback()
+        return None
+    if counts.inserted != staged:
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    return counts
+
+
 def merge(
     connection: Connection, spec: FileSpec, present: frozenset[str], now: datetime
 ) -> MergeCounts:
@@ -356,7 +383,10 @@ def merge(
         _Target(
             table="returns",
             source="SELECT o.id AS order_id, p.id AS product_id, s.returned_at, o.customer_id, "
-            f"s.reason_code, s.note {joined}",
+            f"s.reason_code, s.note {joined} "
+            # The same rules as find_reference_errors, so an unchecked merge drops such rows.
+            "JOIN order_items i ON i.order_id = o.id AND i.product_id = p.id "
+            "WHERE s.returned_at >= o.ordered_at",
             key=("order_id", "product_id", "returned_at"),
             values=(("customer_id", None), ("reason_code", "reason_code"), ("note", "note")),
             timestamps=False,
@@ -414,6 +444,17 @@ _PLAIN_CUSTOMER_COLUMNS = (
 
 
 def _merge_customers(connection: Connection, present: frozenset[str], now: datetime) -> MergeCounts:
+    if _is_empty(connection, "customers"):
+        with bulk_load(connection, "customers"):
+            return _merge_customer_rows(connection, present, now, empty=True)
+    counts = _merge_customer_rows(connection, present, now, empty=False)
+    analyze(connection, "customers")
+    return counts
+
+
+def _merge_customer_rows(
+    connection: Connection, present: frozenset[str], now: datetime, *, empty: bool
+) -> MergeCounts:
     stage = stage_table("customers")
     postgres = connection.dialect.name == "postgresql"
     distinct = _distinct(connection)
@@ -424,7 +465,7 @@ def _merge_customers(connection: Connection, present: frozenset[str], now: datet
         if postgres
         else "COALESCE(s.attributes, '{}')"
     )
-    if not _is_empty(connection, "customers"):
+    if not empty:
         sets = [f"{col} = s.{col}" for col in _PLAIN_CUSTOMER_COLUMNS if col in present]
         changes = [
             f"customers.{col} {distinct} s.{col}"
@@ -499,11 +540,10 @@ def _merge_customers(connection: Connection, present: frozenset[str], now: datet
         + consent
         + [new_attrs, ":now", ":now"]
     )
-    counts.inserted = _run(
-        connection,
-        f"INSERT INTO customers ({', '.join(columns)}) SELECT {', '.join(selected)} "
-        f"FROM {stage} s WHERE NOT EXISTS "
-        "(SELECT 1 FROM customers c WHERE c.external_id = s.external_id)",
-        now,
-    ).rowcount
+    sql = (
+        f"INSERT INTO customers ({', '.join(columns)}) SELECT {', '.join(selected)} FROM {stage} s"
+    )
+    if not empty:
+        sql += " WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.external_id = s.external_id)"
+    counts.inserted = _run(connection, sql, now).rowcount
     return counts

@@ -182,6 +182,12 @@ def import_files(
 
 
 def _tune_for_bulk(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # For this transaction only: joins of million-row files hash in memory instead of
+        # spilling to disk, and index and constraint builds sort in memory.
+        connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
+        return
     if connection.dialect.name == "sqlite":
         raw = connection.connection.driver_connection
         assert raw is not None
@@ -240,14 +246,19 @@ def _import_file(
         except csv.Error as exc:
             errors.add(reader.line_num, None, f"not a readable CSV row: {exc}")
             staged = 0
-    progress.phase("checking duplicates and references")
-    findings = merging.find_duplicates(connection, spec)
-    findings += merging.find_reference_errors(connection, spec)
-    for finding in findings:
-        errors.add(finding.line, finding.column, finding.reason)
-    merging.discard_lines(connection, spec, [f.line for f in findings])
+    present = layout.present(spec)
+    findings: list[merging.Finding] = []
     progress.phase("writing")
-    counts = merging.merge(connection, spec, layout.present(spec), now)
+    counts = merging.merge_unchecked(connection, spec, present, now, staged)
+    if counts is None:
+        progress.phase("checking duplicates and references")
+        findings = merging.find_duplicates(connection, spec)
+        findings += merging.find_reference_errors(connection, spec)
+        for finding in findings:
+            errors.add(finding.line, finding.column, finding.reason)
+        merging.discard_lines(connection, spec, [f.line for f in findings])
+        progress.phase("writing")
+        counts = merging.merge(connection, spec, present, now)
     staging.drop_stage(connection, spec)
     report.rejected = errors.rejected_rows
     report.rows = staged + _python_rejected(errors, findings)
