@@ -85,8 +85,9 @@ def _progress() -> Progress:
 
 def _print_report(report: ImportReport, *, limit: int = 50) -> None:
     table = Table(title="Import")
-    for column in ("file", "rows", "inserted", "updated", "unchanged", "rejected", "seconds"):
-        table.add_column(column, justify="left" if column == "file" else "right")
+    table.add_column("file", no_wrap=True, min_width=15)
+    for column in ("rows", "inserted", "updated", "unchanged", "rejected", "seconds"):
+        table.add_column(column, justify="right")
     for f in report.files:
         table.add_row(
             f.path.name,
