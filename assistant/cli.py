@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,11 +31,33 @@ from assistant.ingest.service import (
     import_files,
 )
 
+
+class _ConsoleWarnings(logging.Handler):
+    """Shows the package's warnings to the person at the terminal."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        errors.print(f"[yellow]warning:[/] {record.getMessage()}", highlight=False)
+
+
+def _configure_logging() -> None:
+    package = logging.getLogger("assistant")
+    if not any(isinstance(h, _ConsoleWarnings) for h in package.handlers):
+        handler = _ConsoleWarnings(level=logging.WARNING)
+        package.addHandler(handler)
+
+
 app = typer.Typer(
     help="1:1 customer messaging assistant for retail and DTC brands.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def _main() -> None:
+    """1:1 customer messaging assistant for retail and DTC brands."""
+    _configure_logging()
+
 
 console = Console()
 errors = Console(stderr=True)

@@ -85,6 +85,17 @@ def test_import_of_an_unrecognised_file_name_exits_2(engine: Engine, tmp_path: P
     assert counts(engine)["customers"] == 0
 
 
+def test_a_folder_names_the_csv_files_it_skips(engine: Engine, tmp_path: Path) -> None:
+    folder = write_store(tmp_path / "store")
+    (folder / "customer.csv").write_text("customer_id\nC9\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("not data\n", encoding="utf-8")
+    result = invoke("import", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and "customer.csv" in result.output
+    assert "notes.txt" not in result.output
+    assert counts(engine)["customers"] == len(VALID["customers"])
+
+
 def _use(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", url)
     get_settings.cache_clear()

@@ -10,6 +10,7 @@ leaves the database exactly as it was.
 from __future__ import annotations
 
 import csv
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from assistant.ingest.reader import (
 )
 from assistant.ingest.specs import KIND_ORDER, FileSpec, file_specs, kind_of
 from assistant.models.base import utcnow
+
+logger = logging.getLogger(__name__)
 
 # Below this size, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
@@ -133,6 +136,9 @@ def discover(paths: Iterable[Path]) -> list[tuple[str, Path]]:
             candidates = sorted(p for p in path.iterdir() if p.is_file())
             matched = [(kind_of(p.name), p) for p in candidates]
             found += [(k, p) for k, p in matched if k is not None]
+            for kind, file in matched:
+                if kind is None and _looks_importable(file):
+                    logger.warning("skipped %s: cannot tell what it holds from its name", file)
             if not any(k for k, _ in matched):
                 raise ImportUsageError(
                     f"{path}: no importable CSV files (expected names like "
@@ -147,6 +153,11 @@ def discover(paths: Iterable[Path]) -> list[tuple[str, Path]]:
                 )
             found.append((kind, path))
     return sorted(found, key=lambda item: (KIND_ORDER.index(item[0]), str(item[1])))
+
+
+def _looks_importable(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith(".csv") and not name.endswith(".rejects.csv")
 
 
 def import_files(
