@@ -1,0 +1,43 @@
+"""CI's promise: with ASSISTANT_TEST_REQUIRE_POSTGRES=1 a missing PostgreSQL fails, not skips."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+A_POSTGRES_TEST = (
+    "tests/test_migrations.py::test_upgrade_matches_models_and_downgrade_removes_everything"
+)
+
+
+def _run(require: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        # Nothing listens on port 1: the database is unreachable.
+        "ASSISTANT_TEST_POSTGRES_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2",
+        "ASSISTANT_TEST_REQUIRE_POSTGRES": require,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{A_POSTGRES_TEST}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_unreachable_postgres_fails_when_required() -> None:
+    result = _run("1")
+    assert result.returncode == 1, result.stdout
+    assert "PostgreSQL is required but unreachable" in result.stdout
+
+
+def test_unreachable_postgres_is_skipped_otherwise() -> None:
+    result = _run("0")
+    assert result.returncode == 0, result.stdout
+    assert "1 passed, 1 skipped" in result.stdout
