@@ -40,5 +40,7 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("offline (SQL script) migrations are not supported; run `assistant db upgrade`")
+    raise SystemExit(
+        "offline (SQL script) migrations are not supported; run `assistant db upgrade`"
+    )
 run_migrations_online()

@@ -30,6 +30,7 @@ from assistant.ingest.service import (
     ImportUsageError,
     import_files,
 )
+from assistant.metrics.commands import metrics_app
 
 
 class _ConsoleWarnings(logging.Handler):
@@ -51,6 +52,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(metrics_app, name="metrics")
 
 
 @app.callback()
@@ -215,6 +217,31 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. base
     engine = get_engine()
     downgrade(engine, revision)
     console.print(f"now at revision {current_revision(engine)}")
+
+
+# --- sms: SMS encoding and segments (assistant/drafting/sms_segments.py) ---
+sms_app = typer.Typer(help="SMS encoding.", no_args_is_help=True)
+app.add_typer(sms_app, name="sms")
+
+
+@sms_app.command("segments")
+def sms_segments(text: Annotated[str, typer.Argument(help="The SMS body.")]) -> None:
+    """Print the body's encoding, segment count and character count as one line of JSON."""
+    import json
+
+    from assistant.drafting.sms_segments import analyse
+
+    info = analyse(text)
+    # Plain echo, not rich: the line is machine-read and must not be wrapped or styled.
+    typer.echo(
+        json.dumps(
+            {"encoding": info.encoding, "segments": info.segments, "characters": info.characters},
+            ensure_ascii=False,
+        )
+    )
+
+
+# --- end sms ---
 
 
 @app.command("demo-data")

@@ -35,6 +35,9 @@ class AppSettings(BaseSettings):
     default_currency: str = _env("ASSISTANT_DEFAULT_CURRENCY", "USD")
     brand_timezone: str = _env("ASSISTANT_BRAND_TIMEZONE", "America/New_York")
     log_level: str = _env("ASSISTANT_LOG_LEVEL", "INFO")
+    api_keys: SecretStr | None = _env(
+        "ASSISTANT_API_KEYS", description="comma-separated bearer keys for /api/v1"
+    )
 
     @field_validator("default_phone_region")
     @classmethod

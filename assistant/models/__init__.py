@@ -6,6 +6,7 @@ from assistant.models.campaign import Campaign, CampaignMember, Draft, DraftStat
 from assistant.models.catalog import Product
 from assistant.models.customer import ConsentEvent, Customer, Event, Suppression
 from assistant.models.messaging import Conversation, Message
+from assistant.models.metrics import CustomerMetrics
 from assistant.models.order import Order, OrderItem, Return
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ConsentEvent",
     "Conversation",
     "Customer",
+    "CustomerMetrics",
     "Draft",
     "DraftState",
     "Event",

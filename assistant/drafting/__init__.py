@@ -1,0 +1,1 @@
+"""Drafting: context builder, guardrails, SMS segments, campaigns."""

@@ -1,0 +1,1 @@
+"""Per-customer metrics: aggregates, RFM, BTYD summary and predicted CLV."""

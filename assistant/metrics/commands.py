@@ -1,0 +1,59 @@
+"""`assistant metrics ...`: refresh and export per-customer metrics."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from assistant.db import unit_of_work
+from assistant.metrics import service
+from assistant.metrics.export import write_export
+
+metrics_app = typer.Typer(help="Per-customer metrics: RFM, CLV, BTYD.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+@metrics_app.command("refresh")
+def refresh_command(
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="Compute as of the end of this day (default: today, UTC)."
+        ),
+    ] = None,
+) -> None:
+    """Recompute every customer's metrics."""
+    with console.status("refreshing metrics"), unit_of_work() as session:
+        report = service.refresh(session, as_of.date() if as_of else None)
+    console.print(
+        f"metrics as of {report.as_of.isoformat()}: {report.customers:,} customers, "
+        f"{report.with_orders:,} with purchases, in {report.seconds:.1f} s"
+    )
+
+
+@metrics_app.command("export")
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Write every customer's metrics with the contract's columns."""
+    if fmt not in ("csv", "json"):
+        console.print(f"[red]error:[/] --format must be csv or json, not {fmt!r}")
+        raise typer.Exit(2)
+    with unit_of_work() as session:
+        if out is None:
+            count = write_export(session, sys.stdout, fmt)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                count = write_export(session, handle, fmt)
+    if count == 0:
+        console.print("[yellow]no metrics yet: run `assistant metrics refresh` first[/]")
+    elif out is not None:
+        console.print(f"{count:,} customers written to {out}")
