@@ -38,6 +38,9 @@ class AppSettings(BaseSettings):
     api_keys: SecretStr | None = _env(
         "ASSISTANT_API_KEYS", description="comma-separated bearer keys for /api/v1"
     )
+    segments_dir: str = _env(
+        "ASSISTANT_SEGMENTS_DIR", "segments", description="folder of user segment definitions"
+    )
 
     @field_validator("default_phone_region")
     @classmethod
@@ -54,6 +57,15 @@ class DatabaseSettings(BaseSettings):
 
     url: str = _env("ASSISTANT_DATABASE_URL", "sqlite:///./assistant.db")
     echo: bool = _env("ASSISTANT_DATABASE_ECHO", False)
+
+
+class MetricsSettings(BaseSettings):
+    """How customer metrics and predicted value are computed."""
+
+    model_config = _ENV
+
+    clv_months: int = _env("ASSISTANT_CLV_MONTHS", 12, ge=0, le=120)
+    clv_monthly_discount: float = _env("ASSISTANT_CLV_MONTHLY_DISCOUNT", 0.01, ge=0, lt=1)
 
 
 class LLMSettings(BaseSettings):
@@ -115,6 +127,7 @@ class Settings(BaseSettings):
 
     app: AppSettings = Field(default_factory=AppSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
@@ -125,6 +138,7 @@ class Settings(BaseSettings):
 GROUPS: tuple[type[BaseSettings], ...] = (
     AppSettings,
     DatabaseSettings,
+    MetricsSettings,
     LLMSettings,
     SlackSettings,
     TwilioSettings,

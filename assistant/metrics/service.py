@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
+    Date,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     bindparam,
@@ -19,19 +23,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
-from assistant.metrics.zones import offset_periods
+from assistant.metrics import clv
+from assistant.metrics.zones import zone_days
 from assistant.models.base import UTCDateTime, utcnow
 
 # Orders that do not count as purchases.
 EXCLUDED_STATUSES = ("cancelled", "refunded")
 
 _ZONES = Table(
-    "metrics_zone_offsets",
+    "metrics_zone_days",
     MetaData(),
-    Column("zone", String(64)),
-    Column("valid_from", UTCDateTime()),
-    Column("valid_until", UTCDateTime()),
+    Column("zone", String(64), primary_key=True),
+    Column("utc_day", Date, primary_key=True),
     Column("offset_seconds", Integer),
+    Column("change_at", UTCDateTime()),
+    Column("offset_after", Integer),
     prefixes=["TEMPORARY"],
 )
 
@@ -44,83 +50,145 @@ class RefreshReport:
     customers: int
     with_orders: int
     seconds: float
+    clv_notes: tuple[str, ...] = ()
+
+
+_CLV = Table(
+    "metrics_clv",
+    MetaData(),
+    Column("customer_id", BigInteger, primary_key=True),
+    Column("clv", Numeric(12, 2)),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _predict_clv(connection: Connection) -> tuple[str, ...]:
+    """Fit BG/NBD + Gamma-Gamma on the fresh BTYD summary and store clv_12m (vectorised)."""
+    settings = get_settings().metrics
+    rows = connection.execute(
+        text(
+            'SELECT customer_id, btyd_frequency, btyd_recency, "btyd_T", btyd_monetary '
+            "FROM customer_metrics WHERE orders_count > 0 ORDER BY customer_id"
+        )
+    ).all()
+    if not rows:
+        return ("no customer with a purchase: no CLV",)
+    data = np.array([[float(v) for v in row[1:]] for row in rows], dtype=np.float64)
+    frequency, recency, age, monetary = data.T
+    model = clv.fit(frequency, recency, age, monetary)
+    values = clv.predict_clv(
+        model,
+        frequency,
+        recency,
+        age,
+        monetary,
+        months=settings.clv_months,
+        monthly_discount=settings.clv_monthly_discount,
+    )
+    _CLV.drop(connection, checkfirst=True)
+    _CLV.create(connection)
+    connection.execute(
+        _CLV.insert(),
+        [
+            {"customer_id": row[0], "clv": round(float(value), 2)}
+            for row, value in zip(rows, values, strict=True)
+        ],
+    )
+    connection.execute(
+        text(
+            "UPDATE customer_metrics SET clv_12m = v.clv FROM metrics_clv v "
+            "WHERE customer_metrics.customer_id = v.customer_id"
+        )
+    )
+    _CLV.drop(connection)
+    return model.notes
 
 
 def _dialect_sql(connection: Connection) -> dict[str, str]:
     """The few expressions that differ between SQLite and PostgreSQL."""
     if connection.dialect.name == "postgresql":
         return {
-            "local_day": "CAST(o.ordered_at + z.offset_seconds * INTERVAL '1 second' AS DATE)",
+            "local_day": "CAST(o.ordered_at + ({offset}) * INTERVAL '1 second' AS DATE)",
+            "utc_day": "CAST(o.ordered_at AS DATE)",
             "days_between": "({later} - {earlier})",
             "as_of": "CAST(:as_of AS DATE)",
             "date_of": "CAST({value} AS DATE)",
         }
     return {
-        "local_day": "date(o.ordered_at, printf('%+d seconds', z.offset_seconds))",
+        "local_day": "date(o.ordered_at, printf('%+d seconds', {offset}))",
+        "utc_day": "substr(o.ordered_at, 1, 10)",
         "days_between": "CAST(julianday({later}) - julianday({earlier}) AS INTEGER)",
         "as_of": ":as_of",
         "date_of": "date({value})",
     }
 
 
-def _load_zone_offsets(connection: Connection, as_of: date) -> None:
+def _load_zone_days(connection: Connection, as_of: date) -> None:
     brand_zone = get_settings().app.brand_timezone
     zones = {row[0] for row in connection.execute(text("SELECT DISTINCT timezone FROM customers"))}
     zones.discard(None)
     zones.add(brand_zone)
     first = connection.execute(text("SELECT min(ordered_at) FROM orders")).scalar_one()
-    start = datetime(1970, 1, 1, tzinfo=UTC)
-    if isinstance(first, datetime):
-        start = (first if first.tzinfo else first.replace(tzinfo=UTC)) - timedelta(days=2)
-    elif isinstance(first, str):
-        start = datetime.fromisoformat(first).replace(tzinfo=UTC) - timedelta(days=2)
-    end = datetime.combine(as_of + timedelta(days=2), time(), UTC)
+    if isinstance(first, str):
+        first = datetime.fromisoformat(first)
+    first_day = first.date() if isinstance(first, datetime) else as_of
     _ZONES.drop(connection, checkfirst=True)
     _ZONES.create(connection)
     rows = [
-        {"zone": zone, "valid_from": begin, "valid_until": until, "offset_seconds": offset}
+        {
+            "zone": day.zone,
+            "utc_day": day.utc_day,
+            "offset_seconds": day.offset_seconds,
+            "change_at": day.change_at,
+            "offset_after": day.offset_after,
+        }
         for zone in sorted(zones)
-        for begin, until, offset in offset_periods(zone, start, end)
+        for day in zone_days(zone, first_day - timedelta(days=1), as_of + timedelta(days=1))
     ]
     connection.execute(_ZONES.insert(), rows)
 
 
-# Divisions multiply by 1.0 first (SQLite divides whole numbers as integers) and round with
-# ROUND(x, 2), which rounds half away from zero on both databases, so they agree to the cent.
-def refresh(session: Session, as_of: date | None = None) -> RefreshReport:
-    """Recompute every customer's metrics as of the end of `as_of` (default: today, UTC)."""
-    started = utcnow()
-    as_of = as_of or started.date()
-    connection = session.connection()
-    sql = _dialect_sql(connection)
-    _load_zone_offsets(connection, as_of)
+def metrics_select(sql: dict[str, str]) -> str:
+    """The query computing every customer's metrics, for a dialect's expressions.
+
+    Parameters: `:as_of` (ISO date), `:brand_zone`, `:now`; it reads the temporary
+    `metrics_zone_days` table. Public so the benchmark can run the same SQL on DuckDB.
+    """
     days = sql["days_between"]
     excluded = ", ".join(f"'{status}'" for status in EXCLUDED_STATUSES)
     as_of_sql = sql["as_of"]
     since = sql["date_of"].format(value="COALESCE(c.customer_since, s.first_order_at)")
     tenure = days.format(later=as_of_sql, earlier=since)
-    statement = f"""
+    prospect_tenure = days.format(
+        later=as_of_sql, earlier=sql["date_of"].format(value="c.customer_since")
+    )
+    offset = (
+        "CASE WHEN z.change_at IS NOT NULL AND o.ordered_at >= z.change_at "
+        "THEN z.offset_after ELSE z.offset_seconds END"
+    )
+    local_day = sql["local_day"].format(offset=offset)
+    return f"""
     WITH counted AS (
-        SELECT o.id, o.customer_id, o.ordered_at, o.total, {sql["local_day"]} AS day
+        SELECT o.id, o.customer_id, o.ordered_at, o.total, {local_day} AS day
         FROM orders o
         JOIN customers c ON c.id = o.customer_id
-        JOIN metrics_zone_offsets z ON z.zone = COALESCE(c.timezone, :brand_zone)
-            AND o.ordered_at >= z.valid_from AND o.ordered_at < z.valid_until
+        JOIN metrics_zone_days z ON z.zone = COALESCE(c.timezone, :brand_zone)
+            AND z.utc_day = {sql["utc_day"]}
         WHERE o.status NOT IN ({excluded})
     ),
     in_window AS (SELECT * FROM counted WHERE day <= {as_of_sql}),
-    returned AS (
+    returned AS MATERIALIZED (
         SELECT lines.order_id, SUM(i.quantity * i.unit_price) AS value
         FROM (SELECT DISTINCT r.order_id, r.product_id FROM returns r) lines
         JOIN order_items i ON i.order_id = lines.order_id AND i.product_id = lines.product_id
         GROUP BY lines.order_id
     ),
-    per_order AS (
+    per_order AS MATERIALIZED (
         SELECT w.customer_id, w.ordered_at, w.day, w.total,
                w.total - COALESCE(rt.value, 0) AS net
         FROM in_window w LEFT JOIN returned rt ON rt.order_id = w.id
     ),
-    per_day AS (
+    per_day AS MATERIALIZED (
         SELECT customer_id, day, SUM(total) AS spend
         FROM per_order GROUP BY customer_id, day
     ),
@@ -159,18 +227,13 @@ def refresh(session: Session, as_of: date | None = None) -> RefreshReport:
                    / COUNT(*) OVER () AS m_score
         FROM facts f
     )
-    INSERT INTO customer_metrics (
-        customer_id, as_of, orders_count, lifetime_spend, aov, first_order_at, last_order_at,
-        recency_days, tenure_days, r_score, f_score, m_score, rfm_label,
-        btyd_frequency, btyd_recency, "btyd_T", btyd_monetary, clv_12m, refreshed_at)
-    SELECT c.id, {as_of_sql}, COALESCE(s.orders_count, 0), COALESCE(s.lifetime_spend, 0),
-           CASE WHEN s.orders_count > 0
-                THEN ROUND(s.lifetime_spend * 1.0 / s.orders_count, 2) END,
+    SELECT c.id AS customer_id, {as_of_sql} AS as_of,
+           s.orders_count, s.lifetime_spend,
+           ROUND(s.lifetime_spend * 1.0 / s.orders_count, 2) AS aov,
            s.first_order_at, s.last_order_at, s.recency_days,
            {tenure} AS tenure_days,
            s.r_score, s.f_score, s.m_score,
            CASE
-               WHEN s.customer_id IS NULL THEN 'no_purchases'
                WHEN s.orders_count = 1 AND s.r_score >= 4 THEN 'new'
                WHEN s.r_score >= 4 AND s.f_score >= 4 AND s.m_score >= 4 THEN 'champions'
                WHEN s.r_score >= 3 AND s.f_score >= 4 THEN 'loyal'
@@ -179,11 +242,35 @@ def refresh(session: Session, as_of: date | None = None) -> RefreshReport:
                WHEN s.r_score <= 2 AND s.f_score >= 3 THEN 'at_risk'
                WHEN s.r_score >= 2 THEN 'hibernating'
                ELSE 'lost'
-           END,
-           COALESCE(s.btyd_frequency, 0), COALESCE(s.btyd_recency, 0), COALESCE(s.btyd_t, 0),
-           COALESCE(s.btyd_monetary, 0), NULL, :now
-    FROM customers c LEFT JOIN scored s ON s.customer_id = c.id
+           END AS rfm_label,
+           s.btyd_frequency, s.btyd_recency, s.btyd_t, s.btyd_monetary,
+           CAST(NULL AS NUMERIC(12, 2)) AS clv_12m, :now AS refreshed_at
+    FROM scored s JOIN customers c ON c.id = s.customer_id
+    UNION ALL
+    -- Customers without a purchase, driven from customers (a LEFT JOIN onto the scored set
+    -- makes SQLite scan that set once per customer).
+    SELECT c.id, {as_of_sql}, 0, 0, NULL, NULL, NULL, NULL, {prospect_tenure},
+           NULL, NULL, NULL, 'no_purchases', 0, 0, 0, 0, NULL, :now
+    FROM customers c
+    WHERE c.id NOT IN (SELECT customer_id FROM per_customer)
     """
+
+
+# Divisions multiply by 1.0 first (SQLite divides whole numbers as integers) and round with
+# ROUND(x, 2), which rounds half away from zero on both databases, so they agree to the cent.
+def refresh(session: Session, as_of: date | None = None) -> RefreshReport:
+    """Recompute every customer's metrics as of the end of `as_of` (default: today, UTC)."""
+    started = utcnow()
+    as_of = as_of or started.date()
+    connection = session.connection()
+    sql = _dialect_sql(connection)
+    _load_zone_days(connection, as_of)
+    statement = """
+    INSERT INTO customer_metrics (
+        customer_id, as_of, orders_count, lifetime_spend, aov, first_order_at, last_order_at,
+        recency_days, tenure_days, r_score, f_score, m_score, rfm_label,
+        btyd_frequency, btyd_recency, "btyd_T", btyd_monetary, clv_12m, refreshed_at)
+    """ + metrics_select(sql)
     connection.execute(text("DELETE FROM customer_metrics"))
     params: dict[str, Any] = {
         "as_of": as_of.isoformat(),
@@ -195,6 +282,7 @@ def refresh(session: Session, as_of: date | None = None) -> RefreshReport:
         params,
     )
     _ZONES.drop(connection)
+    notes = _predict_clv(connection)
     counts = connection.execute(
         text(
             "SELECT count(*), sum(CASE WHEN orders_count > 0 THEN 1 ELSE 0 END) "
@@ -206,4 +294,5 @@ def refresh(session: Session, as_of: date | None = None) -> RefreshReport:
         customers=int(counts[0]),
         with_orders=int(counts[1] or 0),
         seconds=(utcnow() - started).total_seconds(),
+        clv_notes=notes,
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from assistant.db import unit_of_work
 from assistant.metrics import service
@@ -131,6 +131,18 @@ def test_rfm_scores_follow_the_documented_rank_rule(metrics: dict[str, CustomerM
     assert metrics["C5"].rfm_label == "lost"  # one order, nearly three years ago
 
 
+def test_clv_is_predicted_for_buyers_only_and_never_negative(
+    metrics: dict[str, CustomerMetrics],
+) -> None:
+    # Three buyers are too few to fit the models: the documented fallback still values them.
+    for buyer in ("C1", "C2", "C5"):
+        value = metrics[buyer].clv_12m
+        assert value is not None and value >= 0
+    assert metrics["C1"].clv_12m is not None and metrics["C5"].clv_12m is not None
+    assert metrics["C1"].clv_12m > metrics["C5"].clv_12m  # recent repeat buyer vs lapsed one
+    assert metrics["C3"].clv_12m is None and metrics["C4"].clv_12m is None
+
+
 def test_refresh_replaces_the_previous_run_and_export_has_the_contract_columns(
     engine: Engine, metrics: dict[str, CustomerMetrics]
 ) -> None:
@@ -144,3 +156,27 @@ def test_refresh_replaces_the_previous_run_and_export_has_the_contract_columns(
     assert by_id["C1"]["as_of"] == "2026-11-10"
     assert by_id["C2"]["orders_count"] == 0
     assert by_id["C1"]["first_order_at"] == "2026-11-01T15:00:00Z"
+
+
+def test_on_the_demo_store_the_models_are_fitted_and_rank_customers_sensibly(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from assistant.demo import generate_store
+
+    generate_store(tmp_path / "demo", customers=3000, seed=11, as_of=AS_OF)
+    run_import(engine, tmp_path / "demo")
+    with unit_of_work(engine) as session:
+        report = service.refresh(session, AS_OF)
+        assert any(note.startswith("BG/NBD fitted") for note in report.clv_notes)
+        assert any(note.startswith("Gamma-Gamma fitted") for note in report.clv_notes)
+        mean_clv = {
+            label: float(value)
+            for label, value in session.execute(
+                select(CustomerMetrics.rfm_label, func.avg(CustomerMetrics.clv_12m)).group_by(
+                    CustomerMetrics.rfm_label
+                )
+            )
+            if value is not None
+        }
+    assert mean_clv["champions"] > mean_clv["loyal"] > mean_clv["lost"]
+    assert mean_clv["champions"] > 5 * mean_clv["hibernating"]
