@@ -1,0 +1,71 @@
+"""Property: RFM scores never decrease as recency, frequency or spend improve."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, select
+
+from assistant.db import unit_of_work
+from assistant.metrics import service
+from assistant.models import Customer, CustomerMetrics, Order
+
+AS_OF = date(2026, 11, 23)
+
+# Per customer: a list of (days before as-of, total in cents) purchases.
+stores = st.lists(
+    st.lists(st.tuples(st.integers(0, 900), st.integers(100, 50_000)), min_size=1, max_size=6),
+    min_size=2,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(store=stores)
+def test_scores_are_monotone_in_their_inputs(
+    engine: Engine, store: list[list[tuple[int, int]]]
+) -> None:
+    with unit_of_work(engine) as session:
+        session.execute(delete(Order))
+        session.execute(delete(CustomerMetrics))
+        session.execute(delete(Customer))
+        for n, purchases in enumerate(store):
+            customer = Customer(external_id=f"C{n}", timezone="UTC")
+            session.add(customer)
+            session.flush()
+            for k, (days_ago, cents) in enumerate(purchases):
+                session.add(
+                    Order(
+                        external_id=f"O{n}-{k}",
+                        customer_id=customer.id,
+                        ordered_at=datetime.combine(AS_OF, datetime.min.time(), UTC)
+                        + timedelta(hours=12)
+                        - timedelta(days=days_ago),
+                        total=Decimal(cents) / 100,
+                    )
+                )
+    with unit_of_work(engine) as session:
+        service.refresh(session, AS_OF)
+        rows = session.scalars(select(CustomerMetrics)).all()
+    assert len(rows) == len(store)
+    for a in rows:
+        assert a.r_score is not None and 1 <= a.r_score <= 5
+        for b in rows:
+            assert a.recency_days is not None and b.recency_days is not None
+            assert a.f_score is not None and b.f_score is not None
+            assert a.m_score is not None and b.m_score is not None
+            if a.recency_days < b.recency_days:
+                assert a.r_score >= b.r_score
+            if a.orders_count > b.orders_count:
+                assert a.f_score >= b.f_score
+            if a.lifetime_spend > b.lifetime_spend:
+                assert a.m_score >= b.m_score
+            if a.recency_days == b.recency_days:
+                assert a.r_score == b.r_score  # ties share a score
