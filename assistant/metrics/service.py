@@ -205,7 +205,8 @@ def metrics_select(sql: dict[str, str]) -> str:
     ),
     facts AS (
         SELECT pc.customer_id, pc.orders_count,
-               CASE WHEN pc.net_spend < 0 THEN 0 ELSE pc.net_spend END AS lifetime_spend,
+               -- to the cent before ranking: SQLite sums money as floats, equal spends must tie
+               ROUND(CASE WHEN pc.net_spend < 0 THEN 0 ELSE pc.net_spend END, 2) AS lifetime_spend,
                pc.first_order_at, pc.last_order_at,
                {days.format(later=as_of_sql, earlier="ds.last_day")} AS recency_days,
                ds.purchase_days - 1 AS btyd_frequency,
