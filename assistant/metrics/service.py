@@ -131,7 +131,8 @@ def _load_zone_days(connection: Connection, as_of: date) -> None:
     first = connection.execute(text("SELECT min(ordered_at) FROM orders")).scalar_one()
     if isinstance(first, str):
         first = datetime.fromisoformat(first)
-    first_day = first.date() if isinstance(first, datetime) else as_of
+    # Orders after as-of are not counted, but the table must still cover the as-of days.
+    first_day = min(first.date(), as_of) if isinstance(first, datetime) else as_of
     _ZONES.drop(connection, checkfirst=True)
     _ZONES.create(connection)
     rows = [
@@ -157,11 +158,16 @@ def metrics_select(sql: dict[str, str]) -> str:
     days = sql["days_between"]
     excluded = ", ".join(f"'{status}'" for status in EXCLUDED_STATUSES)
     as_of_sql = sql["as_of"]
-    since = sql["date_of"].format(value="COALESCE(c.customer_since, s.first_order_at)")
-    tenure = days.format(later=as_of_sql, earlier=since)
-    prospect_tenure = days.format(
+    # Tenure counts from the customer's creation (a UTC date) or else their first local
+    # purchase day, never below 0 (a creation late on the as-of day in UTC can be "tomorrow").
+    since = f"COALESCE({sql['date_of'].format(value='c.customer_since')}, s.first_day)"
+    tenure = "CASE WHEN {d} < 0 THEN 0 ELSE {d} END".format(
+        d=days.format(later=as_of_sql, earlier=since)
+    )
+    prospect_days = days.format(
         later=as_of_sql, earlier=sql["date_of"].format(value="c.customer_since")
     )
+    prospect_tenure = f"CASE WHEN {prospect_days} < 0 THEN 0 ELSE {prospect_days} END"
     offset = (
         "CASE WHEN z.change_at IS NOT NULL AND o.ordered_at >= z.change_at "
         "THEN z.offset_after ELSE z.offset_seconds END"
@@ -214,7 +220,8 @@ def metrics_select(sql: dict[str, str]) -> str:
                {days.format(later=as_of_sql, earlier="ds.first_day")} AS btyd_t,
                CASE WHEN ds.purchase_days > 1
                     THEN ROUND((ds.day_spend - fd.spend) * 1.0 / (ds.purchase_days - 1), 2)
-                    ELSE 0 END AS btyd_monetary
+                    ELSE 0 END AS btyd_monetary,
+               ds.first_day
         FROM per_customer pc
         JOIN day_stats ds ON ds.customer_id = pc.customer_id
         JOIN per_day fd ON fd.customer_id = pc.customer_id AND fd.day = ds.first_day

@@ -180,3 +180,14 @@ def test_on_the_demo_store_the_models_are_fitted_and_rank_customers_sensibly(
         }
     assert mean_clv["champions"] > mean_clv["loyal"] > mean_clv["lost"]
     assert mean_clv["champions"] > 5 * mean_clv["hibernating"]
+
+
+def test_an_as_of_before_every_order_counts_nothing_and_tenure_is_never_negative(
+    engine: Engine, metrics: dict[str, CustomerMetrics]
+) -> None:
+    with unit_of_work(engine) as session:
+        report = service.refresh(session, date(2020, 1, 1))
+        rows = session.scalars(select(CustomerMetrics)).all()
+    assert (report.customers, report.with_orders) == (5, 0)
+    assert {m.rfm_label for m in rows} == {"no_purchases"}
+    assert all(m.tenure_days is None or m.tenure_days >= 0 for m in rows)
