@@ -31,6 +31,7 @@ from assistant.ingest.service import (
     import_files,
 )
 from assistant.metrics.commands import metrics_app
+from assistant.segments.commands import segments_app
 
 
 class _ConsoleWarnings(logging.Handler):
@@ -53,6 +54,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(metrics_app, name="metrics")
+app.add_typer(segments_app, name="segments")
 
 
 @app.callback()

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.db import get_engine
 from assistant.migrate import current_revision
+from assistant.segments.routes import router as segments_router
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -49,4 +50,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ready", "database": "ok", "revision": revision}
 
+    app.include_router(segments_router)
     return app

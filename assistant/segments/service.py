@@ -1,0 +1,134 @@
+"""Segments: list them, count their members, read the members with what qualified them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.config import get_settings
+from assistant.segments.definition import Segment
+from assistant.segments.dialect import register_sqlite_functions
+from assistant.segments.query import KEY_METRICS, Compiled, compile_segment, plain, qualifier
+from assistant.segments.registry import Catalog, load_catalog
+from assistant.segments.sql import METRICS
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """One line of `segments list`."""
+
+    name: str
+    description: str
+    source: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A customer in a segment, with the row that qualified them and key metrics."""
+
+    customer_id: str
+    first_name: str | None
+    qualifier: dict[str, Any]
+    metrics: dict[str, Any]
+    customer_pk: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A segment resolved and compiled for one call."""
+
+    segment: Segment
+    params: dict[str, Any]
+    as_of: date
+    compiled: Compiled
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    """One page of members and the total."""
+
+    segment: str
+    as_of: date
+    params: dict[str, Any]
+    total: int
+    members: list[Member]
+
+
+def list_segments(catalog: Catalog | None = None) -> list[SegmentInfo]:
+    """Every usable segment, by name."""
+    catalog = catalog or load_catalog()
+    return [
+        SegmentInfo(seg.name, seg.description, seg.source, dict(seg.params))
+        for seg in catalog.segments.values()
+    ]
+
+
+def metrics_as_of(session: Session) -> date | None:
+    """The day the metrics describe (their last refresh), if they were ever refreshed."""
+    # A refresh writes one as_of for every row, so any row tells.
+    value = session.execute(select(METRICS.c.as_of).limit(1)).scalar_one_or_none()
+    if isinstance(value, str):  # SQLite without the column's type, defensively
+        value = date.fromisoformat(value)
+    return value if isinstance(value, date) else None
+
+
+def evaluate(
+    session: Session,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    as_of: date | None = None,
+    catalog: Catalog | None = None,
+) -> Evaluation:
+    """Resolve `name` with `params` and compile it; raises UnknownSegment or ParamError."""
+    segment = (catalog or load_catalog()).get(name)
+    resolved = segment.resolve(params)
+    connection = session.connection()
+    register_sqlite_functions(connection)
+    refreshed = metrics_as_of(session)
+    # Default: the metrics' day, so windows and metric conditions describe the same day.
+    day = as_of or refreshed or datetime.now(UTC).date()
+    zone = get_settings().app.brand_timezone
+    compiled = compile_segment(resolved.where, connection.dialect.name, day, zone, refreshed)
+    return Evaluation(segment, resolved.params, day, compiled)
+
+
+def count(session: Session, evaluation: Evaluation) -> int:
+    """How many customers are in the segment."""
+    total: int = session.execute(evaluation.compiled.count()).scalar_one()
+    return total
+
+
+def iter_members(
+    session: Session, evaluation: Evaluation, limit: int | None = None, offset: int = 0
+) -> Iterator[Member]:
+    """The members in customer-id order, streamed from the database."""
+    statement = evaluation.compiled.members(limit, offset).execution_options(yield_per=1000)
+    evidence = evaluation.compiled.compiler.evidence
+    for row in session.execute(statement).mappings():
+        yield Member(
+            customer_id=row["customer_id"],
+            first_name=row["first_name"],
+            qualifier=qualifier(row, evidence),
+            metrics={name: plain(row[name]) for name in KEY_METRICS},
+            customer_pk=row["customer_pk"],
+        )
+
+
+def members_page(
+    session: Session, evaluation: Evaluation, page: int = 1, per_page: int = 50
+) -> MembersPage:
+    """Page `page` (from 1) of `per_page` members, with the total."""
+    members = list(iter_members(session, evaluation, per_page, (page - 1) * per_page))
+    return MembersPage(
+        segment=evaluation.segment.name,
+        as_of=evaluation.as_of,
+        params=evaluation.params,
+        total=count(session, evaluation),
+        members=members,
+    )
