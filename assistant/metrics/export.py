@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import date, datetime
-from decimal import Decimal
 from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.models import Customer, CustomerMetrics
+from assistant.values import plain
 
 # The published contract (docs/ARCHITECTURE: "Metrics export columns"); order matters.
 EXPORT_COLUMNS = (
@@ -36,16 +35,6 @@ EXPORT_COLUMNS = (
 )
 
 
-def _text(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return value
-
-
 def metric_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every customer's metrics as plain values, by customer id, streamed."""
     m = CustomerMetrics
@@ -58,7 +47,7 @@ def metric_rows(session: Session) -> Iterator[dict[str, Any]]:
     for external_id, metrics in session.execute(query):
         row = {name: getattr(metrics, name, None) for name in EXPORT_COLUMNS}
         row["customer_id"] = external_id
-        yield {name: _text(row[name]) for name in EXPORT_COLUMNS}
+        yield {name: plain(row[name]) for name in EXPORT_COLUMNS}
 
 
 def write_export(session: Session, out: IO[str], fmt: str) -> int:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 from sqlalchemy import FromClause, Select, case, func, literal, select
@@ -20,6 +19,7 @@ from assistant.segments import schemas as s
 from assistant.segments.compiler import Compiler
 from assistant.segments.dialect import Dialect
 from assistant.segments.sql import Evidence, Expr
+from assistant.values import plain
 
 # Metrics shown beside each member (CSV, API).
 KEY_METRICS = (
@@ -141,16 +141,3 @@ def qualifier(row: Mapping[Any, Any], evidence: list[Evidence]) -> dict[str, Any
         else:
             result.setdefault(item.kind, fields)
     return result
-
-
-def plain(value: Any) -> Any:
-    """A JSON-ready value: ISO timestamps in UTC with Z, money as text with two decimals."""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value

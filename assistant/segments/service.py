@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from assistant.config import get_settings
 from assistant.segments.definition import Segment
 from assistant.segments.dialect import register_sqlite_functions
-from assistant.segments.query import KEY_METRICS, Compiled, compile_segment, plain, qualifier
+from assistant.segments.query import KEY_METRICS, Compiled, compile_segment, qualifier
 from assistant.segments.registry import Catalog, load_catalog
 from assistant.segments.sql import METRICS
+from assistant.values import plain
 
 
 @dataclass(frozen=True)
