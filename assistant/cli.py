@@ -315,10 +315,36 @@ def quickstart(
         _print_report(rejected.report)
         raise typer.Exit(1) from None
     _print_report(report)
+    _quickstart_metrics_and_segments(day)
     console.print(
-        "\nNext: [bold]assistant serve[/] starts the web service "
-        "(GET /healthz, /readyz); `assistant import PATH` loads your own CSV files."
+        "\nNext: `assistant segments members NAME` lists a segment's customers with why they "
+        "qualify; [bold]assistant serve[/] starts the web service (GET /healthz, /readyz, "
+        "/api/v1/segments); `assistant import PATH` loads your own CSV files."
     )
+
+
+def _quickstart_metrics_and_segments(day: date) -> None:
+    """Refresh metrics and show how many customers each built-in segment finds."""
+    from assistant.metrics import service as metrics_service
+    from assistant.segments import service as segments_service
+
+    with unit_of_work() as session:
+        refreshed = metrics_service.refresh(session, day)
+    console.print(
+        f"4. metrics refreshed as of {refreshed.as_of.isoformat()} for "
+        f"{refreshed.customers:,} customers ({refreshed.with_orders:,} with purchases) "
+        f"in {refreshed.seconds:.1f} s"
+    )
+    table = Table(title="Built-in segments")
+    table.add_column("segment", no_wrap=True)
+    table.add_column("customers", justify="right")
+    table.add_column("what it finds")
+    with unit_of_work() as session:
+        for info in segments_service.list_segments():
+            evaluation = segments_service.evaluate(session, info.name)
+            total = segments_service.count(session, evaluation)
+            table.add_row(info.name, f"{total:,}", info.description)
+    console.print(table)
 
 
 @app.command()

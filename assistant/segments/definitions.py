@@ -28,9 +28,9 @@ where:
 MILESTONE = """
 name: milestone
 description: >-
-  Reached a milestone in the last `within_days` days: lifetime spend of min_spend, min_orders
-  orders, or min_years years as a customer (not already reached before, so recognition is
-  timely and happens once).
+  Reached a milestone in the last {within_days} days: lifetime spend of ${min_spend},
+  {min_orders} orders, or {min_years} years as a customer (not already reached before,
+  so recognition is timely and happens once).
 params:
   min_spend: 5000
   min_orders: 10
@@ -55,7 +55,7 @@ where:
 PRODUCT_FANS = """
 name: product_fans
 description: >-
-  Bought the same product on min_purchases separate days within within_days days, and that
+  Bought the same product on {min_purchases} separate days within {within_days} days, and that
   product has an upgrade to suggest.
 params:
   min_purchases: 3
@@ -85,8 +85,8 @@ where:
 LAPSED_HIGH_VALUE = """
 name: lapsed_high_value
 description: >-
-  High historical value (spend score min_m_score or more) but no purchase in the last
-  days days.
+  High historical value (spend score {min_m_score} or more) but no purchase in the last
+  {days} days.
 params:
   min_m_score: 4
   days: 90

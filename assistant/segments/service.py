@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -61,11 +62,20 @@ class MembersPage:
     members: list[Member]
 
 
+def _describe(description: str, params: Mapping[str, Any]) -> str:
+    """The description with its `{param}` placeholders filled in with the defaults."""
+    return re.sub(
+        r"\{(\w+)\}",
+        lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0),
+        description,
+    )
+
+
 def list_segments(catalog: Catalog | None = None) -> list[SegmentInfo]:
     """Every usable segment, by name."""
     catalog = catalog or load_catalog()
     return [
-        SegmentInfo(seg.name, seg.description, seg.source, dict(seg.params))
+        SegmentInfo(seg.name, _describe(seg.description, seg.params), seg.source, dict(seg.params))
         for seg in catalog.segments.values()
     ]
 
