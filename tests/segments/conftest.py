@@ -7,7 +7,6 @@ paying a migration and an import per test.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,14 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, select
 
 from assistant import migrate
 from assistant.config import get_settings
 from assistant.db import build_engine, get_engine, unit_of_work
 from assistant.models import Customer, Event, Product
-from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES, postgres_problem
+from tests.conftest import fresh_postgres_schema
 from tests.segments.stores import FIXTURE, PINNED_CLV, load_store
 
 # (customer, kind, occurred_at, product)
@@ -95,25 +93,12 @@ def sqlite_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreDb]:
 @pytest.fixture(scope="module")
 def postgres_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreDb]:
     """The fixture store on PostgreSQL, in a schema of its own."""
-    problem = postgres_problem()
-    if problem:
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL is required but unreachable at {POSTGRES_URL}: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
-    schema = f"seg_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    engine = _build(rendered, tmp_path_factory.mktemp("postgres-store"))
-    try:
-        yield StoreDb(engine, rendered)
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with fresh_postgres_schema("seg") as url:
+        engine = _build(url, tmp_path_factory.mktemp("postgres-store"))
+        try:
+            yield StoreDb(engine, url)
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
