@@ -41,6 +41,9 @@ class AppSettings(BaseSettings):
     segments_dir: str = _env(
         "ASSISTANT_SEGMENTS_DIR", "segments", description="folder of user segment definitions"
     )
+    prompts_dir: str | None = _env(
+        "ASSISTANT_PROMPTS_DIR", description="prompt templates and brand.yaml (default: bundled)"
+    )
 
     @field_validator("default_phone_region")
     @classmethod
@@ -77,6 +80,19 @@ class LLMSettings(BaseSettings):
     model: str = _env("ASSISTANT_LLM_MODEL", "gpt-4o-mini")
     api_key: SecretStr | None = _env("OPENAI_API_KEY")
     base_url: str | None = _env("OPENAI_BASE_URL")
+    chat_provider: str = _env(
+        "ASSISTANT_LLM_PROVIDER",
+        "openai",
+        description="LangChain model provider (init_chat_model) when ASSISTANT_LLM=openai",
+    )
+    temperature: float = _env("ASSISTANT_LLM_TEMPERATURE", 0.7, ge=0, le=2)
+    timeout_seconds: float = _env("ASSISTANT_LLM_TIMEOUT", 30.0, gt=0)
+    max_retries: int = _env("ASSISTANT_LLM_MAX_RETRIES", 5, ge=0, le=20)
+    concurrency: int = _env("ASSISTANT_LLM_CONCURRENCY", 8, ge=1, le=500)
+    requests_per_minute: int = _env("ASSISTANT_LLM_RPM", 500, ge=1)
+    tokens_per_minute: int = _env("ASSISTANT_LLM_TPM", 200_000, ge=1)
+    cost_input_per_mtok: float = _env("ASSISTANT_LLM_COST_INPUT_PER_MTOK", 0.15, ge=0)
+    cost_output_per_mtok: float = _env("ASSISTANT_LLM_COST_OUTPUT_PER_MTOK", 0.60, ge=0)
 
 
 class SlackSettings(BaseSettings):
