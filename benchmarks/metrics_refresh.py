@@ -1,27 +1,36 @@
 """Metrics refresh on PostgreSQL and SQLite beside DuckDB running the same SQL, in one run.
 
 DuckDB (in-process, columnar) is the reference: it gets the same query text
-(`assistant.metrics.service.metrics_select`) with its own spelling of the few
+(`assistant.metrics.queries.stats_select` and `metrics_select`) with its own spelling of the few
 dialect-specific expressions, on tables loaded from the same CSV files. Only the query is
 timed for DuckDB; our refresh is timed end to end (zone table, query, insert, commit).
 
     python benchmarks/metrics_refresh.py DATA_DIR --postgres URL --sqlite FILE [--as-of DATE]
 
 URL and FILE must hold an import of DATA_DIR (`assistant import DATA_DIR`).
+
+Then, per database, it imports 1 % new orders (`--new-orders-share`) dated the next day,
+times the incremental refresh that follows and a full refresh of the same data, and checks
+both give the same result. The new orders stay in the database (re-runs re-import them).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import random
 import re
+import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import text
 
 from assistant.db import build_engine, unit_of_work
-from assistant.metrics import service
+from assistant.ingest.service import import_files
+from assistant.metrics import queries, service
 from assistant.metrics.zones import zone_days
 
 DUCKDB_SQL = {
@@ -79,16 +88,23 @@ def duckdb_refresh(data: Path, as_of: date, brand_zone: str) -> tuple[float, tup
         [(z, day, o, c.replace(tzinfo=None) if c else None, a) for z, day, o, c, a in rows],
     )
     # DuckDB's `/` divides integers as floats; `//` is the integer division the others do.
-    query = re.sub(
+    derive = re.sub(
         r"\)\s*/\s*COUNT\(\*\) OVER \(\)",
         ") // COUNT(*) OVER ()",
-        service.metrics_select(DUCKDB_SQL),
+        queries.metrics_select(DUCKDB_SQL),
     )
-    query = query.replace(":brand_zone", "$brand_zone").replace(":now", "$now")
+    params = {"as_of": as_of.isoformat(), "brand_zone": brand_zone, "now": datetime.now(UTC)}
+    # CLV is fitted in Python by our refresh; DuckDB joins an empty table of predictions.
+    db.execute("CREATE TABLE metrics_clv (customer_id BIGINT PRIMARY KEY, clv DECIMAL(12, 2))")
     started = time.perf_counter()
     db.execute(
-        f"CREATE TABLE metrics AS {query}",
-        {"as_of": as_of.isoformat(), "brand_zone": brand_zone, "now": datetime.now(UTC)},
+        "CREATE TABLE customer_order_stats AS "
+        + queries.stats_select(DUCKDB_SQL).replace(":brand_zone", "$brand_zone"),
+        {k: params[k] for k in ("as_of", "brand_zone")},
+    )
+    db.execute(
+        f"CREATE TABLE metrics AS {derive.replace(':now', '$now')}",
+        {k: params[k] for k in ("as_of", "now")},
     )
     seconds = time.perf_counter() - started
     return seconds, _checksum(
@@ -107,18 +123,53 @@ def _checksum(row: object) -> tuple[int, ...]:
     return tuple(int(v or 0) for v in row)  # type: ignore[attr-defined]
 
 
-def ours(url: str, as_of: date) -> tuple[float, tuple[int, ...]]:
+def _refresh(
+    url: str, as_of: date, mode: service.RefreshMode
+) -> tuple[float, tuple[int, ...], bool]:
+    """Seconds for one committed refresh, its checksum, and whether it was incremental."""
     engine = build_engine(url)
     started = time.perf_counter()
     with unit_of_work(engine) as session:
-        service.refresh(session, as_of)
+        report = service.refresh(session, as_of, mode=mode)
     seconds = time.perf_counter() - started
     with engine.connect() as connection:
         row = connection.execute(
             text(_CHECKSUM.format(table="customer_metrics", id="customer_id"))
         ).one()
     engine.dispose()
-    return seconds, _checksum(row)
+    return seconds, _checksum(row), report.incremental
+
+
+def write_new_orders(data: Path, out: Path, share: float, day: date, seed: int = 11) -> int:
+    """`share` times the store's orders as new orders and lines of existing customers on `day`
+    (14:00-23:00 UTC, so a later local day than the as-of day everywhere in the store)."""
+    rng = random.Random(seed)
+    with (data / "customers.csv").open(encoding="utf-8") as handle:
+        customers = [row["customer_id"] for row in csv.DictReader(handle)]
+    with (data / "products.csv").open(encoding="utf-8") as handle:
+        products = [(row["product_id"], row["price"]) for row in csv.DictReader(handle)]
+    with (data / "orders.csv").open(encoding="utf-8") as handle:
+        count = max(1, round(share * (sum(1 for _ in handle) - 1)))
+    out.mkdir(parents=True, exist_ok=True)
+    with (
+        (out / "orders.csv").open("w", encoding="utf-8", newline="") as orders_file,
+        (out / "order_items.csv").open("w", encoding="utf-8", newline="") as items_file,
+    ):
+        orders, items = csv.writer(orders_file), csv.writer(items_file)
+        orders.writerow(["order_id", "customer_id", "ordered_at", "total", "currency", "status"])
+        items.writerow(["order_id", "product_id", "quantity", "unit_price"])
+        for n in range(count):
+            lines = rng.sample(products, rng.randint(1, 3))
+            total = sum(Decimal(price) for _, price in lines)
+            moment = datetime.combine(day, datetime.min.time(), UTC) + timedelta(
+                hours=14, seconds=rng.randrange(9 * 3600)
+            )
+            order_id = f"NEW{day:%Y%m%d}-{n}"
+            orders.writerow(
+                [order_id, rng.choice(customers), moment.isoformat(), total, "USD", "completed"]
+            )
+            items.writerows([order_id, product, 1, price] for product, price in lines)
+    return count
 
 
 def main() -> None:
@@ -130,13 +181,34 @@ def main() -> None:
     parser.add_argument("--sqlite", type=Path, required=True)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 23))
     parser.add_argument("--brand-zone", default="America/New_York")
+    parser.add_argument("--new-orders-share", type=float, default=0.01)
     args = parser.parse_args()
     duck, duck_sum = duckdb_refresh(args.data, args.as_of, args.brand_zone)
-    print(f"duckdb      {duck:7.2f} s  checksum {duck_sum}", flush=True)
-    for name, url in (("postgresql", args.postgres), ("sqlite", f"sqlite:///{args.sqlite}")):
-        seconds, checksum = ours(url, args.as_of)
-        same = "same result" if checksum == duck_sum else f"DIFFERENT {checksum}"
-        print(f"{name:<11} {seconds:7.2f} s  {seconds / duck:5.2f}x duckdb  {same}", flush=True)
+    print(f"duckdb            {duck:7.2f} s  checksum {duck_sum}", flush=True)
+    next_day = args.as_of + timedelta(days=1)
+    with tempfile.TemporaryDirectory() as folder:
+        new_orders = Path(folder)
+        count = write_new_orders(args.data, new_orders, args.new_orders_share, next_day)
+        print(f"new orders: {count:,} on {next_day}", flush=True)
+        for name, url in (("postgresql", args.postgres), ("sqlite", f"sqlite:///{args.sqlite}")):
+            seconds, checksum, _ = _refresh(url, args.as_of, "full")
+            same = "same result" if checksum == duck_sum else f"DIFFERENT {checksum}"
+            print(f"{name:<11} full  {seconds:7.2f} s  {seconds / duck:5.2f}x duckdb  {same}")
+            engine = build_engine(url)
+            started = time.perf_counter()
+            with unit_of_work(engine) as session:
+                import_files(session, [new_orders / "orders.csv", new_orders / "order_items.csv"])
+            engine.dispose()
+            print(f"{name:<11} import of new orders {time.perf_counter() - started:7.2f} s")
+            incremental, after, was_incremental = _refresh(url, next_day, "auto")
+            full, expected, _ = _refresh(url, next_day, "full")
+            kind = "incremental" if was_incremental else "FULL (not incremental)"
+            agree = "same result" if after == expected else f"DIFFERENT {after} vs {expected}"
+            print(
+                f"{name:<11} {kind} {incremental:7.2f} s, full {full:7.2f} s on {next_day}: "
+                f"{incremental / full:6.1%} of full  {agree}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from assistant.ingest.reader import (
     validated_rows,
 )
 from assistant.ingest.specs import KIND_ORDER, FileSpec, file_specs, kind_of
+from assistant.metrics.pending import mark_changed_customers
 from assistant.models.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -270,6 +271,7 @@ def _import_file(
         merging.discard_lines(connection, spec, [f.line for f in findings])
         progress.phase("writing")
         counts = merging.merge(connection, spec, present, now)
+    mark_changed_customers(connection, spec.kind)
     staging.drop_stage(connection, spec)
     report.rejected = errors.rejected_rows
     report.rows = staged + _python_rejected(errors, findings)

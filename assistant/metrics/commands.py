@@ -26,13 +26,26 @@ def refresh_command(
             formats=["%Y-%m-%d"], help="Compute as of the end of this day (default: today, UTC)."
         ),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Recompute every customer's purchase aggregates, not only changed ones."
+        ),
+    ] = False,
 ) -> None:
-    """Recompute every customer's metrics."""
+    """Recompute every customer's metrics (incrementally when the last refresh allows)."""
     with console.status("refreshing metrics"), unit_of_work() as session:
-        report = service.refresh(session, as_of.date() if as_of else None)
+        report = service.refresh(
+            session, as_of.date() if as_of else None, mode="full" if full else "auto"
+        )
+    how = (
+        f"incremental: {report.recomputed:,} customers recomputed"
+        if report.incremental
+        else f"full: {report.why_full}"
+    )
     console.print(
         f"metrics as of {report.as_of.isoformat()}: {report.customers:,} customers, "
-        f"{report.with_orders:,} with purchases, in {report.seconds:.1f} s"
+        f"{report.with_orders:,} with purchases, in {report.seconds:.1f} s ({how})"
     )
 
 

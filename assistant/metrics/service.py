@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import (
@@ -24,11 +25,21 @@ from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
 from assistant.metrics import clv
+from assistant.metrics.queries import STATS_COLUMNS, dialect_sql, metrics_select, stats_select
 from assistant.metrics.zones import zone_days
 from assistant.models.base import UTCDateTime, utcnow
 
-# Orders that do not count as purchases.
-EXCLUDED_STATUSES = ("cancelled", "refunded")
+RefreshMode = Literal["auto", "full"]
+
+# Above this share of customers to recompute, a full refresh is cheaper than a scoped one.
+INCREMENTAL_MAX_SHARE = 0.25
+
+_AFFECTED = Table(
+    "metrics_affected",
+    MetaData(),
+    Column("customer_id", BigInteger, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
 
 _ZONES = Table(
     "metrics_zone_days",
@@ -51,6 +62,9 @@ class RefreshReport:
     with_orders: int
     seconds: float
     clv_notes: tuple[str, ...] = ()
+    incremental: bool = False
+    recomputed: int = 0  # customers whose purchase aggregates were recomputed
+    why_full: str = ""  # why an incremental refresh was not possible
 
 
 _CLV = Table(
@@ -62,15 +76,24 @@ _CLV = Table(
 )
 
 
-def _predict_clv(connection: Connection) -> tuple[str, ...]:
-    """Fit BG/NBD + Gamma-Gamma on the fresh BTYD summary and store clv_12m (vectorised)."""
+def _predict_clv(connection: Connection, as_of: date) -> tuple[str, ...]:
+    """Fit BG/NBD + Gamma-Gamma on the BTYD summary of the kept purchase aggregates and
+    leave each buyer's clv_12m in the temporary `metrics_clv` table, which the derive step
+    joins (writing the values once, with the other metrics, instead of updating every row).
+    """
     settings = get_settings().metrics
+    days = dialect_sql(connection)["days_between"]
     rows = connection.execute(
         text(
-            'SELECT customer_id, btyd_frequency, btyd_recency, "btyd_T", btyd_monetary '
-            "FROM customer_metrics WHERE orders_count > 0 ORDER BY customer_id"
-        )
+            "SELECT customer_id, purchase_days - 1, "
+            f"{days.format(later='last_day', earlier='first_day')}, "
+            f"{days.format(later=':as_of', earlier='first_day')}, btyd_monetary "
+            "FROM customer_order_stats ORDER BY customer_id"
+        ).bindparams(bindparam("as_of", type_=Date())),
+        {"as_of": as_of},
     ).all()
+    _CLV.drop(connection, checkfirst=True)
+    _CLV.create(connection)
     if not rows:
         return ("no customer with a purchase: no CLV",)
     data = np.array([[float(v) for v in row[1:]] for row in rows], dtype=np.float64)
@@ -85,50 +108,33 @@ def _predict_clv(connection: Connection) -> tuple[str, ...]:
         months=settings.clv_months,
         monthly_discount=settings.clv_monthly_discount,
     )
-    _CLV.drop(connection, checkfirst=True)
-    _CLV.create(connection)
-    connection.execute(
-        _CLV.insert(),
-        [
-            {"customer_id": row[0], "clv": round(float(value), 2)}
-            for row, value in zip(rows, values, strict=True)
-        ],
-    )
-    connection.execute(
-        text(
-            "UPDATE customer_metrics SET clv_12m = v.clv FROM metrics_clv v "
-            "WHERE customer_metrics.customer_id = v.customer_id"
-        )
-    )
-    _CLV.drop(connection)
+    pairs = ((row[0], round(float(value), 2)) for row, value in zip(rows, values, strict=True))
+    _write_clv(connection, pairs)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE metrics_clv"))
     return model.notes
 
 
-def _dialect_sql(connection: Connection) -> dict[str, str]:
-    """The few expressions that differ between SQLite and PostgreSQL."""
+def _write_clv(connection: Connection, pairs: Iterable[tuple[int, float]]) -> None:
+    """Fill `metrics_clv`: PostgreSQL's COPY (executemany would take a minute at 1M rows)."""
     if connection.dialect.name == "postgresql":
-        return {
-            "local_day": "CAST(o.ordered_at + ({offset}) * INTERVAL '1 second' AS DATE)",
-            "utc_day": "CAST(o.ordered_at AS DATE)",
-            "days_between": "({later} - {earlier})",
-            "as_of": "CAST(:as_of AS DATE)",
-            "date_of": "CAST({value} AS DATE)",
-        }
-    return {
-        "local_day": "date(o.ordered_at, printf('%+d seconds', {offset}))",
-        "utc_day": "substr(o.ordered_at, 1, 10)",
-        "days_between": "CAST(julianday({later}) - julianday({earlier}) AS INTEGER)",
-        "as_of": ":as_of",
-        "date_of": "date({value})",
-    }
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy("COPY metrics_clv (customer_id, clv) FROM STDIN") as copy:
+            for pair in pairs:
+                copy.write_row(pair)
+        return
+    connection.execute(_CLV.insert(), [{"customer_id": c, "clv": v} for c, v in pairs])
 
 
-def _load_zone_days(connection: Connection, as_of: date) -> None:
-    brand_zone = get_settings().app.brand_timezone
+def _load_zone_days(connection: Connection, as_of: date, brand_zone: str, *, scoped: bool) -> None:
+    """The per-day offsets of every zone in use, over the days the orders to aggregate span."""
     zones = {row[0] for row in connection.execute(text("SELECT DISTINCT timezone FROM customers"))}
     zones.discard(None)
     zones.add(brand_zone)
-    first = connection.execute(text("SELECT min(ordered_at) FROM orders")).scalar_one()
+    first_sql = "SELECT min(ordered_at) FROM orders"
+    if scoped:
+        first_sql += " WHERE customer_id IN (SELECT customer_id FROM metrics_affected)"
+    first = connection.execute(text(first_sql)).scalar_one()
     if isinstance(first, str):
         first = datetime.fromisoformat(first)
     # Orders after as-of are not counted, but the table must still cover the as-of days.
@@ -149,158 +155,162 @@ def _load_zone_days(connection: Connection, as_of: date) -> None:
     connection.execute(_ZONES.insert(), rows)
 
 
-def metrics_select(sql: dict[str, str]) -> str:
-    """The query computing every customer's metrics, for a dialect's expressions.
+def _stats_state(connection: Connection) -> tuple[date, str] | None:
+    row = connection.execute(text("SELECT stats_as_of, brand_zone FROM metrics_state")).first()
+    if row is None:
+        return None
+    stats_as_of = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
+    return stats_as_of, str(row[1])
 
-    Parameters: `:as_of` (ISO date), `:brand_zone`, `:now`; it reads the temporary
-    `metrics_zone_days` table. Public so the benchmark can run the same SQL on DuckDB.
+
+def _why_not_incremental(
+    connection: Connection, as_of: date, brand_zone: str, mode: RefreshMode
+) -> str:
+    """Empty when the kept aggregates can be brought up to date; else the reason they can't."""
+    if mode == "full":
+        return "a full refresh was asked for"
+    state = _stats_state(connection)
+    if state is None:
+        return "no earlier refresh to build on"
+    stats_as_of, stats_zone = state
+    if stats_zone != brand_zone:
+        return f"the brand time zone changed from {stats_zone} to {brand_zone}"
+    if as_of < stats_as_of:
+        return f"as-of {as_of} is before the last refresh's {stats_as_of}"
+    return ""
+
+
+def _collect_affected(connection: Connection, stats_as_of: date) -> int:
+    """Customers to recompute: changed by imports since, or with orders on or after the
+    last refresh's as-of day (local days that were still in the future then)."""
+    _AFFECTED.drop(connection, checkfirst=True)
+    _AFFECTED.create(connection)
+    since = datetime.combine(stats_as_of - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    connection.execute(
+        text(
+            "INSERT INTO metrics_affected (customer_id) "
+            "SELECT customer_id FROM metrics_pending_customers "
+            "UNION SELECT customer_id FROM orders WHERE ordered_at >= :since"
+        ).bindparams(bindparam("since", type_=UTCDateTime())),
+        {"since": since},
+    )
+    return int(connection.execute(text("SELECT count(*) FROM metrics_affected")).scalar_one())
+
+
+def _write_stats(
+    connection: Connection, params: dict[str, Any], brand_zone: str, *, scoped: bool
+) -> None:
+    """(Re)compute the purchase aggregates, for everyone or for `metrics_affected` only."""
+    sql = dialect_sql(connection)
+    _load_zone_days(connection, date.fromisoformat(params["as_of"]), brand_zone, scoped=scoped)
+    if scoped:
+        connection.execute(
+            text(
+                "DELETE FROM customer_order_stats "
+                "WHERE customer_id IN (SELECT customer_id FROM metrics_affected)"
+            )
+        )
+    else:
+        connection.execute(text("DELETE FROM customer_order_stats"))
+    connection.execute(
+        text(
+            f"INSERT INTO customer_order_stats ({STATS_COLUMNS}) "
+            + stats_select(sql, affected_only=scoped)
+        ),
+        params,
+    )
+    _ZONES.drop(connection)
+    _AFFECTED.drop(connection, checkfirst=True)
+    if connection.dialect.name == "postgresql":
+        # Fresh statistics: the derive step plans its joins and sorts from them.
+        connection.execute(text("ANALYZE customer_order_stats"))
+    connection.execute(text("DELETE FROM metrics_pending_customers"))
+    connection.execute(text("DELETE FROM metrics_state"))
+    connection.execute(
+        text(
+            "INSERT INTO metrics_state (id, stats_as_of, brand_zone, refreshed_at) "
+            "VALUES (1, :as_of, :brand_zone, :now)"
+        ).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("as_of", type_=Date())),
+        {
+            "as_of": date.fromisoformat(params["as_of"]),
+            "brand_zone": brand_zone,
+            "now": params["now"],
+        },
+    )
+
+
+def _tune_for_refresh(connection: Connection) -> None:
+    """PostgreSQL: sort and hash 1M-row sets in memory; skip JIT (compiling costs more than it
+    saves here). Both only for this transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL work_mem = '256MB'"))
+        connection.execute(text("SET LOCAL jit = off"))
+
+
+def refresh(
+    session: Session,
+    as_of: date | None = None,
+    *,
+    mode: RefreshMode = "auto",
+    incremental_max_share: float = INCREMENTAL_MAX_SHARE,
+) -> RefreshReport:
+    """Recompute every customer's metrics as of the end of `as_of` (default: today, UTC).
+
+    `auto` brings the kept purchase aggregates up to date for the customers whose data
+    changed since the last refresh (see `_collect_affected`), falling back to a full
+    recomputation when that is impossible or not cheaper; `full` always recomputes them all.
+    The as-of-dependent metrics (recency, scores, labels, CLV) are always derived anew.
+    More changed customers than `incremental_max_share` of those kept makes it full.
     """
-    days = sql["days_between"]
-    excluded = ", ".join(f"'{status}'" for status in EXCLUDED_STATUSES)
-    as_of_sql = sql["as_of"]
-    # Tenure counts from the customer's creation (a UTC date) or else their first local
-    # purchase day, never below 0 (a creation late on the as-of day in UTC can be "tomorrow").
-    since = f"COALESCE({sql['date_of'].format(value='c.customer_since')}, s.first_day)"
-    tenure = "CASE WHEN {d} < 0 THEN 0 ELSE {d} END".format(
-        d=days.format(later=as_of_sql, earlier=since)
-    )
-    prospect_days = days.format(
-        later=as_of_sql, earlier=sql["date_of"].format(value="c.customer_since")
-    )
-    prospect_tenure = f"CASE WHEN {prospect_days} < 0 THEN 0 ELSE {prospect_days} END"
-    offset = (
-        "CASE WHEN z.change_at IS NOT NULL AND o.ordered_at >= z.change_at "
-        "THEN z.offset_after ELSE z.offset_seconds END"
-    )
-    local_day = sql["local_day"].format(offset=offset)
-    return f"""
-    WITH counted AS (
-        SELECT o.id, o.customer_id, o.ordered_at, o.total, {local_day} AS day
-        FROM orders o
-        JOIN customers c ON c.id = o.customer_id
-        JOIN metrics_zone_days z ON z.zone = COALESCE(c.timezone, :brand_zone)
-            AND z.utc_day = {sql["utc_day"]}
-        WHERE o.status NOT IN ({excluded})
-    ),
-    in_window AS (SELECT * FROM counted WHERE day <= {as_of_sql}),
-    returned AS MATERIALIZED (
-        SELECT lines.order_id, SUM(i.quantity * i.unit_price) AS value
-        FROM (SELECT DISTINCT r.order_id, r.product_id FROM returns r) lines
-        JOIN order_items i ON i.order_id = lines.order_id AND i.product_id = lines.product_id
-        GROUP BY lines.order_id
-    ),
-    per_order AS MATERIALIZED (
-        SELECT w.customer_id, w.ordered_at, w.day, w.total,
-               w.total - COALESCE(rt.value, 0) AS net
-        FROM in_window w LEFT JOIN returned rt ON rt.order_id = w.id
-    ),
-    per_day AS MATERIALIZED (
-        SELECT customer_id, day, SUM(total) AS spend
-        FROM per_order GROUP BY customer_id, day
-    ),
-    day_stats AS (
-        SELECT customer_id, COUNT(*) AS purchase_days, MIN(day) AS first_day,
-               MAX(day) AS last_day, SUM(spend) AS day_spend
-        FROM per_day GROUP BY customer_id
-    ),
-    per_customer AS (
-        SELECT p.customer_id, COUNT(*) AS orders_count,
-               SUM(p.net) AS net_spend, MIN(p.ordered_at) AS first_order_at,
-               MAX(p.ordered_at) AS last_order_at
-        FROM per_order p GROUP BY p.customer_id
-    ),
-    facts AS (
-        SELECT pc.customer_id, pc.orders_count,
-               -- to the cent before ranking: SQLite sums money as floats, equal spends must tie
-               ROUND(CASE WHEN pc.net_spend < 0 THEN 0 ELSE pc.net_spend END, 2) AS lifetime_spend,
-               pc.first_order_at, pc.last_order_at,
-               {days.format(later=as_of_sql, earlier="ds.last_day")} AS recency_days,
-               ds.purchase_days - 1 AS btyd_frequency,
-               {days.format(later="ds.last_day", earlier="ds.first_day")} AS btyd_recency,
-               {days.format(later=as_of_sql, earlier="ds.first_day")} AS btyd_t,
-               CASE WHEN ds.purchase_days > 1
-                    THEN ROUND((ds.day_spend - fd.spend) * 1.0 / (ds.purchase_days - 1), 2)
-                    ELSE 0 END AS btyd_monetary,
-               ds.first_day
-        FROM per_customer pc
-        JOIN day_stats ds ON ds.customer_id = pc.customer_id
-        JOIN per_day fd ON fd.customer_id = pc.customer_id AND fd.day = ds.first_day
-    ),
-    scored AS (
-        SELECT f.*,
-               1 + (5 * (RANK() OVER (ORDER BY f.recency_days DESC) - 1))
-                   / COUNT(*) OVER () AS r_score,
-               1 + (5 * (RANK() OVER (ORDER BY f.orders_count) - 1)) / COUNT(*) OVER () AS f_score,
-               1 + (5 * (RANK() OVER (ORDER BY f.lifetime_spend) - 1))
-                   / COUNT(*) OVER () AS m_score
-        FROM facts f
-    )
-    SELECT c.id AS customer_id, {as_of_sql} AS as_of,
-           s.orders_count, s.lifetime_spend,
-           ROUND(s.lifetime_spend * 1.0 / s.orders_count, 2) AS aov,
-           s.first_order_at, s.last_order_at, s.recency_days,
-           {tenure} AS tenure_days,
-           s.r_score, s.f_score, s.m_score,
-           CASE
-               WHEN s.orders_count = 1 AND s.r_score >= 4 THEN 'new'
-               WHEN s.r_score >= 4 AND s.f_score >= 4 AND s.m_score >= 4 THEN 'champions'
-               WHEN s.r_score >= 3 AND s.f_score >= 4 THEN 'loyal'
-               WHEN s.r_score >= 4 AND s.f_score >= 2 THEN 'potential_loyalist'
-               WHEN s.r_score <= 2 AND s.f_score >= 4 AND s.m_score >= 4 THEN 'cant_lose'
-               WHEN s.r_score <= 2 AND s.f_score >= 3 THEN 'at_risk'
-               WHEN s.r_score >= 2 THEN 'hibernating'
-               ELSE 'lost'
-           END AS rfm_label,
-           s.btyd_frequency, s.btyd_recency, s.btyd_t, s.btyd_monetary,
-           CAST(NULL AS NUMERIC(12, 2)) AS clv_12m, :now AS refreshed_at
-    FROM scored s JOIN customers c ON c.id = s.customer_id
-    UNION ALL
-    -- Customers without a purchase, driven from customers (a LEFT JOIN onto the scored set
-    -- makes SQLite scan that set once per customer).
-    SELECT c.id, {as_of_sql}, 0, 0, NULL, NULL, NULL, NULL, {prospect_tenure},
-           NULL, NULL, NULL, 'no_purchases', 0, 0, 0, 0, NULL, :now
-    FROM customers c
-    WHERE c.id NOT IN (SELECT customer_id FROM per_customer)
-    """
-
-
-# Divisions multiply by 1.0 first (SQLite divides whole numbers as integers) and round with
-# ROUND(x, 2), which rounds half away from zero on both databases, so they agree to the cent.
-def refresh(session: Session, as_of: date | None = None) -> RefreshReport:
-    """Recompute every customer's metrics as of the end of `as_of` (default: today, UTC)."""
     started = utcnow()
     as_of = as_of or started.date()
     connection = session.connection()
-    sql = _dialect_sql(connection)
-    _load_zone_days(connection, as_of)
-    statement = """
+    _tune_for_refresh(connection)
+    brand_zone = get_settings().app.brand_timezone
+    params: dict[str, Any] = {"as_of": as_of.isoformat(), "now": started, "brand_zone": brand_zone}
+    why_full = _why_not_incremental(connection, as_of, brand_zone, mode)
+    recomputed = 0
+    if not why_full:
+        state = _stats_state(connection)
+        assert state is not None
+        recomputed = _collect_affected(connection, state[0])
+        kept = connection.execute(text("SELECT count(*) FROM customer_order_stats")).scalar_one()
+        if recomputed > incremental_max_share * max(int(kept), 1):
+            why_full = f"{recomputed:,} of {int(kept):,} customers changed"
+    if why_full:
+        _write_stats(connection, params, brand_zone, scoped=False)
+    else:
+        _write_stats(connection, params, brand_zone, scoped=True)
+    notes = _predict_clv(connection, as_of)
+    connection.execute(text("DELETE FROM customer_metrics"))
+    connection.execute(
+        text(
+            """
     INSERT INTO customer_metrics (
         customer_id, as_of, orders_count, lifetime_spend, aov, first_order_at, last_order_at,
         recency_days, tenure_days, r_score, f_score, m_score, rfm_label,
         btyd_frequency, btyd_recency, "btyd_T", btyd_monetary, clv_12m, refreshed_at)
-    """ + metrics_select(sql)
-    connection.execute(text("DELETE FROM customer_metrics"))
-    params: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
-        "now": started,
-        "brand_zone": get_settings().app.brand_timezone,
-    }
-    connection.execute(
-        text(statement).bindparams(bindparam("now", type_=UTCDateTime())),
+    """
+            + metrics_select(dialect_sql(connection))
+        ).bindparams(bindparam("now", type_=UTCDateTime())),
         params,
     )
-    _ZONES.drop(connection)
-    notes = _predict_clv(connection)
+    _CLV.drop(connection)
     counts = connection.execute(
         text(
             "SELECT count(*), sum(CASE WHEN orders_count > 0 THEN 1 ELSE 0 END) "
             "FROM customer_metrics"
         )
     ).one()
+    if why_full:
+        recomputed = int(counts[1] or 0)
     return RefreshReport(
         as_of=as_of,
         customers=int(counts[0]),
         with_orders=int(counts[1] or 0),
         seconds=(utcnow() - started).total_seconds(),
         clv_notes=notes,
+        incremental=not why_full,
+        recomputed=recomputed,
+        why_full=why_full,
     )

@@ -6,7 +6,12 @@ from assistant.models.campaign import Campaign, CampaignMember, Draft, DraftStat
 from assistant.models.catalog import Product
 from assistant.models.customer import ConsentEvent, Customer, Event, Suppression
 from assistant.models.messaging import Conversation, Message
-from assistant.models.metrics import CustomerMetrics
+from assistant.models.metrics import (
+    CustomerMetrics,
+    CustomerOrderStats,
+    MetricsPendingCustomer,
+    MetricsState,
+)
 from assistant.models.order import Order, OrderItem, Return
 
 __all__ = [
@@ -18,10 +23,13 @@ __all__ = [
     "Conversation",
     "Customer",
     "CustomerMetrics",
+    "CustomerOrderStats",
     "Draft",
     "DraftState",
     "Event",
     "Message",
+    "MetricsPendingCustomer",
+    "MetricsState",
     "Order",
     "OrderItem",
     "Product",

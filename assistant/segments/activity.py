@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, distinct, exists, func, select
 
-from assistant.metrics.service import EXCLUDED_STATUSES
+from assistant.metrics.queries import EXCLUDED_STATUSES
 from assistant.segments import schemas as s
 from assistant.segments.sql import (
     EVENTS,
