@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.db import unit_of_work
+from assistant.db import get_engine, unit_of_work
 from assistant.metrics import service
 from assistant.metrics.export import write_export
 
@@ -38,6 +38,8 @@ def refresh_command(
         report = service.refresh(
             session, as_of.date() if as_of else None, mode="full" if full else "auto"
         )
+    with console.status("tidying up"):
+        service.tidy_after_refresh(get_engine())
     how = (
         f"incremental: {report.recomputed:,} customers recomputed"
         if report.incremental

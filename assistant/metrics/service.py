@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Date,
+    Engine,
     Integer,
     MetaData,
     Numeric,
@@ -314,3 +315,13 @@ def refresh(
         recomputed=recomputed,
         why_full=why_full,
     )
+
+
+def tidy_after_refresh(engine: Engine) -> None:
+    """PostgreSQL, after the refresh committed: reclaim the rows it replaced and mark pages
+    all-visible, so segment queries get index-only scans (VACUUM can't run in a transaction).
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE) customer_metrics, customer_order_stats"))

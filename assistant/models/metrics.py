@@ -19,6 +19,7 @@ class CustomerMetrics(Base):
         Index(None, "rfm_label"),
         Index(None, "clv_12m"),
         Index(None, "last_order_at"),
+        Index(None, "aov"),
     )
 
     # No foreign key on these derived tables: checking one per row doubled the time of writing
