@@ -126,12 +126,17 @@ def _checksum(row: object) -> tuple[int, ...]:
 def _refresh(
     url: str, as_of: date, mode: service.RefreshMode
 ) -> tuple[float, tuple[int, ...], bool]:
-    """Seconds for one committed refresh, its checksum, and whether it was incremental."""
+    """Seconds for one committed refresh, its checksum, and whether it was incremental.
+
+    Like `assistant metrics refresh`, it then tidies up (VACUUM on PostgreSQL), untimed, so
+    each run starts from the state the command leaves behind.
+    """
     engine = build_engine(url)
     started = time.perf_counter()
     with unit_of_work(engine) as session:
         report = service.refresh(session, as_of, mode=mode)
     seconds = time.perf_counter() - started
+    service.tidy_after_refresh(engine)
     with engine.connect() as connection:
         row = connection.execute(
             text(_CHECKSUM.format(table="customer_metrics", id="customer_id"))

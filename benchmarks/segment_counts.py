@@ -1,39 +1,103 @@
 """Time `count` of every built-in segment on a database holding a refreshed store.
 
-    python benchmarks/segment_counts.py DATABASE_URL [--repeat 3]
+    python benchmarks/segment_counts.py DATABASE_URL [--repeat 3] [--duckdb]
 
 Each count runs `--repeat` times in its own transaction; the best and the median are shown.
+With `--duckdb` (PostgreSQL URLs only), the tables the segments read are copied into an
+in-memory DuckDB (4 GB, 2 threads) and the very SQL compiled for PostgreSQL runs there too,
+side by side, as the columnar reference; the counts must agree.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
 
 from assistant.db import build_engine, unit_of_work
 from assistant.segments import service
 from assistant.segments.registry import builtin_segments
+
+# What the built-in segments read.
+TABLES = ("customers", "customer_metrics", "orders", "order_items", "products", "returns")
+
+
+def _timed(run: Callable[[], int], repeat: int) -> tuple[int, list[float]]:
+    times, total = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        total = run()
+        times.append(time.perf_counter() - started)
+    return total, times
+
+
+def _duckdb_copy(engine: Engine) -> Any:
+    """An in-memory DuckDB holding a copy of TABLES, exported with PostgreSQL's COPY."""
+    import duckdb
+
+    db = duckdb.connect(config={"memory_limit": "4GB", "threads": 2})
+    with tempfile.TemporaryDirectory() as folder, engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        for table in TABLES:
+            path = Path(folder) / f"{table}.csv"
+            export = f"COPY {table} TO STDOUT WITH (FORMAT csv, HEADER)"
+            with (
+                raw.cursor() as cursor,  # type: ignore[attr-defined]
+                path.open("wb") as handle,
+                cursor.copy(export) as copy,
+            ):
+                for chunk in copy:
+                    handle.write(chunk)
+            db.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{path}', header=true)")
+    return db
+
+
+def _postgres_sql(engine: Engine, name: str) -> str:
+    with unit_of_work(engine) as session:
+        statement = service.evaluate(session, name).compiled.count()
+        return str(
+            statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("url")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--duckdb", action="store_true")
     args = parser.parse_args()
     engine = build_engine(args.url)
+    duck = None
+    if args.duckdb:
+        started = time.perf_counter()
+        duck = _duckdb_copy(engine)
+        print(f"copied {len(TABLES)} tables into DuckDB in {time.perf_counter() - started:.1f} s")
     for name in sorted(builtin_segments()):
-        times = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
+
+        def ours(name: str = name) -> int:
             with unit_of_work(engine) as session:
-                total = service.count(session, service.evaluate(session, name))
-            times.append(time.perf_counter() - started)
-        print(
+                return service.count(session, service.evaluate(session, name))
+
+        total, times = _timed(ours, args.repeat)
+        line = (
             f"{name:<22} {total:>9,}  best {min(times):6.2f} s  "
-            f"median {statistics.median(times):6.2f} s",
-            flush=True,
+            f"median {statistics.median(times):6.2f} s"
         )
+        if duck is not None:
+            sql = _postgres_sql(engine, name)
+            duck_total, duck_times = _timed(
+                lambda sql=sql: duck.execute(sql).fetchone()[0], args.repeat
+            )
+            same = "same" if duck_total == total else f"DIFFERENT ({duck_total:,})"
+            line += f"  | duckdb best {min(duck_times):6.2f} s  {same}"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":
