@@ -1,0 +1,245 @@
+"""`assistant review [--campaign ID]`: decide on drafts one by one at the terminal.
+
+Keys: a approve, e edit, r reject, g regenerate, s skip, q quit (l: approve the campaign's
+low-risk rest, after a confirmation). Every decision goes through `assistant.review.service`
+exactly as a Slack click does, one unit of work each, acting as `terminal:<os user>`.
+Actions are read line by line from standard input, so the review can be scripted
+(`printf 'a\\nr\\ntoo pushy\\nq\\n' | assistant review`); when the terminal is interactive,
+edits open $EDITOR prefilled with the text, otherwise the new text follows on the next lines,
+ended by a line holding only a dot.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assistant.db import get_engine, unit_of_work
+from assistant.models import Campaign
+from assistant.review import risk, service, tasks
+from assistant.review.actors import Actor, terminal_actor
+from assistant.review.terminal import TerminalReviewChannel, draft_card
+from assistant.review.views import DraftView, draft_view, reviewable_ids
+
+KEYS = "[a]pprove [e]dit [r]eject re[g]enerate [s]kip [q]uit"
+END_OF_TEXT = "."
+
+
+class _Quit(Exception):
+    """The reviewer quit, or the script of actions ran out."""
+
+
+class TerminalReview:
+    """One review session at the terminal."""
+
+    def __init__(
+        self,
+        console: Console,
+        *,
+        actor: Actor,
+        campaign_id: int | None,
+        editor: bool,
+    ) -> None:
+        self.console = console
+        self.actor = actor
+        self.campaign_id = campaign_id
+        self.editor = editor
+        self.engine = get_engine()
+        self.channel = TerminalReviewChannel(console, self.engine)
+        self.done: Counter[str] = Counter()
+
+    def ask(self, prompt: str) -> str:
+        """One line of input; _Quit at end of input."""
+        try:
+            return self.console.input(f"[bold]{escape(prompt)}[/] ").strip()
+        except EOFError:
+            raise _Quit from None
+
+    def _view(self, draft_id: int) -> DraftView | None:
+        with unit_of_work(self.engine) as session:
+            return draft_view(session, draft_id)
+
+    def _say(self, outcome: service.DecisionOutcome) -> None:
+        style = "green" if outcome.applied else "yellow"
+        self.console.print(f"[{style}]#{outcome.draft_id}:[/] ", end="")
+        self.console.print(outcome.message, markup=False, highlight=False)
+        for item in outcome.findings:
+            colour = "red" if item.severity == "block" else "yellow"
+            excerpt = f' ("{item.excerpt}")' if item.excerpt else ""
+            self.console.print(f"  [{colour}]{item.severity}[/] ", end="")
+            self.console.print(f"{item.code}: {item.message}{excerpt}", markup=False)
+
+    def run(self) -> None:
+        """Review every draft waiting for a decision, then print what was done."""
+        if self.campaign_id is not None:
+            self.channel.post_campaign(self.campaign_id)
+        with unit_of_work(self.engine) as session:
+            ids = reviewable_ids(session, self.campaign_id)
+        if not ids:
+            self.console.print("Nothing to review.")
+            return
+        self.console.print(f"{len(ids):,} draft(s) to review. {KEYS}", markup=False)
+        try:
+            for draft_id in ids:
+                self.review(draft_id)
+        except _Quit:
+            pass
+        self.console.print(self.summary())
+
+    def review(self, draft_id: int) -> None:
+        """Show one draft and act on keys until it is decided or skipped."""
+        while True:
+            view = self._view(draft_id)
+            if view is None or not view.reviewable:
+                return  # decided elsewhere meanwhile (or in bulk)
+            self.console.print(draft_card(view))
+            if view.state == "needs_attention":
+                self.console.print("[red]blocked by guardrails:[/] edit it to approve.")
+            key = self.ask(KEYS + (" [l]ow-risk rest" if self.campaign_id else "") + ":").lower()
+            if key == "q":
+                raise _Quit
+            if key == "s":
+                self.done["skipped"] += 1
+                return
+            if key in ("a", "r", "e") and self.decide(view, key):
+                return
+            if key == "g":
+                self.regenerate(view)
+            elif key == "l" and self.campaign_id is not None:
+                self.low_risk(self.campaign_id)
+            elif key not in ("a", "r", "e", "g"):
+                self.console.print(f"Unknown key {key!r}. {KEYS}", markup=False)
+
+    def decide(self, view: DraftView, key: str) -> bool:
+        """Approve, reject or edit; whether the draft is done with."""
+        action: service.Action
+        body: str | None = None
+        subject: str | None = None
+        reason: str | None = None
+        if key == "a":
+            action = "approve"
+        elif key == "r":
+            action = "reject"
+            reason = self.ask("Reason (optional):") or None
+        else:
+            action = "edit"
+            subject = view.subject
+            if view.channel == "email":
+                subject = self.ask(f"Subject (Enter keeps {view.subject!r}):") or view.subject
+            body = self.edited_text(view.body)
+            if body is None:
+                self.console.print("Edit cancelled.")
+                return False
+        with unit_of_work(self.engine) as session:
+            outcome = service.decide(
+                session,
+                view.id,
+                action=action,
+                actor=self.actor,
+                body=body,
+                subject=subject,
+                reason=reason,
+            )
+        self._say(outcome)
+        if outcome.applied:
+            self.done[{"approve": "approved", "edit": "edited", "reject": "rejected"}[action]] += 1
+            return True
+        return outcome.state not in ("pending_review", "needs_attention")
+
+    def edited_text(self, current: str) -> str | None:
+        """The reviewer's new text: $EDITOR, or lines up to a lone dot; None when cancelled."""
+        if self.editor:
+            edited = click.edit(current)
+            return edited.rstrip("\n") if edited is not None else None
+        self.console.print(f"New text, ended by a line with only {END_OF_TEXT!r}:")
+        lines: list[str] = []
+        while True:
+            try:
+                line = input()
+            except EOFError:
+                break
+            if line.strip() == END_OF_TEXT:
+                break
+            lines.append(line)
+        text = "\n".join(lines)
+        return text if text.strip() else None
+
+    def regenerate(self, view: DraftView) -> None:
+        """Ask for a new text with an optional instruction, and write it now."""
+        instruction = self.ask("Instruction (optional, e.g. warmer, shorter):") or None
+        with unit_of_work(self.engine) as session:
+            asked = service.request_regeneration(
+                session, view.id, actor=self.actor, instruction=instruction
+            )
+        if not asked.applied:
+            self._say(asked)
+            return
+        with self.console.status("regenerating..."):
+            outcome = tasks.regenerate_draft(
+                view.id, instruction, actor_id=self.actor.id, engine=self.engine
+            )
+        self._say(outcome)
+        if outcome.applied:
+            self.done["regenerated"] += 1
+
+    def low_risk(self, campaign_id: int) -> None:
+        """Approve the campaign's low-risk drafts after a yes."""
+        policy = risk.RiskPolicy.from_settings()
+        with unit_of_work(self.engine) as session:
+            count = len(risk.low_risk_drafts(session, campaign_id, policy))
+        if not count:
+            self.console.print("No low-risk drafts left in this campaign.")
+            return
+        answer = self.ask(f"Approve {count:,} low-risk draft(s) of campaign {campaign_id}? [y/N]")
+        if answer.lower() not in ("y", "yes"):
+            return
+        with unit_of_work(self.engine) as session:
+            approved = service.approve_low_risk(session, campaign_id, self.actor, policy)
+        self.done["approved (low-risk)"] += approved
+        self.console.print(f"[green]approved {approved:,} low-risk draft(s)[/]")
+
+    def summary(self) -> Table:
+        """What this session did."""
+        table = Table(title=f"Review by {self.actor.id}")
+        table.add_column("done")
+        table.add_column("drafts", justify="right")
+        for what in ("approved", "edited", "rejected", "regenerated", "approved (low-risk)"):
+            table.add_row(what, f"{self.done[what]:,}")
+        table.add_row("skipped", f"{self.done['skipped']:,}")
+        with unit_of_work(self.engine) as session:
+            left = len(reviewable_ids(session, self.campaign_id))
+        table.add_row("still waiting", f"{left:,}")
+        return table
+
+
+def review_command(
+    campaign: Annotated[int | None, typer.Option(help="Only this campaign's drafts.")] = None,
+    editor: Annotated[
+        bool | None,
+        typer.Option(
+            "--editor/--no-editor",
+            help="Edit in $EDITOR (default: when the terminal is interactive).",
+        ),
+    ] = None,
+) -> None:
+    """Review drafts at the terminal: approve, edit, reject, regenerate (keys a/e/r/g/s/q)."""
+    console = Console()
+    if campaign is not None:
+        with unit_of_work() as session:
+            if session.get(Campaign, campaign) is None:
+                Console(stderr=True).print(f"[red]error:[/] no campaign {campaign}")
+                raise typer.Exit(2)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    TerminalReview(
+        console,
+        actor=terminal_actor(),
+        campaign_id=campaign,
+        editor=interactive if editor is None else editor,
+    ).run()

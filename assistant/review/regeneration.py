@@ -1,0 +1,236 @@
+"""Regenerating a draft: marked first (decisions wait for the new text), then written again
+by the drafting pipeline with the reviewer's instruction, if nothing changed meanwhile."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from assistant.config import Settings
+from assistant.drafting.brand import Brand
+from assistant.drafting.generate import Outcome
+from assistant.drafting.guardrails import blocking
+from assistant.models import Draft
+from assistant.models.base import utcnow
+from assistant.ports import Drafter
+from assistant.review import audit
+from assistant.review import repository as repo
+from assistant.review.actors import SYSTEM, Actor
+from assistant.review.outcomes import (
+    ENTITY,
+    REGENERATED,
+    REGENERATION_FAILED,
+    REGENERATION_REQUESTED,
+    DecisionOutcome,
+    DraftNotFound,
+    text_of,
+    why_not,
+)
+from assistant.review.redraft import RedraftJob, clean_instruction, redraft_with, run_sync
+
+
+def request_regeneration(
+    session: Session, draft_id: int, *, actor: Actor, instruction: str | None
+) -> DecisionOutcome:
+    """Mark the draft as being regenerated (decisions wait for the new text) and audit it.
+
+    The work itself is `regenerate` (or `tasks.regenerate_draft` in the background), called
+    after this unit of work commits. A second request while one runs changes nothing.
+    """
+    now = utcnow()
+    draft = repo.lock_draft(session, draft_id)
+    if draft is None:
+        raise DraftNotFound(f"no draft {draft_id}")
+    refusal = why_not(session, draft, "regenerate", now)
+    if refusal is not None:
+        return refusal
+    wish = clean_instruction(instruction)
+    applied = repo.transition(
+        session,
+        draft.id,
+        from_states=repo.REVIEWABLE,
+        version=draft.version,
+        values={"regenerating_at": now},
+        now=now,
+    )
+    if not applied:
+        current = repo.reload(session, draft_id)
+        late = why_not(session, current, "regenerate", now) if current is not None else None
+        return late or DecisionOutcome(
+            False, draft_id, draft.state, None, None, [], "the draft changed meanwhile"
+        )
+    state, version = draft.state, draft.version + 1
+    session.expire(draft)
+    audit.record(
+        session,
+        actor=actor.id,
+        action=REGENERATION_REQUESTED,
+        entity_type=ENTITY,
+        entity_id=draft_id,
+        from_state=state,
+        to_state=state,
+        data={"instruction": wish, "version": version},
+        at=now,
+    )
+    return DecisionOutcome(
+        True, draft_id, state, actor.id, now, [], f"regenerating at the request of {actor.label}"
+    )
+
+
+def prepare_regeneration(session: Session, draft_id: int) -> RedraftJob:
+    """What regenerating the draft needs, read now (the drafting runs without the database)."""
+    draft = repo.reload(session, draft_id)
+    if draft is None:
+        raise DraftNotFound(f"no draft {draft_id}")
+    return RedraftJob(
+        draft_id=draft.id,
+        version=draft.version,
+        state=draft.state,
+        customer_id=draft.customer_id,
+        playbook=draft.playbook,
+        channel=draft.channel,
+        facts=dict(draft.facts or {}),
+        body=draft.body,
+        subject=draft.subject,
+        attempts=draft.attempts,
+        catalog_names=tuple(repo.catalog_names(session)),
+    )
+
+
+def _requester(session: Session, draft_id: int) -> Actor:
+    request = audit.latest(session, ENTITY, draft_id, REGENERATION_REQUESTED)
+    return Actor(request.actor) if request is not None else SYSTEM
+
+
+def apply_regeneration(
+    session: Session,
+    job: RedraftJob,
+    outcome: Outcome | None,
+    *,
+    instruction: str | None,
+    actor: Actor | None = None,
+) -> DecisionOutcome:
+    """Write the regenerated text (version + 1) if the draft is unchanged since `job` was read.
+
+    `outcome` None (nothing was drafted) or failed keeps the previous text; either way the
+    regeneration mark is cleared. `actor` defaults to whoever asked for the regeneration.
+    """
+    now = utcnow()
+    repo.write_lock(session)
+    who = actor or _requester(session, job.draft_id)
+    wish = clean_instruction(instruction)
+    if outcome is None or job.state not in repo.REVIEWABLE:
+        repo.clear_regenerating(session, job.draft_id, job.version, now)
+        current = repo.reload(session, job.draft_id)
+        state = current.state if current is not None else job.state
+        return DecisionOutcome(
+            False, job.draft_id, state, None, None, [], f"the draft is {state}; not regenerated"
+        )
+    if outcome.failure or outcome.state is None:
+        repo.clear_regenerating(session, job.draft_id, job.version, now)
+        audit.record(
+            session,
+            actor=who.id,
+            action=REGENERATION_FAILED,
+            entity_type=ENTITY,
+            entity_id=job.draft_id,
+            from_state=job.state,
+            to_state=job.state,
+            data={"instruction": wish, "reason": outcome.failure},
+            at=now,
+        )
+        return DecisionOutcome(
+            False,
+            job.draft_id,
+            job.state,
+            who.id,
+            now,
+            [],
+            f"regeneration failed ({outcome.failure}); the previous text stands",
+        )
+    document = outcome.findings_document()
+    document["instruction"] = wish
+    subject = outcome.subject if job.channel == "email" else None
+    applied = repo.transition(
+        session,
+        job.draft_id,
+        from_states=repo.REVIEWABLE,
+        version=job.version,
+        values={
+            "state": outcome.state,
+            "body": outcome.body,
+            "subject": subject,
+            "findings": document,
+            "prompt_version": outcome.prompt_version,
+            "model": outcome.model,
+            "tokens_in": Draft.tokens_in + outcome.tokens_in,
+            "tokens_out": Draft.tokens_out + outcome.tokens_out,
+            "attempts": Draft.attempts + outcome.attempts,
+            "regenerating_at": None,
+        },
+        now=now,
+        require_idle=False,
+    )
+    if not applied:
+        current = repo.reload(session, job.draft_id)
+        return DecisionOutcome(
+            False,
+            job.draft_id,
+            current.state if current is not None else job.state,
+            current.decided_by if current is not None else None,
+            current.decided_at if current is not None else None,
+            [],
+            "the draft changed while it was regenerated; the new text was discarded",
+        )
+    audit.record(
+        session,
+        actor=who.id,
+        action=REGENERATED,
+        entity_type=ENTITY,
+        entity_id=job.draft_id,
+        from_state=job.state,
+        to_state=outcome.state,
+        data={
+            "instruction": wish,
+            "before": text_of(job.body, job.subject),
+            "after": text_of(outcome.body, subject),
+            "version": job.version + 1,
+            "findings": [f.code for f in outcome.findings],
+            "model": outcome.model,
+        },
+        at=now,
+    )
+    return DecisionOutcome(
+        True,
+        job.draft_id,
+        outcome.state,
+        who.id,
+        now,
+        outcome.findings,
+        "regenerated" + (" (blocked by guardrails: edit it)" if blocking(outcome.findings) else ""),
+    )
+
+
+def regenerate(
+    session: Session,
+    draft_id: int,
+    instruction: str | None = None,
+    *,
+    actor: Actor | None = None,
+    drafter: Drafter | None = None,
+    brand: Brand | None = None,
+    settings: Settings | None = None,
+) -> DecisionOutcome:
+    """Write the draft again through the drafting pipeline, with the reviewer's instruction.
+
+    All in the caller's unit of work, which stays open while the drafter works (on SQLite it
+    holds the write lock): background jobs use `tasks.regenerate_draft`, which drafts
+    between two short units of work. The configured drafter is used unless one is given.
+    """
+    repo.write_lock(session)
+    job = prepare_regeneration(session, draft_id)
+    outcome = None
+    if job.state in repo.REVIEWABLE:
+        outcome = run_sync(
+            redraft_with(job, instruction, drafter=drafter, brand=brand, settings=settings)
+        )
+    return apply_regeneration(session, job, outcome, instruction=instruction, actor=actor)
