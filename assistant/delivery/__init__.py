@@ -1,0 +1,1 @@
+"""Delivery: rules, scheduling, the exactly-once sender and provider status (docs/delivery.md)."""

@@ -1,0 +1,51 @@
+"""The delivery settings as one immutable policy, so services and tests pass it explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from assistant.config import Settings
+from assistant.delivery.quiet_hours import QuietHours
+
+STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Quiet hours, caps and the sender's limits (ASSISTANT_QUIET_HOURS_*, _FREQUENCY_*, ...)."""
+
+    quiet_hours: QuietHours = field(default_factory=QuietHours)
+    brand_zone: str = "America/New_York"
+    frequency_cap: int = 1
+    frequency_window: timedelta = timedelta(days=7)
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 8
+    batch: int = 100
+    # Backoff after a retryable error: base * 2**(attempt-1), at most `backoff_max`.
+    backoff_base: timedelta = timedelta(seconds=30)
+    backoff_max: timedelta = timedelta(hours=1)
+    status_callback_url: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeliveryPolicy:
+        """The policy the settings describe."""
+        delivery = settings.delivery
+        return cls(
+            quiet_hours=QuietHours(delivery.quiet_hours_start, delivery.quiet_hours_end),
+            brand_zone=settings.app.brand_timezone,
+            frequency_cap=delivery.frequency_cap,
+            frequency_window=timedelta(days=delivery.frequency_window_days),
+            lease=timedelta(seconds=delivery.sender_lease_seconds),
+            max_attempts=delivery.sender_max_attempts,
+            batch=delivery.sender_batch,
+            status_callback_url=settings.app.public_url.rstrip("/") + STATUS_CALLBACK_PATH,
+        )
+
+    def backoff(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        """How long to wait before attempt `attempts + 1`, honouring the provider's Retry-After."""
+        doublings = min(max(attempts - 1, 0), 20)
+        delay: timedelta = min(self.backoff_base * 2**doublings, self.backoff_max)
+        if retry_after is not None:
+            delay = max(delay, timedelta(seconds=retry_after))
+        return delay

@@ -1,0 +1,253 @@
+"""The rules every outgoing message passes, when it is scheduled and again when it is sent.
+
+In order: channel consent and an address; our suppression list; for marketing messages, a
+hold when the customer replied or bought since the draft was written, the playbook's timing
+window, the frequency cap (per customer and channel) and quiet hours in the customer's zone.
+A message outside its window is deferred to the next moment every rule allows, never dropped.
+Conversation replies (kind `conversation`) answer the customer, so only consent and the
+suppression list apply, and consent in its 1:1 form (`reply_consent_problem`): a customer who
+texted us within the last 24 hours may get an answer without recorded SMS marketing consent,
+but never one who opted out (STOP, a free-text request, the provider's 21610) or is suppressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assistant.delivery.policy import DeliveryPolicy
+from assistant.delivery.quiet_hours import resolve_zone
+from assistant.drafting.context import event_day
+from assistant.metrics.queries import EXCLUDED_STATUSES
+from assistant.models import Customer, Draft, Message, Order, Suppression
+from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
+from assistant.playbooks import PLAYBOOKS
+
+Action = Literal["send", "defer", "cancel", "hold"]
+
+# Outbound messages that reached the provider (or may have): they count against the cap.
+SENT_STATUSES = ("sending", "sent", "delivered", "undelivered")
+# Consent withdrawn by the customer (directly or through the provider's STOP handling).
+REVOKED_SOURCES = (*CUSTOMER_REVOCATION_SOURCES, "provider")
+# How long after a customer's own message a conversation reply needs no marketing consent.
+REPLY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with a message now: send it, defer it `until`, or cancel/hold it (`reason`)."""
+
+    action: Action
+    reason: str | None = None
+    until: datetime | None = None
+
+
+def customer_zone(customer: Customer, policy: DeliveryPolicy) -> ZoneInfo:
+    """The customer's zone; unknown → the brand's."""
+    return resolve_zone(customer.timezone, policy.brand_zone)
+
+
+def address_of(customer: Customer, channel: str) -> str | None:
+    """The customer's current phone (sms) or email address, if any."""
+    value = customer.phone if channel == "sms" else customer.email
+    return (value or "").strip() or None
+
+
+def consent_problem(customer: Customer, channel: str) -> str | None:
+    """Why the customer may not get a message on `channel` (None: they may)."""
+    if channel == "sms":
+        consent, source = customer.sms_consent, customer.sms_consent_source
+    else:
+        consent, source = customer.email_consent, customer.email_consent_source
+    if not consent:
+        return "opted_out" if source in REVOKED_SOURCES else "no_consent"
+    if address_of(customer, channel) is None:
+        return "no_address"
+    return None
+
+
+def wrote_recently(session: Session, customer_id: int, channel: str, now: datetime) -> bool:
+    """Whether the customer sent us a message on `channel` within `REPLY_WINDOW` of `now`."""
+    found = session.execute(
+        select(Message.id)
+        .where(
+            Message.customer_id == customer_id,
+            Message.channel == channel,
+            Message.direction == "inbound",
+            Message.created_at > now - REPLY_WINDOW,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def reply_consent_problem(
+    session: Session, customer: Customer, channel: str, now: datetime
+) -> str | None:
+    """`consent_problem` for a conversation reply: a 1:1 answer to the customer's own message.
+
+    A customer without recorded SMS marketing consent who texted us in the last 24 hours may
+    be answered: they started this exchange (the consent they never gave is for marketing).
+    Not an opted-out customer (`opted_out`: sms_keyword, customer_request, provider), nor one
+    without a number; the suppression list is checked separately (`evaluate`) and still wins.
+    Checked again at send time, so a reply sent after the window has closed is cancelled.
+    """
+    problem = consent_problem(customer, channel)
+    if problem != "no_consent" or channel != "sms":
+        return problem
+    if not wrote_recently(session, customer.id, channel, now):
+        return problem
+    return None if address_of(customer, channel) is not None else "no_address"
+
+
+def is_suppressed(session: Session, channel: str, addresses: Sequence[str | None]) -> bool:
+    """Whether any of `addresses` is on our suppression list for `channel`."""
+    wanted = sorted({a.strip().lower() for a in addresses if a and a.strip()})
+    if not wanted:
+        return False
+    found = session.execute(
+        select(Suppression.id)
+        .where(Suppression.channel == channel, func.lower(Suppression.address).in_(wanted))
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def hold_reason(session: Session, customer_id: int, since: datetime) -> str | None:
+    """`customer_replied` / `customer_purchased` when that happened after `since`."""
+    replied = session.execute(
+        select(Message.id)
+        .where(
+            Message.customer_id == customer_id,
+            Message.direction == "inbound",
+            Message.created_at > since,
+        )
+        .limit(1)
+    ).first()
+    if replied is not None:
+        return "customer_replied"
+    bought = session.execute(
+        select(Order.id)
+        .where(
+            Order.customer_id == customer_id,
+            Order.ordered_at > since,
+            Order.status.not_in(EXCLUDED_STATUSES),
+        )
+        .limit(1)
+    ).first()
+    return "customer_purchased" if bought is not None else None
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+def timing_window(draft: Draft, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """When the draft's playbook allows it: from the local start of `event + min_days` to the
+    local end of `event + max_days` (None: no bound, or the facts do not date the event)."""
+    playbook = PLAYBOOKS.get(draft.playbook)
+    if playbook is None:
+        return None, None
+    day = event_day(draft.facts or {}, playbook.timing.event)
+    if day is None:
+        return None, None
+    low, high = playbook.timing.min_days_after, playbook.timing.max_days_after
+    opens = _local_midnight(day + timedelta(days=low), zone) if low is not None else None
+    closes = _local_midnight(day + timedelta(days=high + 1), zone) if high is not None else None
+    return opens, closes
+
+
+def next_under_cap(
+    times: Sequence[datetime], start: datetime, cap: int, window: timedelta
+) -> datetime:
+    """The first moment at or after `start` that puts at most `cap` messages in any window of
+    length `window` around it, given the other messages' `times` (0 cap or window: no cap)."""
+    if cap <= 0 or window <= timedelta(0):
+        return start
+    candidates = sorted({start, *(t + window for t in times if t + window > start)})
+    for moment in candidates:
+        if sum(1 for t in times if moment - window < t < moment + window) < cap:
+            return moment
+    return candidates[-1]  # unreachable: nothing is within a window of the last candidate
+
+
+def _cap_times(session: Session, message: Message, now: datetime, at_send: bool) -> list[datetime]:
+    """When the customer's other marketing messages on this channel went (or will go) out.
+
+    At scheduling, scheduled ones count too, so two approvals are spread apart; at sending,
+    only those that went out count, so two due messages never defer each other forever.
+    """
+    statuses = SENT_STATUSES if at_send else ("scheduled", *SENT_STATUSES)
+    rows = session.execute(
+        select(Message.status, Message.sent_at, Message.scheduled_for).where(
+            Message.customer_id == message.customer_id,
+            Message.channel == message.channel,
+            Message.direction == "outbound",
+            Message.kind == "marketing",
+            Message.status.in_(statuses),
+            Message.id != message.id,
+        )
+    ).all()
+    times: list[datetime] = []
+    for status, sent_at, scheduled_for in rows:
+        if status == "sending":
+            times.append(now)  # in flight right now
+        elif status == "scheduled":
+            if scheduled_for is not None:
+                times.append(scheduled_for)
+        elif sent_at is not None:
+            times.append(sent_at)
+    return times
+
+
+def evaluate(
+    session: Session,
+    message: Message,
+    customer: Customer,
+    draft: Draft | None,
+    *,
+    now: datetime,
+    policy: DeliveryPolicy,
+    at_send: bool,
+) -> Verdict:
+    """Every rule for `message` at `now`: send, defer until the next allowed moment, or stop."""
+    if message.kind == "conversation":
+        problem = reply_consent_problem(session, customer, message.channel, now)
+    else:
+        problem = consent_problem(customer, message.channel)
+    if problem is not None:
+        return Verdict("cancel", problem)
+    addresses = [message.to_address, address_of(customer, message.channel)]
+    if is_suppressed(session, message.channel, addresses):
+        return Verdict("cancel", "suppressed")
+    if message.kind != "marketing":
+        return Verdict("send")
+    if draft is not None:
+        held = hold_reason(session, customer.id, draft.created_at)
+        if held is not None:
+            return Verdict("hold", held)
+    zone = customer_zone(customer, policy)
+    opens, closes = timing_window(draft, zone) if draft is not None else (None, None)
+    moment = max(now, opens) if opens is not None else now
+    times = _cap_times(session, message, now, at_send)
+    # Each rule only moves the moment later, over finitely many candidates: this settles.
+    for _ in range(1000):
+        capped = next_under_cap(times, moment, policy.frequency_cap, policy.frequency_window)
+        allowed = policy.quiet_hours.next_allowed(capped, zone)
+        if allowed == moment:
+            break
+        moment = allowed
+    if closes is not None and moment >= closes:
+        return Verdict("hold", "playbook_window_passed")
+    if moment <= now:
+        return Verdict("send")
+    reason = "quiet_hours" if policy.quiet_hours.is_quiet(now, zone) else "frequency_cap"
+    if opens is not None and now < opens:
+        reason = "playbook_timing"
+    return Verdict("defer", reason, until=moment)

@@ -1,0 +1,116 @@
+"""Approved drafts become scheduled messages: exactly one per draft, at the next allowed moment.
+
+The draft is claimed first (approved → scheduled, a conditional UPDATE), so two ticks racing
+on one draft cannot both create its message; the message's unique idempotency key
+`draft:{id}` backs that up in the database. The rules run here and again at send time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.delivery.policy import DeliveryPolicy
+from assistant.delivery.rules import address_of, evaluate
+from assistant.delivery.state import SYSTEM, cancel_message, move_draft
+from assistant.models import Customer, Draft, DraftState, Message
+
+# Drafts of this playbook answer a customer in a conversation: exempt from caps and timing.
+REPLY_PLAYBOOK = "reply"
+
+
+def idempotency_key(draft_id: int) -> str:
+    """The one outgoing message's key for a draft."""
+    return f"draft:{draft_id}"
+
+
+def message_kind(draft: Draft) -> str:
+    """`conversation` for replies in a conversation, else `marketing`."""
+    if draft.playbook == REPLY_PLAYBOOK or draft.conversation_id is not None:
+        return "conversation"
+    return "marketing"
+
+
+def schedule_draft(
+    session: Session,
+    draft_id: int,
+    *,
+    now: datetime,
+    policy: DeliveryPolicy,
+    actor: str = SYSTEM,
+) -> Message | None:
+    """Turn one approved draft into its message; None when the draft is not (or no longer)
+    approved. A draft the rules stop is cancelled with the reason on its message."""
+    existing = session.execute(
+        select(Message).where(Message.idempotency_key == idempotency_key(draft_id))
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    draft = session.get(Draft, draft_id)
+    if draft is None or draft.state != DraftState.APPROVED:
+        return None
+    customer = session.execute(
+        select(Customer)
+        .where(Customer.id == draft.customer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if not move_draft(
+        session,
+        draft_id,
+        DraftState.SCHEDULED,
+        (DraftState.APPROVED,),
+        action="delivery.scheduled",
+        actor=actor,
+        now=now,
+    ):
+        return None
+    message = Message(
+        idempotency_key=idempotency_key(draft_id),
+        customer_id=draft.customer_id,
+        draft_id=draft_id,
+        conversation_id=draft.conversation_id,
+        direction="outbound",
+        channel=draft.channel,
+        kind=message_kind(draft),
+        status="scheduled",
+        to_address=address_of(customer, draft.channel),
+        subject=draft.subject,
+        body=draft.body,
+        scheduled_for=now,
+    )
+    session.add(message)
+    session.flush()
+    verdict = evaluate(session, message, customer, draft, now=now, policy=policy, at_send=False)
+    if verdict.action in ("cancel", "hold"):
+        cancel_message(session, message, verdict.reason or verdict.action, now=now, actor=actor)
+    elif verdict.action == "defer" and verdict.until is not None:
+        message.scheduled_for = verdict.until
+        message.error_code = verdict.reason  # why it waits; cleared when it is sent
+    session.flush()
+    return message
+
+
+def approved_draft_ids(session: Session, *, limit: int) -> list[int]:
+    """Approved drafts not yet scheduled, oldest decision first."""
+    rows = session.execute(
+        select(Draft.id)
+        .where(Draft.state == DraftState.APPROVED)
+        .order_by(Draft.decided_at.asc().nulls_first(), Draft.id)
+        .limit(limit)
+    ).scalars()
+    return list(rows)
+
+
+def schedule_approved(
+    session: Session, *, now: datetime, policy: DeliveryPolicy, limit: int | None = None
+) -> list[int]:
+    """Schedule up to `limit` approved drafts; the ids of the messages made."""
+    made: list[int] = []
+    for draft_id in approved_draft_ids(session, limit=limit or policy.batch):
+        message = schedule_draft(session, draft_id, now=now, policy=policy)
+        if message is not None:
+            made.append(message.id)
+    return made

@@ -1,0 +1,1 @@
+"""Email over SMTP: multipart messages with one-click unsubscribe headers."""

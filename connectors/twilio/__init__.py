@@ -1,0 +1,1 @@
+"""Twilio: SMS sending through the official SDK and webhook signature checks."""
