@@ -1,0 +1,1 @@
+"""Inbound SMS: consent keywords, conversations, suggested replies and staff replies."""

@@ -1,0 +1,275 @@
+"""One inbound SMS, in one short unit of work: stored once, consent applied, conversation joined.
+
+Everything slow (posting to the review channel, drafting a suggested reply, updating cards of
+cancelled drafts) comes back as `jobs` for the caller to queue after the commit, so Twilio
+gets its answer within its time limit (15 s, one retry) whatever Slack or the model do.
+
+Exactly once: Twilio retries a webhook it got no answer to, with the same MessageSid and no
+signed timestamp; the message row's unique `provider_message_id` makes the retry find the
+first row (a race between two deliveries ends in an IntegrityError on one of them, which is
+then a duplicate too). A duplicate changes nothing and gets the answer the first one got.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assistant.config import get_settings
+from assistant.conversations import consent
+from assistant.conversations import repository as repo
+from assistant.conversations.keywords import Match, classify
+from assistant.drafting.brand import Brand
+from assistant.ingest.fields import phone as parse_phone
+from assistant.models import Conversation, Customer, Message
+from assistant.models.inbound import UnmatchedInbound
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["opt_out", "opt_in", "help", "message", "duplicate", "unknown_sender"]
+# Task names (assistant.conversations.tasks registers them).
+POST_MESSAGE = "conversations.post_message"
+SUGGEST_REPLY = "conversations.suggest_reply"
+UPDATE_DRAFTS = "conversations.update_drafts"
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    """What Twilio posted: MessageSid, From (the customer), To (our sender), Body."""
+
+    sid: str
+    from_number: str
+    to_number: str | None
+    body: str
+
+
+@dataclass
+class InboundResult:
+    """What one inbound SMS came to, the answer for Twilio, and the work to queue."""
+
+    outcome: Outcome
+    message_id: int | None = None
+    conversation_id: int | None = None
+    reply: str | None = None
+    cancelled_drafts: list[int] = field(default_factory=list)
+    jobs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def normalise_phone(raw: str) -> str:
+    """The sender as E.164 (how customers' phones are stored), else as given, trimmed."""
+    value = raw.strip()
+    region = get_settings().app.default_phone_region
+    return parse_phone(value, region) or value
+
+
+def _duplicate(session: Session, sid: str) -> InboundResult | None:
+    message = repo.stored_inbound(session, sid)
+    if message is not None:
+        return InboundResult(
+            "duplicate",
+            message_id=message.id,
+            conversation_id=message.conversation_id,
+            reply=repo.stored_reply(session, sid),
+        )
+    unmatched = repo.stored_unmatched(session, sid)
+    if unmatched is not None:
+        return InboundResult("duplicate", reply=unmatched.reply_body)
+    return None
+
+
+def _apply_number_consent(
+    session: Session, phone: str, customers: list[Customer], match: Match, now: datetime
+) -> consent.ConsentChange:
+    ids = [c.id for c in customers]
+    if match.intent == "opt_out":
+        return consent.opt_out_number(session, phone, ids, match, now=now)
+    if match.intent == "opt_in":
+        return consent.opt_in_number(session, phone, ids, match, now=now)
+    return consent.ConsentChange()
+
+
+def _reply_for(match: Match | None, brand: Brand | None, mode: consent.ReplyMode) -> str | None:
+    if match is None or brand is None or not consent.should_reply(match, mode):
+        return None
+    return consent.reply_text(match, brand)
+
+
+def _unknown_sender(
+    session: Session,
+    sms: InboundSms,
+    phone: str,
+    match: Match | None,
+    *,
+    now: datetime,
+    brand: Brand | None,
+    mode: consent.ReplyMode,
+) -> InboundResult:
+    """No customer has this number: keep the message (flagged); consent applies by number."""
+    if match is not None:
+        _apply_number_consent(session, phone, [], match, now)
+    reply = _reply_for(match, brand, mode)
+    row = UnmatchedInbound(
+        provider_message_id=sms.sid,
+        from_address=phone,
+        to_address=sms.to_number,
+        body=sms.body,
+        intent=match.intent if match is not None else "message",
+        reply_body=reply,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return _duplicate(session, sms.sid) or InboundResult("duplicate")
+    log.warning("conversations.unknown_sender sid=%s intent=%s", sms.sid, row.intent)
+    return InboundResult("unknown_sender", reply=reply)
+
+
+def _pick_customer(
+    customers: list[Customer], outreach: Message | None
+) -> tuple[Customer, Message | None]:
+    """The customer a reply is from: the one we last texted, else one who may be texted."""
+    if outreach is not None:
+        for customer in customers:
+            if customer.id == outreach.customer_id:
+                return customer, outreach
+    chosen = next((c for c in customers if c.sms_consent), customers[0])
+    if len(customers) > 1:
+        log.warning("conversations.shared_phone customers=%d", len(customers))
+    return chosen, None
+
+
+def _open_conversation(
+    session: Session, customer: Customer, outreach: Message | None, now: datetime
+) -> Conversation:
+    """A new SMS conversation, threaded where the card of the outreach it answers is."""
+    conversation = Conversation(customer_id=customer.id, channel=repo.CHANNEL, status="open")
+    thread = repo.card_thread(session, outreach.draft_id) if outreach is not None else None
+    if thread is not None:
+        conversation.slack_channel, conversation.slack_thread_ts = thread
+    conversation.created_at = conversation.updated_at = now
+    if outreach is not None:
+        conversation.last_outbound_at = outreach.sent_at
+    session.add(conversation)
+    session.flush()
+    if outreach is not None and outreach.conversation_id is None:
+        # The outreach opens the thread the customer answered.
+        outreach.conversation_id = conversation.id
+    return conversation
+
+
+def receive(
+    session: Session,
+    sms: InboundSms,
+    *,
+    now: datetime,
+    brand: Brand | None,
+    mode: consent.ReplyMode = "provider",
+) -> InboundResult:
+    """Store and act on one inbound SMS (call it first in its unit of work).
+
+    `brand` None (brand.yaml unreadable): everything is applied, only our keyword answers
+    are left out (consent never waits for a text).
+    """
+    repo.write_lock(session)
+    duplicate = _duplicate(session, sms.sid)
+    if duplicate is not None:
+        return duplicate
+    phone = normalise_phone(sms.from_number)
+    match = classify(sms.body)
+    customers = repo.customers_by_phone(session, phone)
+    if (
+        match is not None
+        and match.ambiguous
+        and not consent.answers_opt_in(session, phone, customers)
+    ):
+        match = None  # "Yes" from someone who is opted in answers a question
+    if not customers:
+        return _unknown_sender(session, sms, phone, match, now=now, brand=brand, mode=mode)
+    outreach = repo.last_outbound(session, phone, [c.id for c in customers])
+    customer, outreach = _pick_customer(customers, outreach)
+    conversation = repo.open_conversation(session, customer.id)
+    if conversation is None and match is None:
+        conversation = _open_conversation(session, customer, outreach, now)
+    message = Message(
+        provider_message_id=sms.sid,
+        customer_id=customer.id,
+        conversation_id=conversation.id if conversation is not None else None,
+        direction="inbound",
+        channel=repo.CHANNEL,
+        kind="conversation" if match is None else "system",
+        status="received",
+        from_address=phone,
+        to_address=sms.to_number,
+        body=sms.body,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        return _duplicate(session, sms.sid) or InboundResult("duplicate")
+    result = InboundResult(
+        match.intent if match is not None else "message",
+        message_id=message.id,
+        conversation_id=message.conversation_id,
+    )
+    if match is not None:
+        change = _apply_number_consent(session, phone, customers, match, now)
+        result.cancelled_drafts = change.cancelled_drafts
+        if change.cancelled_drafts:
+            result.jobs.append((UPDATE_DRAFTS, {"draft_ids": change.cancelled_drafts}))
+        if match.intent == "opt_out" and conversation is not None:
+            conversation.status = "closed"  # nothing more can be said by SMS
+        log.info(
+            "conversations.keyword sid=%s intent=%s free_text=%s customers=%d cancelled=%d",
+            sms.sid,
+            match.intent,
+            match.free_text,
+            len(customers),
+            len(change.cancelled_drafts),
+        )
+    else:
+        assert conversation is not None
+        conversation.last_inbound_at = now
+        result.jobs.append((SUGGEST_REPLY, {"message_id": message.id}))
+    if conversation is not None:
+        # Staff see every message of the thread, keywords too (they explain a closed thread).
+        result.jobs.insert(0, (POST_MESSAGE, {"message_id": message.id}))
+    result.reply = _reply_for(match, brand, mode)
+    if result.reply is not None:
+        _record_reply(session, sms, message, phone, result.reply, now)
+    session.flush()
+    return result
+
+
+def _record_reply(
+    session: Session, sms: InboundSms, inbound: Message, phone: str, text: str, now: datetime
+) -> None:
+    """Keep our TwiML answer as an outbound `system` message (handed to Twilio in the
+    webhook's answer; a retried webhook is answered with the same text)."""
+    session.add(
+        Message(
+            idempotency_key=repo.twiml_key(sms.sid),
+            customer_id=inbound.customer_id,
+            conversation_id=inbound.conversation_id,
+            direction="outbound",
+            channel=repo.CHANNEL,
+            kind="system",
+            status="sent",
+            to_address=phone,
+            from_address=sms.to_number,
+            body=text,
+            sent_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
