@@ -42,6 +42,8 @@ GSM7_BASIC: Final[frozenset[str]] = frozenset(
 # The extension table: each costs an escape septet plus its own, 2 in all (1 unit in UCS-2).
 GSM7_EXTENSION: Final[frozenset[str]] = frozenset("\f^{}\\[~]|€")
 
+_GSM7_ALL: Final = GSM7_BASIC | GSM7_EXTENSION
+
 GSM7_SINGLE: Final = 160
 GSM7_MULTI: Final = 153
 UCS2_SINGLE: Final = 70
@@ -101,6 +103,8 @@ def graphemes(text: str) -> list[str]:
     prepended marks. CR LF stays two characters, as in Twilio's calculator (both are GSM-7,
     so this only matters for counting). Marks never attach to a control character.
     """
+    if text.isascii():
+        return list(text)  # no ASCII character joins the one before it
     clusters: list[str] = []
     for char in text:
         if clusters and not _starts_new_cluster(clusters[-1], char):
@@ -143,15 +147,21 @@ class _Layout:
 def _layout(text: str) -> _Layout:
     """Encode `text` and pack it into segments."""
     clusters = graphemes(text)
-    # dict keeps first-appearance order while deduplicating.
-    non_gsm = tuple(dict.fromkeys(c for c in clusters if not all(is_gsm7(ch) for ch in c)))
+    non_gsm: tuple[str, ...] = ()
+    if not _GSM7_ALL.issuperset(text):
+        # dict keeps first-appearance order while deduplicating.
+        non_gsm = tuple(dict.fromkeys(c for c in clusters if not all(is_gsm7(ch) for ch in c)))
     encoding: Encoding = "UCS-2" if non_gsm else "GSM-7"
     cost = _utf16_units if non_gsm else _gsm7_septets
     single, multi = (UCS2_SINGLE, UCS2_MULTI) if non_gsm else (GSM7_SINGLE, GSM7_MULTI)
-    units = sum(cost(c) for c in clusters)
+    units = cost(text)  # the same as the clusters' costs added up: cost is per code point
     if units <= single:
         # Also the empty message: one (empty) segment, as in Twilio's calculator.
         return _Layout(encoding, clusters, units, [text], non_gsm)
+    if units == len(text) == len(clusters):
+        # Every character is a cluster of its own costing one unit: plain chunks.
+        chunks = [text[start : start + multi] for start in range(0, len(text), multi)]
+        return _Layout(encoding, clusters, units, chunks, non_gsm)
 
     pieces: list[str] = []
     for cluster in clusters:

@@ -1,0 +1,1 @@
+"""The guardrail checks, one module per family; each exposes `check(draft) -> findings`."""

@@ -1,0 +1,121 @@
+"""The composition root: builds the adapters in `connectors/` from settings.
+
+This is the only module of `assistant/` that imports `connectors`; it does so lazily, so the
+embedded offline mode never pays for importing LangChain and the openai SDK.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.config import Settings
+from assistant.ports import Drafter, EmailSender, ReviewChannel, SignatureValidator, SmsSender
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from sqlalchemy import Engine
+
+    from assistant.drafting.brand import Brand
+
+
+class DrafterConfigError(ValueError):
+    """The drafter settings cannot work; the message names the environment variables to set."""
+
+
+def build_drafter(settings: Settings, brand: Brand) -> Drafter:
+    """The drafter ASSISTANT_LLM selects: `offline` (default) or `openai` (LangChain)."""
+    llm = settings.llm
+    if llm.provider == "offline":
+        from connectors.llm.offline import OfflineDrafter
+
+        return OfflineDrafter(brand)
+    if llm.provider == "openai":
+        from connectors.llm.openai_chat import ChatModelConfigError, ChatModelDrafter
+
+        chat_provider = llm.chat_provider.strip().lower()
+        if chat_provider == "openai" and llm.api_key is None and not llm.base_url:
+            raise DrafterConfigError(
+                "ASSISTANT_LLM=openai needs OPENAI_API_KEY (hosted OpenAI) or OPENAI_BASE_URL "
+                "(an OpenAI-compatible server such as vLLM, Ollama or llama.cpp; a local server "
+                "needs no key); set one in the environment or .env, or use ASSISTANT_LLM=offline"
+            )
+        try:
+            return ChatModelDrafter.from_settings(llm)
+        except ChatModelConfigError as exc:
+            raise DrafterConfigError(str(exc)) from exc
+    raise DrafterConfigError(f"ASSISTANT_LLM={llm.provider!r} is not a known drafter")
+
+
+def build_sms_sender(settings: Settings) -> SmsSender:
+    """Twilio when TWILIO_ACCOUNT_SID is set, else the local outbox (ASSISTANT_OUTBOX_DIR)."""
+    if settings.twilio.account_sid:
+        from connectors.twilio.sms import TwilioSmsSender
+
+        return TwilioSmsSender.from_settings(settings)
+    from connectors.outbox import OutboxSmsSender
+
+    return OutboxSmsSender(settings.delivery.outbox_dir)
+
+
+def build_email_sender(settings: Settings) -> EmailSender:
+    """SMTP when ASSISTANT_SMTP_URL is set, else the local outbox (ASSISTANT_OUTBOX_DIR)."""
+    if settings.email.smtp_url is not None and settings.email.smtp_url.get_secret_value():
+        from connectors.email.smtp import SmtpEmailSender
+
+        return SmtpEmailSender.from_settings(settings)
+    from connectors.outbox import OutboxEmailSender
+
+    return OutboxEmailSender(settings.delivery.outbox_dir)
+
+
+def build_twilio_signature_validator(settings: Settings) -> SignatureValidator | None:
+    """Checks X-Twilio-Signature with TWILIO_AUTH_TOKEN; None when no token is set (then every
+    Twilio webhook is refused)."""
+    token = settings.twilio.auth_token
+    if token is None or not token.get_secret_value():
+        return None
+    from connectors.twilio.signature import TwilioSignatureValidator
+
+    return TwilioSignatureValidator.from_settings(settings)
+
+
+def build_slack_review_channel(settings: Settings, engine: Engine | None = None) -> ReviewChannel:
+    """The `slack` review adapter: cards in SLACK_REVIEW_CHANNEL (needs SLACK_BOT_TOKEN)."""
+    from connectors.slack.app import build_poster
+
+    return build_poster(settings, engine)
+
+
+def build_review_channel(settings: Settings, engine: Engine | None = None) -> ReviewChannel:
+    """The review adapter ASSISTANT_REVIEW selects: `terminal` (default) or `slack`."""
+    if settings.review.channel == "slack":
+        return build_slack_review_channel(settings, engine)
+    from rich.console import Console
+
+    from assistant.review.terminal import TerminalReviewChannel
+
+    return TerminalReviewChannel(Console(), engine)
+
+
+def sweep_slack_review(settings: Settings, engine: Engine | None = None) -> int:
+    """With ASSISTANT_REVIEW=slack, post the cards that failed to post before (Slack was down,
+    a post's answer was lost); how many. For the worker's periodic tick; 0 otherwise."""
+    if settings.review.channel != "slack" or settings.slack.bot_token is None:
+        return 0
+    from connectors.slack.app import build_poster
+
+    return build_poster(settings, engine).retry_unposted()
+
+
+def include_slack_routes(app: FastAPI) -> None:
+    """Mount `POST /slack/events` (the Bolt app is built from settings on the first request)."""
+    from connectors.slack.routes import router
+
+    app.include_router(router)
+
+
+def start_slack_socket_mode(settings: Settings, engine: Engine | None = None) -> object:
+    """Connect the Slack app over Socket Mode when SLACK_APP_TOKEN is set; the handler or None."""
+    from connectors.slack.app import start_socket_mode
+
+    return start_socket_mode(settings, engine)

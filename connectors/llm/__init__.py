@@ -1,0 +1,1 @@
+"""Drafters behind the `Drafter` port: an OpenAI-compatible chat model and the offline default."""

@@ -1,0 +1,1 @@
+"""Fake providers for tests and benchmarks: real servers on loopback, never mocks."""
