@@ -24,13 +24,18 @@ from rich.table import Table
 from assistant.config import get_settings
 from assistant.db import get_engine, redacted_url, unit_of_work
 from assistant.demo import DemoSummary
+from assistant.drafting.brand import Brand
+from assistant.drafting.commands import drafts_app
+from assistant.drafting.guardrails.commands import guardrails_app
 from assistant.ingest.service import (
     ImportRejected,
     ImportReport,
     ImportUsageError,
     import_files,
 )
+from assistant.jobs.commands import worker
 from assistant.metrics.commands import metrics_app
+from assistant.review.commands import review_command
 from assistant.segments.commands import segments_app
 
 
@@ -55,6 +60,10 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(segments_app, name="segments")
+app.add_typer(guardrails_app, name="guardrails")
+app.add_typer(drafts_app, name="drafts")
+app.command("review")(review_command)
+app.command("worker")(worker)
 
 
 @app.callback()
@@ -316,10 +325,13 @@ def quickstart(
         raise typer.Exit(1) from None
     _print_report(report)
     _quickstart_metrics_and_segments(day)
+    _quickstart_drafts(day)
     console.print(
         "\nNext: `assistant segments members NAME` lists a segment's customers with why they "
-        "qualify; [bold]assistant serve[/] starts the web service (GET /healthz, /readyz, "
-        "/api/v1/segments); `assistant import PATH` loads your own CSV files."
+        "qualify; `assistant drafts generate --playbook P --preview 3` drafts samples, without "
+        "--preview a whole campaign; `assistant drafts list` shows drafts; [bold]assistant "
+        "serve[/] starts the web service (GET /healthz, /readyz, /api/v1/segments, "
+        "/api/v1/campaigns); `assistant import PATH` loads your own CSV files."
     )
 
 
@@ -347,16 +359,95 @@ def _quickstart_metrics_and_segments(day: date) -> None:
     console.print(table)
 
 
+QUICKSTART_PLAYBOOKS = ("recognition", "check_in", "upsell", "re_engagement")
+QUICKSTART_DRAFTS = 25
+QUICKSTART_SAMPLES = 2
+
+
+def _quickstart_campaign(day: date, playbook: str, brand: Brand) -> int:
+    """The quickstart's campaign for `playbook` today: found again on a rerun, else created."""
+    from sqlalchemy import select
+
+    from assistant.drafting import campaigns
+    from assistant.models import Campaign
+
+    name = f"quickstart {playbook} {day.isoformat()}"
+    with unit_of_work() as session:
+        found = session.execute(select(Campaign.id).where(Campaign.name == name)).scalar()
+        if found is not None:
+            return int(found)
+        request = campaigns.CampaignRequest(
+            playbook=playbook, limit=QUICKSTART_DRAFTS, name=name, created_by="quickstart"
+        )
+        return campaigns.create_campaign(session, request, brand=brand).id
+
+
+def _quickstart_drafts(day: date) -> None:
+    """Draft each playbook for a few demo customers offline; show samples with fact receipts."""
+    from assistant.drafting import campaigns
+    from assistant.drafting.brand import load_brand
+    from assistant.drafting.commands import draft_panel, run_with_bar
+    from assistant.wiring import build_drafter
+
+    settings = get_settings()
+    # The quickstart always drafts offline: no key, no network, no cost.
+    offline = settings.model_copy(
+        update={"llm": settings.llm.model_copy(update={"provider": "offline"})}
+    )
+    brand = load_brand()
+    console.print(f"5. drafting up to {QUICKSTART_DRAFTS} messages per playbook, offline")
+    table = Table(title="Drafts (offline drafter)")
+    table.add_column("playbook", no_wrap=True)
+    table.add_column("segment", no_wrap=True)
+    for column in ("drafted", "blocked"):
+        table.add_column(column, justify="right")
+    table.add_column("skipped", no_wrap=True)
+    samples = []
+    for playbook in QUICKSTART_PLAYBOOKS:
+        campaign_id = _quickstart_campaign(day, playbook, brand)
+        run_with_bar(
+            campaign_id,
+            build_drafter(offline, brand),
+            brand,
+            concurrency=settings.llm.concurrency,
+            description=playbook,
+            rate_limit=False,
+        )
+        with unit_of_work() as session:
+            progress = campaigns.campaign_progress(session, campaign_id)
+            _, rows = campaigns.list_drafts(
+                session, campaign_id=campaign_id, limit=QUICKSTART_SAMPLES
+            )
+            samples += [(playbook, external, draft) for draft, external in rows]
+        counts = progress["counts"]
+        skipped = "\n".join(f"{k} {v:,}" for k, v in counts["skipped"].items())
+        table.add_row(
+            playbook,
+            progress["segment"] or "",
+            f"{counts['drafts'].get('pending_review', 0):,}",
+            f"{counts['drafts'].get('needs_attention', 0):,}",
+            skipped,
+        )
+    console.print(table)
+    for playbook, external, draft in samples:
+        codes = [f"{item['severity']} {item['code']}" for item in draft.findings.get("items", [])]
+        title = f"{playbook} for {external} ({draft.channel}, {draft.state})"
+        console.print(draft_panel(title, draft.body, draft.subject, draft.facts, codes))
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
-    """Run the web service."""
+    """Run the web service (and the Slack app over Socket Mode when SLACK_APP_TOKEN is set)."""
     import uvicorn
 
     from assistant.api import create_app
+    from assistant.wiring import start_slack_socket_mode
 
+    # Socket Mode: for teams without a public URL; Slack's websocket, same listeners.
+    start_slack_socket_mode(get_settings())
     uvicorn.run(create_app(), host=host, port=port, log_level=get_settings().app.log_level.lower())
 
 

@@ -7,6 +7,8 @@ Settings are read once through `get_settings()`, never at import time.
 
 from __future__ import annotations
 
+from datetime import time
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -44,6 +46,18 @@ class AppSettings(BaseSettings):
     prompts_dir: str | None = _env(
         "ASSISTANT_PROMPTS_DIR", description="prompt templates and brand.yaml (default: bundled)"
     )
+    secret_key: SecretStr | None = _env(
+        "ASSISTANT_SECRET_KEY", description="signs unsubscribe links (32+ random characters)"
+    )
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
 
     @field_validator("default_phone_region")
     @classmethod
@@ -105,6 +119,12 @@ class SlackSettings(BaseSettings):
     app_token: SecretStr | None = _env("SLACK_APP_TOKEN")
     review_channel: str | None = _env("SLACK_REVIEW_CHANNEL")
     api_url: str | None = _env("SLACK_API_URL")
+    allowed_users: str | None = _env(
+        "SLACK_ALLOWED_USERS", description="comma-separated Slack user ids who may review"
+    )
+    allowed_usergroup: str | None = _env(
+        "SLACK_ALLOWED_USERGROUP", description="Slack user group id whose members may review"
+    )
 
 
 class TwilioSettings(BaseSettings):
@@ -117,6 +137,11 @@ class TwilioSettings(BaseSettings):
     messaging_service_sid: str | None = _env("TWILIO_MESSAGING_SERVICE_SID")
     from_number: str | None = _env("TWILIO_FROM_NUMBER")
     api_url: str | None = _env("TWILIO_API_URL")
+    keyword_replies: Literal["provider", "app"] = _env(
+        "ASSISTANT_SMS_KEYWORD_REPLIES",
+        "provider",
+        description="who answers STOP/START/HELP: provider (Twilio) or app (brand texts)",
+    )
 
 
 class EmailSettings(BaseSettings):
@@ -134,6 +159,43 @@ class WorkerSettings(BaseSettings):
     model_config = _ENV
 
     broker_url: str | None = _env("ASSISTANT_BROKER_URL")
+    tick_seconds: float = _env(
+        "ASSISTANT_WORKER_TICK_SECONDS", 30.0, gt=0, description="how often the sender tick runs"
+    )
+    queue: str = _env("ASSISTANT_WORKER_QUEUE", "assistant", min_length=1)
+
+
+class DeliverySettings(BaseSettings):
+    """When and how approved messages go out (assistant.delivery)."""
+
+    model_config = _ENV
+
+    quiet_hours_start: time = _env(
+        "ASSISTANT_QUIET_HOURS_START", time(20, 0), description="no sends from (customer-local)"
+    )
+    quiet_hours_end: time = _env(
+        "ASSISTANT_QUIET_HOURS_END", time(9, 0), description="sends resume at (customer-local)"
+    )
+    frequency_cap: int = _env("ASSISTANT_FREQUENCY_CAP", 1, ge=0)
+    frequency_window_days: int = _env("ASSISTANT_FREQUENCY_WINDOW_DAYS", 7, ge=0)
+    outbox_dir: str = _env("ASSISTANT_OUTBOX_DIR", "outbox")
+    sender_batch: int = _env("ASSISTANT_SENDER_BATCH", 100, ge=1)
+    sender_lease_seconds: int = _env("ASSISTANT_SENDER_LEASE_SECONDS", 300, ge=1)
+    sender_max_attempts: int = _env("ASSISTANT_SENDER_MAX_ATTEMPTS", 8, ge=1)
+
+
+class ReviewSettings(BaseSettings):
+    """Where staff review drafts, and which drafts always get a person's individual look."""
+
+    model_config = _ENV
+
+    channel: Literal["terminal", "slack"] = _env("ASSISTANT_REVIEW", "terminal")
+    vip_clv: Decimal = _env(
+        "ASSISTANT_REVIEW_VIP_CLV",
+        Decimal(1000),
+        ge=0,
+        description="customers with clv_12m above this are never approved in bulk",
+    )
 
 
 class Settings(BaseSettings):
@@ -149,6 +211,8 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
 
 GROUPS: tuple[type[BaseSettings], ...] = (
@@ -160,6 +224,8 @@ GROUPS: tuple[type[BaseSettings], ...] = (
     TwilioSettings,
     EmailSettings,
     WorkerSettings,
+    DeliverySettings,
+    ReviewSettings,
 )
 
 

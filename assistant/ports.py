@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 Channel = Literal["sms", "email"]
@@ -104,4 +105,131 @@ class Drafter(Protocol):
 
     async def aclose(self) -> None:
         """Release connections."""
+        ...
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """A provider accepted a message: its id for the message and its own status word."""
+
+    provider_id: str
+    status: str = "sent"
+
+
+PermanentReason = Literal["opted_out", "bad_address"]
+
+
+class SendError(Exception):
+    """A provider did not take a message.
+
+    `code` is the provider's error code as text ("21610", "429", "timeout"). `retryable`: trying
+    again later may work (429, 5xx, timeouts). `permanent_reason`: why it never will
+    (`opted_out` → consent off; `bad_address` → failed with the reason). `uncertain`: the
+    provider may have accepted it anyway (a timeout after the request went out), so the sender
+    asks `find_sent` before any retry. `retry_after` in seconds when the provider said so.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str = "",
+        *,
+        retryable: bool = False,
+        permanent_reason: PermanentReason | None = None,
+        uncertain: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message or code)
+        self.code = code
+        self.retryable = retryable
+        self.permanent_reason = permanent_reason
+        self.uncertain = uncertain
+        self.retry_after = retry_after
+
+
+@runtime_checkable
+class SmsSender(Protocol):
+    """Sends one SMS. Twilio has no idempotency key, hence `find_sent` (docs/delivery.md)."""
+
+    name: str
+
+    def send(
+        self, to: str, body: str, *, idempotency_key: str, status_callback: str | None = None
+    ) -> SendResult:
+        """Hand the message to the provider, or raise `SendError`."""
+        ...
+
+    def find_sent(
+        self, to: str, body: str, *, idempotency_key: str, since: datetime
+    ) -> SendResult | None:
+        """The message if the provider took it at or after `since`; None if it did not.
+
+        Raise `SendError` when the provider cannot be asked (retryable) or cannot tell
+        (not retryable): the sender then never guesses.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    """One outgoing email as the core writes it; the adapter adds HTML, headers, unsubscribe.
+
+    Not the standard library's `email.message.EmailMessage`: the adapter builds that.
+    """
+
+    to: str
+    subject: str
+    text: str
+    idempotency_key: str
+    customer_id: int | None = None
+    html: str | None = None
+
+
+@runtime_checkable
+class EmailSender(Protocol):
+    """Sends one email."""
+
+    name: str
+
+    def send(self, message: EmailMessage) -> SendResult:
+        """Hand the message to the provider, or raise `SendError`."""
+        ...
+
+    def find_sent(self, message: EmailMessage, *, since: datetime) -> SendResult | None:
+        """Like `SmsSender.find_sent`; raise a non-retryable `SendError` if it cannot tell."""
+        ...
+
+
+@runtime_checkable
+class SignatureValidator(Protocol):
+    """Checks a provider's webhook signature (Twilio: `X-Twilio-Signature`)."""
+
+    def validate(self, url: str, params: Sequence[tuple[str, str]], signature: str) -> bool:
+        """Whether `signature` signs `url` (the public URL, query included) and the form
+        `params` (every pair, repeats kept, in the order received)."""
+        ...
+
+
+@runtime_checkable
+class ReviewChannel(Protocol):
+    """Where staff see drafts and decide on them (Slack or the terminal).
+
+    Methods take ids and read what they show themselves, so a caller can hand them to the
+    background after its unit of work commits. Decisions go through `assistant.review.service`.
+    """
+
+    def post_draft(self, draft_id: int) -> None:
+        """Show a draft waiting for review (once: a repeat call must not post it twice)."""
+        ...
+
+    def update_draft(self, draft_id: int) -> None:
+        """Show a draft's new state: who decided what and when, or its regenerated text."""
+        ...
+
+    def post_campaign(self, campaign_id: int) -> None:
+        """Show a campaign's overview: counts and a few sample drafts."""
+        ...
+
+    def post_conversation_message(self, message_id: int) -> None:
+        """Show a customer's inbound message in its conversation thread."""
         ...

@@ -1,4 +1,5 @@
-"""CI's promise: with ASSISTANT_TEST_REQUIRE_POSTGRES=1 a missing PostgreSQL fails, not skips."""
+"""CI's promise: with ASSISTANT_TEST_REQUIRE_POSTGRES=1 (and _REDIS=1) a missing PostgreSQL
+(or Redis) fails, not skips."""
 
 from __future__ import annotations
 
@@ -41,3 +42,39 @@ def test_unreachable_postgres_is_skipped_otherwise() -> None:
     result = _run("0")
     assert result.returncode == 0, result.stdout
     assert "1 passed, 1 skipped" in result.stdout
+
+
+A_REDIS_TEST = (
+    "tests/jobs/test_celery_worker.py::"
+    "test_tasks_enqueued_through_the_celery_runner_run_on_the_worker"
+)
+
+
+def _run_redis(require: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        # Nothing listens on port 1: Redis is unreachable.
+        "ASSISTANT_TEST_REDIS_URL": "redis://127.0.0.1:1/0",
+        "ASSISTANT_TEST_REQUIRE_REDIS": require,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", A_REDIS_TEST],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_unreachable_redis_fails_when_required() -> None:
+    result = _run_redis("1")
+    assert result.returncode == 1, result.stdout
+    assert "Redis is required but unreachable" in result.stdout
+
+
+def test_unreachable_redis_is_skipped_otherwise() -> None:
+    result = _run_redis("0")
+    assert result.returncode == 0, result.stdout
+    assert "skipped" in result.stdout and "passed" not in result.stdout

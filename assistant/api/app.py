@@ -9,9 +9,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.conversations.routes import router as conversations_router
 from assistant.db import get_engine
+from assistant.delivery.routes import router as delivery_router
+from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
+from assistant.drafting.routes import router as campaigns_router
 from assistant.migrate import current_revision
 from assistant.segments.routes import router as segments_router
+from assistant.wiring import include_slack_routes
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -51,4 +56,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return {"status": "ready", "database": "ok", "revision": revision}
 
     app.include_router(segments_router)
+    app.include_router(campaigns_router)
+    app.include_router(unsubscribe_router)
+    app.include_router(delivery_router)
+    app.include_router(conversations_router)
+    include_slack_routes(app)
     return app

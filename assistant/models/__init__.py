@@ -5,6 +5,7 @@ from assistant.models.base import Base
 from assistant.models.campaign import Campaign, CampaignMember, Draft, DraftState
 from assistant.models.catalog import Product
 from assistant.models.customer import ConsentEvent, Customer, Event, Suppression
+from assistant.models.inbound import UnmatchedInbound
 from assistant.models.messaging import Conversation, Message
 from assistant.models.metrics import (
     CustomerMetrics,
@@ -35,4 +36,5 @@ __all__ = [
     "Product",
     "Return",
     "Suppression",
+    "UnmatchedInbound",
 ]

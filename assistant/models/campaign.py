@@ -43,6 +43,11 @@ class Campaign(Timestamped, Base):
     options: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     completed_at: Mapped[datetime | None]
+    # The campaign's parent message in Slack (drafts are threaded under it); claimed before
+    # it is posted so it is never posted twice (connectors/slack/ledger.py).
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    slack_claimed_at: Mapped[datetime | None]
 
 
 class CampaignMember(Base):
@@ -98,5 +103,9 @@ class Draft(Timestamped, Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
+    # When a poster claimed the card's post; slack_ts stays NULL until it is posted.
+    slack_claimed_at: Mapped[datetime | None]
     # Optimistic lock for "first decision wins".
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set while a reviewer's regeneration runs: no decision on the text about to be replaced.
+    regenerating_at: Mapped[datetime | None]

@@ -12,7 +12,8 @@ from assistant.models.base import Base, BigId, Timestamped, utcnow
 
 # Consent a customer withdrew themself: an import or a staff edit never turns it back on;
 # only the customer can (START, or signing up again through a consent form).
-CUSTOMER_REVOCATION_SOURCES = ("sms_keyword", "email_unsubscribe", "customer_request")
+# `provider`: the carrier reported the number opted out (Twilio 21610): only the customer undoes it.
+CUSTOMER_REVOCATION_SOURCES = ("sms_keyword", "email_unsubscribe", "customer_request", "provider")
 
 
 class Customer(Timestamped, Base):

@@ -59,5 +59,9 @@ class Message(Timestamped, Base):
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the first provider attempt began: reconciliation looks for the message from then on.
+    first_attempt_at: Mapped[datetime | None]
+    # The provider's latest status word (queued, sent, delivered, ...), from callbacks.
+    provider_status: Mapped[str | None] = mapped_column(String(24))
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(Text)
