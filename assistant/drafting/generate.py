@@ -133,10 +133,19 @@ async def _call(kit: Toolkit, request: DraftRequest) -> DraftOutput:
 
 
 async def _attempt(
-    kit: Toolkit, outcome: Outcome, variant: int, feedback: Sequence[str]
+    kit: Toolkit,
+    outcome: Outcome,
+    variant: int,
+    feedback: Sequence[str],
+    instruction: str | None,
 ) -> list[Finding]:
     rendered = render_prompt(
-        kit.template, facts=outcome.facts, brand=kit.brand, channel=kit.channel, feedback=feedback
+        kit.template,
+        facts=outcome.facts,
+        brand=kit.brand,
+        channel=kit.channel,
+        feedback=feedback,
+        instruction=instruction,
     )
     request = DraftRequest(
         playbook=kit.playbook,
@@ -146,6 +155,7 @@ async def _attempt(
         prompt=rendered.user,
         facts=outcome.facts,
         feedback=tuple(feedback),
+        instruction=instruction,
         variant=variant,
     )
     output = await _call(kit, request)
@@ -166,15 +176,25 @@ async def _attempt(
 
 
 async def generate(
-    kit: Toolkit, customer_id: int, facts: dict[str, Any], *, variant: int
+    kit: Toolkit,
+    customer_id: int,
+    facts: dict[str, Any],
+    *,
+    variant: int,
+    instruction: str | None = None,
 ) -> Outcome:
-    """Draft for one customer; never raises for a drafter or template problem."""
+    """Draft for one customer; never raises for a drafter or template problem.
+
+    `instruction` is a reviewer's request on regenerate ("warmer"), for the prompt and drafter.
+    """
     outcome = Outcome(customer_id=customer_id, facts=facts)
     try:
-        findings = await _attempt(kit, outcome, variant, ())
+        findings = await _attempt(kit, outcome, variant, (), instruction)
         if blocking(findings):
             outcome.first_findings = findings
-            findings = await _attempt(kit, outcome, variant + 1, feedback_lines(findings))
+            findings = await _attempt(
+                kit, outcome, variant + 1, feedback_lines(findings), instruction
+            )
     except (DrafterError, PromptError) as error:
         reason = error.reason if isinstance(error, DrafterError) else "prompt_error"
         logger.warning(

@@ -1,16 +1,14 @@
 """Writing one draft again, with a reviewer's instruction, through the drafting pipeline.
 
-Same steps as a campaign draft (assistant.drafting.generate): render the playbook's prompt,
-call the drafter with retries, run the guardrails, and once more with the findings as
-feedback when the text is blocked. The one difference is the reviewer's `instruction`, which
-goes into the prompt and into `DraftRequest.instruction`. Nothing here touches the database.
+The very path of a campaign draft (assistant.drafting.generate), with the reviewer's
+`instruction` passed through to the prompt and the drafter. Nothing here touches the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,12 +16,9 @@ from typing import Any, TypeVar
 from assistant.config import Settings
 from assistant.drafting.brand import Brand
 from assistant.drafting.campaigns import make_toolkit, resolve_playbook
-from assistant.drafting.generate import Outcome, Toolkit, feedback_lines
-from assistant.drafting.guardrails import Finding, blocking, check_draft
-from assistant.drafting.prompts import PromptError, render_prompt
-from assistant.drafting.retry import with_retries
-from assistant.models import DraftState
-from assistant.ports import Drafter, DrafterError, DraftRequest
+from assistant.drafting.generate import Outcome, generate
+from assistant.drafting.prompts import PromptError
+from assistant.ports import Drafter
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,50 +50,6 @@ def clean_instruction(instruction: str | None) -> str | None:
     return text or None
 
 
-async def _attempt(
-    kit: Toolkit,
-    outcome: Outcome,
-    *,
-    variant: int,
-    feedback: Sequence[str],
-    instruction: str | None,
-) -> list[Finding]:
-    rendered = render_prompt(
-        kit.template,
-        facts=outcome.facts,
-        brand=kit.brand,
-        channel=kit.channel,
-        feedback=feedback,
-        instruction=instruction,
-    )
-    request = DraftRequest(
-        playbook=kit.playbook,
-        channel=kit.channel,
-        prompt_version=rendered.version,
-        system=rendered.system,
-        prompt=rendered.user,
-        facts=outcome.facts,
-        feedback=tuple(feedback),
-        instruction=instruction,
-        variant=variant,
-    )
-    output = await with_retries(lambda: kit.drafter.draft(request), kit.backoff, rng=kit.rng)
-    outcome.attempts += 1
-    outcome.tokens_in += output.tokens_in
-    outcome.tokens_out += output.tokens_out
-    outcome.body = output.body
-    outcome.subject = output.subject if kit.channel == "email" else None
-    outcome.model = output.model or outcome.model
-    outcome.prompt_version = rendered.version
-    return check_draft(
-        channel=kit.channel,
-        body=output.body,
-        subject=outcome.subject,
-        facts=outcome.facts,
-        policy=kit.policy,
-    )
-
-
 async def redraft(
     job: RedraftJob,
     instruction: str | None,
@@ -108,9 +59,6 @@ async def redraft(
     settings: Settings,
 ) -> Outcome:
     """The new text for `job` (state set), or an Outcome with a `failure` reason."""
-    outcome = Outcome(customer_id=job.customer_id, facts=dict(job.facts))
-    # A new variant each time, so a plain "regenerate" also gives the reviewer new wording.
-    variant = job.customer_id + job.attempts
     try:
         kit = make_toolkit(
             drafter,
@@ -121,38 +69,18 @@ async def redraft(
             rate_limit=False,
             catalog_names=job.catalog_names,
         )
-        findings = await _attempt(
-            kit, outcome, variant=variant, feedback=(), instruction=instruction
-        )
-        if blocking(findings):
-            outcome.first_findings = findings
-            findings = await _attempt(
-                kit,
-                outcome,
-                variant=variant + 1,
-                feedback=feedback_lines(findings),
-                instruction=instruction,
-            )
-    except (DrafterError, PromptError, ValueError) as error:
-        if isinstance(error, DrafterError):
-            reason = error.reason
-        else:  # ValueError: an unknown playbook or channel (CampaignError)
-            reason = "prompt_error" if isinstance(error, PromptError) else "invalid_draft"
-        logger.warning(
-            "review.regeneration_failed draft=%s reason=%s attempts=%s",
-            job.draft_id,
-            reason,
-            outcome.attempts,
-        )
-        if not outcome.first_findings:
-            outcome.failure = reason
-            return outcome
-        findings = outcome.first_findings
-    outcome.findings = findings
-    outcome.state = (
-        DraftState.NEEDS_ATTENTION.value if blocking(findings) else DraftState.PENDING_REVIEW.value
+    except ValueError as error:  # an unknown playbook or channel (CampaignError), a bad prompt
+        reason = "prompt_error" if isinstance(error, PromptError) else "invalid_draft"
+        logger.warning("review.regeneration_failed draft=%s reason=%s", job.draft_id, reason)
+        return Outcome(customer_id=job.customer_id, facts=dict(job.facts), failure=reason)
+    # A new variant each time, so a plain "regenerate" also gives the reviewer new wording.
+    return await generate(
+        kit,
+        job.customer_id,
+        dict(job.facts),
+        variant=job.customer_id + job.attempts,
+        instruction=instruction,
     )
-    return outcome
 
 
 def run_sync(work: Coroutine[Any, Any, T]) -> T:
