@@ -12,19 +12,22 @@ ROOT = Path(__file__).resolve().parent.parent
 A_POSTGRES_TEST = (
     "tests/test_migrations.py::test_upgrade_matches_models_and_downgrade_removes_everything"
 )
+A_REDIS_TEST = (
+    "tests/jobs/test_celery_worker.py::"
+    "test_tasks_enqueued_through_the_celery_runner_run_on_the_worker"
+)
+# Nothing listens on port 1: the service is unreachable.
+UNREACHABLE_POSTGRES = {
+    "ASSISTANT_TEST_POSTGRES_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+}
+UNREACHABLE_REDIS = {"ASSISTANT_TEST_REDIS_URL": "redis://127.0.0.1:1/0"}
 
 
-def _run(require: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        # Nothing listens on port 1: the database is unreachable.
-        "ASSISTANT_TEST_POSTGRES_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2",
-        "ASSISTANT_TEST_REQUIRE_POSTGRES": require,
-    }
+def _run(test: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{A_POSTGRES_TEST}"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -33,48 +36,24 @@ def _run(require: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_unreachable_postgres_fails_when_required() -> None:
-    result = _run("1")
+    result = _run(A_POSTGRES_TEST, {**UNREACHABLE_POSTGRES, "ASSISTANT_TEST_REQUIRE_POSTGRES": "1"})
     assert result.returncode == 1, result.stdout
     assert "PostgreSQL is required but unreachable" in result.stdout
 
 
 def test_unreachable_postgres_is_skipped_otherwise() -> None:
-    result = _run("0")
+    result = _run(A_POSTGRES_TEST, {**UNREACHABLE_POSTGRES, "ASSISTANT_TEST_REQUIRE_POSTGRES": "0"})
     assert result.returncode == 0, result.stdout
     assert "1 passed, 1 skipped" in result.stdout
 
 
-A_REDIS_TEST = (
-    "tests/jobs/test_celery_worker.py::"
-    "test_tasks_enqueued_through_the_celery_runner_run_on_the_worker"
-)
-
-
-def _run_redis(require: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        # Nothing listens on port 1: Redis is unreachable.
-        "ASSISTANT_TEST_REDIS_URL": "redis://127.0.0.1:1/0",
-        "ASSISTANT_TEST_REQUIRE_REDIS": require,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", A_REDIS_TEST],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_unreachable_redis_fails_when_required() -> None:
-    result = _run_redis("1")
+    result = _run(A_REDIS_TEST, {**UNREACHABLE_REDIS, "ASSISTANT_TEST_REQUIRE_REDIS": "1"})
     assert result.returncode == 1, result.stdout
     assert "Redis is required but unreachable" in result.stdout
 
 
 def test_unreachable_redis_is_skipped_otherwise() -> None:
-    result = _run_redis("0")
+    result = _run(A_REDIS_TEST, {**UNREACHABLE_REDIS, "ASSISTANT_TEST_REQUIRE_REDIS": "0"})
     assert result.returncode == 0, result.stdout
     assert "skipped" in result.stdout and "passed" not in result.stdout
