@@ -6,6 +6,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from assistant import cli
+from assistant.commandline import output
 from assistant.db import get_engine
 
 WIDTH = 240  # wide enough that rich never wraps a path or a file:line location
@@ -13,12 +14,12 @@ WIDTH = 240  # wide enough that rich never wraps a path or a file:line location
 
 def invoke(*args: str) -> Result:
     """Run `assistant ARGS...`; any exception other than an exit fails the test."""
-    widths = cli.console.width, cli.errors.width
-    cli.console.width = cli.errors.width = WIDTH
+    widths = output.console.width, output.errors.width
+    output.console.width = output.errors.width = WIDTH
     try:
         result = CliRunner().invoke(cli.app, list(args))
     finally:
-        cli.console.width, cli.errors.width = widths
+        output.console.width, output.errors.width = widths
         get_engine().dispose()  # the command's pooled connections, before the schema goes
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception

@@ -1,0 +1,26 @@
+"""`assistant serve`: the web service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from assistant.config import get_settings
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on.")] = 8000,
+) -> None:
+    """Run the web service (and the Slack app over Socket Mode when SLACK_APP_TOKEN is set)."""
+    import uvicorn
+
+    from assistant.api import create_app
+    from assistant.wiring import start_slack_socket_mode
+
+    # Socket Mode: for teams without a public URL; Slack's websocket, same listeners.
+    start_slack_socket_mode(get_settings())
+    uvicorn.run(create_app(), host=host, port=port, log_level=get_settings().app.log_level.lower())

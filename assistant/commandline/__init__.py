@@ -1,0 +1,1 @@
+"""What every `assistant` command shares: lazy loading, one-line errors, database readiness."""
