@@ -6,6 +6,7 @@ embedded offline mode never pays for importing LangChain and the openai SDK.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from sqlalchemy import Engine
 
+    from assistant.doctor.schemas import Check
     from assistant.drafting.brand import Brand
 
 
@@ -119,3 +121,25 @@ def start_slack_socket_mode(settings: Settings, engine: Engine | None = None) ->
     from connectors.slack.app import start_socket_mode
 
     return start_socket_mode(settings, engine)
+
+
+def provider_checks(settings: Settings) -> list[Callable[[], Check]]:
+    """`assistant doctor`'s checks of each configured outside system (none on defaults)."""
+    checks: list[Callable[[], Check]] = []
+    if settings.llm.provider == "openai":
+        from connectors.llm.health import check_llm
+
+        checks.append(lambda: check_llm(settings))
+    if settings.review.channel == "slack" or settings.slack.bot_token is not None:
+        from connectors.slack.health import check_slack
+
+        checks.append(lambda: check_slack(settings))
+    if settings.twilio.account_sid:
+        from connectors.twilio.health import check_twilio
+
+        checks.append(lambda: check_twilio(settings))
+    if settings.email.smtp_url is not None and settings.email.smtp_url.get_secret_value():
+        from connectors.email.health import check_smtp
+
+        checks.append(lambda: check_smtp(settings))
+    return checks

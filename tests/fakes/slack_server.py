@@ -145,6 +145,8 @@ class FakeSlack:
         self.users: dict[str, str] = dict(users or {})
         self.usergroups: dict[str, list[str]] = {k: list(v) for k, v in (usergroups or {}).items()}
         self.channel_interval = channel_interval
+        # Channel ids conversations.info answers channel_not_found for; any other exists.
+        self.missing_channels: set[str] = set()
         self.outage: Outage = None
         self.calls: list[Call] = []
         self.messages: list[Posted] = []
@@ -360,6 +362,14 @@ class FakeSlack:
             bot_id=BOT_ID,
             is_enterprise_install=False,
         )
+
+    def _api_conversations_info(
+        self, params: dict[str, Any]
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        channel = str(params.get("channel") or "")
+        if not channel or channel in self.missing_channels:
+            raise _ApiError("channel_not_found")
+        return self._ok(channel={"id": channel, "is_member": True, "is_private": False})
 
     def _api_chat_postMessage(
         self, params: dict[str, Any]

@@ -45,6 +45,9 @@ ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "fake-twilio-auth-token-not-secret"
 
 _MESSAGES = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages\.json$")
+_ACCOUNT = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)\.json$")
+_NUMBERS = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/IncomingPhoneNumbers\.json$")
+_SERVICE = re.compile(r"^/v1/Services/(?P<sid>[^/]+)$")
 _MESSAGE = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$"
 )
@@ -198,6 +201,9 @@ class FakeTwilioServer:
         self.blocked: set[str] = set()
         self.invalid: set[str] = set()
         self.landlines: set[str] = set()
+        # The account's own phone numbers and messaging services (GET lookups).
+        self.numbers: set[str] = set()
+        self.services: set[str] = set()
         self._faults: collections.deque[Fault] = collections.deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -408,8 +414,46 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake._stopping.wait(fault.hang)
         self._send(status, payload, fault.headers if fault else None)
 
+    def _lookup(self, recorded: RecordedRequest) -> bool:
+        """Account, phone-number and messaging-service lookups; False when not one of them."""
+        fake = self.fake
+        if match := _ACCOUNT.match(recorded.path):
+            if self._account_ok(recorded, match["account"]):
+                self._send(
+                    200,
+                    {"sid": fake.account_sid, "status": "active", "friendly_name": "Fake"},
+                )
+            return True
+        if match := _NUMBERS.match(recorded.path):
+            if self._account_ok(recorded, match["account"]):
+                wanted = (recorded.query.get("PhoneNumber") or [None])[0]
+                found = sorted(n for n in fake.numbers if wanted in (None, n))
+                self._send(
+                    200,
+                    {
+                        "incoming_phone_numbers": [
+                            {"sid": f"PN{i:032d}", "phone_number": n} for i, n in enumerate(found)
+                        ],
+                        "next_page_uri": None,
+                        "page": 0,
+                        "page_size": 50,
+                    },
+                )
+            return True
+        if match := _SERVICE.match(recorded.path):
+            if not recorded.authorized:
+                self._send(401, fake._error(20003, 401))
+            elif match["sid"] in fake.services:
+                self._send(200, {"sid": match["sid"], "account_sid": fake.account_sid})
+            else:
+                self._send(404, fake._error(20404, 404))
+            return True
+        return False
+
     def do_GET(self) -> None:
         recorded = self._record({})
+        if self._lookup(recorded):
+            return
         if match := _MESSAGES.match(recorded.path):
             if self._account_ok(recorded, match["account"]):
                 self._send(200, self.fake._list(recorded.query, recorded.path))

@@ -1,0 +1,1 @@
+"""`assistant doctor`: the configuration and every configured outside system, checked."""
