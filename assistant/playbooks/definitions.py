@@ -124,5 +124,8 @@ def get_playbook(name: str) -> Playbook:
     try:
         return PLAYBOOKS[name]
     except KeyError:
+        from assistant.suggest import did_you_mean
+
         valid = ", ".join(PLAYBOOKS)
-        raise UnknownPlaybook(f"unknown playbook {name!r}; choose one of: {valid}") from None
+        hint = did_you_mean(name, PLAYBOOKS)
+        raise UnknownPlaybook(f"unknown playbook {name!r}{hint}; choose one of: {valid}") from None

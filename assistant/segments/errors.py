@@ -32,7 +32,10 @@ class UnknownSegment(LookupError):
     def __init__(self, name: str, known: Sequence[str], problems: Sequence[str] = ()) -> None:
         self.name = name
         self.known = list(known)
-        message = f"unknown segment {name!r} (known: {', '.join(self.known)})"
+        from assistant.suggest import did_you_mean
+
+        hint = did_you_mean(name, self.known)
+        message = f"unknown segment {name!r}{hint}; known: {', '.join(self.known)}"
         if problems:
             message += f"; {len(problems)} problem(s) in user segment files: " + "; ".join(problems)
         super().__init__(message)

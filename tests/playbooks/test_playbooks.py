@@ -68,6 +68,13 @@ def test_unknown_playbook_lists_the_valid_names() -> None:
     assert isinstance(error.value, ValueError)
 
 
+def test_a_misspelt_playbook_gets_a_suggestion() -> None:
+    with pytest.raises(UnknownPlaybook, match=r"'checkin' \(did you mean 'check_in'\?\)"):
+        get_playbook("checkin")
+    with pytest.raises(UnknownPlaybook, match=r"'upsel' \(did you mean 'upsell'\?\)"):
+        get_playbook("upsel")
+
+
 def test_playbooks_and_the_registry_are_read_only() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         get_playbook("upsell").cooldown_days = 1  # type: ignore[misc]

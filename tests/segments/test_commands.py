@@ -65,7 +65,10 @@ def test_count_prints_the_number_with_params_and_as_of(cli_store: StoreDb) -> No
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("count", "vips"), "unknown segment 'vips' (known: lapsed_high_value, milestone,"),
+        (
+            ("count", "vips"),
+            "unknown segment 'vips' (did you mean 'vip'?); known: lapsed_high_value, milestone,",
+        ),
         (("count", "milestone", "--param", "min_spend=lots"), "where.any[0].milestone."),
         (("count", "milestone", "--param", "spend=1"), "unknown param 'spend' for segment"),
         (("count", "milestone", "--param", "spend"), "expected name=value"),
