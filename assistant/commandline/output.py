@@ -34,12 +34,33 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Mapping):
-        return ", ".join(f"{k} {cell(v)}" for k, v in value.items())
+        return ", ".join(
+            f"{_label(k)}: {cell(v)}" if isinstance(v, Mapping) else f"{_label(k)} {cell(v)}"
+            for k, v in value.items()
+            if v not in (None, "", [], {})
+        )
     if isinstance(value, Sequence) and not isinstance(value, str):
         return ", ".join(cell(v) for v in value)
     if hasattr(value, "value"):
         return str(value.value)
     return str(value)
+
+
+def _label(key: Any) -> str:
+    return str(key).replace("_", " ")
+
+
+_RECEIPT_HIDDEN = frozenset({"schema", "playbook", "channel"})
+
+
+def receipt_lines(facts: Mapping[str, Any]) -> list[str]:
+    """A fact receipt as a person reads it: one `what: details` line per fact."""
+    lines = []
+    for key, value in facts.items():
+        if key in _RECEIPT_HIDDEN or value in (None, "", [], {}):
+            continue
+        lines.append(f"{_label(key)}: {cell(value)}")
+    return lines
 
 
 def print_json(value: Any) -> None:

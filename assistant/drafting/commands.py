@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Mapping
 from typing import Annotated, Any, TypeVar
 
@@ -129,8 +128,10 @@ def draft_panel(
     parts: list[Any] = [message]
     if findings:
         parts.append(Text("\nfindings: " + "; ".join(findings), style="yellow"))
-    receipt = json.dumps(facts, ensure_ascii=False, indent=None, separators=(", ", ": "))
-    parts.append(Text("\nfact receipt: " + receipt, style="dim"))
+    from assistant.commandline.output import receipt_lines
+
+    receipt = "\n".join(f"  {line}" for line in receipt_lines(facts))
+    parts.append(Text("\nfact receipt:\n" + receipt, style="dim"))
     return Panel(Group(*parts), title=title, title_align="left")
 
 

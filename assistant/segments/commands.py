@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from assistant.commandline.output import cell
 from assistant.db import unit_of_work
 from assistant.segments import service
 from assistant.segments.definition import parse_params
@@ -136,7 +137,7 @@ def members_command(
         table.add_row(
             member.customer_id,
             member.first_name or "",
-            json.dumps(member.qualifier, ensure_ascii=False),
+            cell(member.qualifier),
             str(member.metrics["orders_count"]),
             str(member.metrics["lifetime_spend"]),
             str(member.metrics["last_order_at"] or ""),
