@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 
 from assistant.db import get_engine, unit_of_work
-from assistant.metrics import service
 from assistant.metrics.export import write_export
 
 metrics_app = typer.Typer(help="Per-customer metrics: RFM, CLV, BTYD.", no_args_is_help=True)
@@ -34,6 +33,9 @@ def refresh_command(
     ] = False,
 ) -> None:
     """Recompute every customer's metrics (incrementally when the last refresh allows)."""
+    # The CLV fit needs scipy: imported here so `metrics export` starts without it.
+    from assistant.metrics import service
+
     with console.status("refreshing metrics"), unit_of_work() as session:
         report = service.refresh(
             session, as_of.date() if as_of else None, mode="full" if full else "auto"

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = (
     "scipy",
     "numpy",
@@ -73,8 +75,20 @@ def test_sms_segments_imports_only_the_segment_counter() -> None:
     assert "sqlalchemy" not in probe["modules"]  # type: ignore[operator]
 
 
-def test_a_database_command_does_not_import_the_model_stack() -> None:
-    probe = _run("segments", "list")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("segments", "list"),
+        ("drafts", "list"),
+        ("metrics", "export", "--format", "json"),
+        ("review", "--help"),
+        ("worker", "--help"),
+        ("doctor",),
+    ],
+    ids=" ".join,
+)
+def test_a_command_imports_only_what_it_uses(args: tuple[str, ...]) -> None:
+    probe = _run(*args)
     assert probe["exit"] == 0, probe["output"]
     assert _heavy(probe["modules"]) == []
 
