@@ -15,6 +15,7 @@ failed (some members failed; rerun to retry them) | interrupted (stopped early; 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -285,6 +286,16 @@ class Sample:
     outcome: Outcome
 
 
+@dataclass(frozen=True)
+class Preview:
+    """Samples drafted for a look, and why the members looked at got none."""
+
+    plan: Plan
+    samples: list[Sample]
+    examined: int
+    skipped: dict[str, int]
+
+
 async def preview_campaign(
     engine: Engine,
     request: CampaignRequest,
@@ -294,18 +305,23 @@ async def preview_campaign(
     settings: Settings,
     count: int,
     concurrency: int | None = None,
-) -> tuple[Plan, list[Sample]]:
+) -> Preview:
     """Draft `count` samples from the first eligible members; nothing is stored."""
+    skipped: Counter[str] = Counter()
+    examined = 0
 
     def collect(
         session: Session,
     ) -> tuple[Plan, list[tuple[int, Facts]], dict[int, str], list[str]]:
+        nonlocal examined
         chosen = plan(session, request)
         eligibility = Eligibility(_builder(session, chosen, brand), campaign_id=None, now=utcnow())
         picked: list[tuple[int, Facts]] = []
         members = segments.iter_members(session, chosen.evaluation)
         for batch in _chunks(members, 100):
             decision = eligibility.check(session, [(m.customer_pk, m.qualifier) for m in batch])
+            examined += len(batch)
+            skipped.update(decision.skipped.values())
             picked += [
                 (m.customer_pk, decision.facts[m.customer_pk])
                 for m in batch
@@ -344,7 +360,7 @@ async def preview_campaign(
         return Sample(external.get(customer_id, str(customer_id)), outcome)
 
     samples = await asyncio.gather(*(one(cid, facts) for cid, facts in picked))
-    return chosen, list(samples)
+    return Preview(chosen, list(samples), examined, dict(skipped.most_common()))
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:

@@ -268,7 +268,7 @@ def _preview(
     request = campaigns.CampaignRequest(playbook=playbook, segment=segment, channel=channel)
     settings = get_settings()
     try:
-        chosen, samples = _with_drafter(
+        preview = _with_drafter(
             drafter,
             campaigns.preview_campaign(
                 get_engine(),
@@ -282,10 +282,19 @@ def _preview(
         )
     except campaigns.CampaignError as exc:
         raise _fail(str(exc)) from None
+    chosen, samples = preview.plan, preview.samples
     console.print(
         f"preview of {chosen.playbook.name} / {chosen.evaluation.segment.name} by "
         f"{chosen.channel}: {len(samples)} sample(s), nothing stored"
     )
+    if not samples:
+        if preview.examined == 0:
+            name = chosen.evaluation.segment.name
+            why = f"segment {name} has no members today (`assistant segments count {name}`)"
+        else:
+            reasons = ", ".join(f"{reason} {n:,}" for reason, n in preview.skipped.items())
+            why = f"none of the {preview.examined:,} members is eligible ({reasons})"
+        console.print(f"[yellow]no samples:[/] {why}")
     for sample in samples:
         outcome = sample.outcome
         if outcome.failure:

@@ -76,3 +76,12 @@ def test_list_refuses_an_unknown_status(demo: Engine) -> None:
     result = invoke("drafts", "list", "--status", "sent-ish")
     assert result.exit_code == 2
     assert "pending_review, needs_attention" in result.output
+
+
+def test_preview_without_samples_says_why() -> None:
+    # A fresh database: every segment is empty, so there is nobody to draft for.
+    result = invoke("drafts", "generate", "--playbook", "recognition", "--preview", "2")
+    assert result.exit_code == 0, result.output
+    assert "0 sample(s), nothing stored" in result.output
+    assert "no samples: segment" in result.output
+    assert "has no members today" in result.output

@@ -240,11 +240,13 @@ def test_preview_drafts_samples_and_stores_nothing(store: Engine) -> None:
     request = campaigns.CampaignRequest(
         playbook="recognition", segment="recent_buyers_30d", channel="email"
     )
-    plan, samples = asyncio.run(
+    preview = asyncio.run(
         campaigns.preview_campaign(
             store, request, offline(), brand=brand(), settings=get_settings(), count=3
         )
     )
+    plan, samples = preview.plan, preview.samples
+    assert preview.examined >= 3
     assert plan.playbook.name == "recognition" and len(samples) == 3
     assert all(s.outcome.state == "pending_review" and s.outcome.body for s in samples)
     assert all(s.customer_id.startswith("C") for s in samples)
