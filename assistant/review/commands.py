@@ -173,6 +173,12 @@ class TerminalReview:
 
     def regenerate(self, view: DraftView) -> None:
         """Ask for a new text with an optional instruction, and write it now."""
+        from assistant.config import get_settings
+        from assistant.review.outcomes import OFFLINE_INSTRUCTION_NOTE
+
+        offline = get_settings().llm.provider == "offline"
+        if offline:
+            self.console.print(OFFLINE_INSTRUCTION_NOTE, style="yellow", markup=False)
         instruction = self.ask("Instruction (optional, e.g. warmer, shorter):") or None
         with unit_of_work(self.engine) as session:
             asked = service.request_regeneration(

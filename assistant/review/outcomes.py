@@ -29,6 +29,12 @@ REGENERATED = "draft.regenerated"
 REGENERATION_FAILED = "draft.regeneration_failed"
 BY_RISK = "review_by_risk"
 
+# Said wherever a reviewer can type an instruction while the offline drafter is configured.
+OFFLINE_INSTRUCTION_NOTE = (
+    "The offline drafter varies the phrasing only and cannot follow an instruction; "
+    "set ASSISTANT_LLM=openai for a model that can."
+)
+
 
 class DraftNotFound(LookupError):
     """No draft with that id."""

@@ -31,6 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from assistant.review.outcomes import OFFLINE_INSTRUCTION_NOTE
 from connectors.slack.actions import INPUT_ACTION, ActionId, BlockId, CallbackId
 
 SECTION_MAX = 3000
@@ -416,7 +417,7 @@ def edit_modal(view: DraftView, meta: str) -> View:
     return _modal(CallbackId.EDIT, "Edit draft", blocks, meta, "Save and approve")
 
 
-def regenerate_modal(view: DraftView, meta: str) -> View:
+def regenerate_modal(view: DraftView, meta: str, *, follows_instructions: bool = True) -> View:
     """Ask for a new draft, with an optional short instruction."""
     element = PlainTextInputElement(
         action_id=INPUT_ACTION,
@@ -432,6 +433,8 @@ def regenerate_modal(view: DraftView, meta: str) -> View:
             optional=True,
         ),
     ]
+    if not follows_instructions:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=OFFLINE_INSTRUCTION_NOTE)]))
     return _modal(CallbackId.REGENERATE, "Regenerate draft", blocks, meta, "Regenerate")
 
 

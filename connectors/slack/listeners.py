@@ -269,7 +269,12 @@ class ReviewHandlers:
 
     def open_regenerate(self, ack: Ack, body: dict[str, Any]) -> None:
         """Regenerate: a modal for an optional instruction."""
-        self._open_modal(ack, body, kit.regenerate_modal)
+        follows = self.settings.llm.provider != "offline"
+
+        def modal(view: kit.DraftView, meta: str) -> View:
+            return kit.regenerate_modal(view, meta, follows_instructions=follows)
+
+        self._open_modal(ack, body, modal)
 
     def open_reject(self, ack: Ack, body: dict[str, Any]) -> None:
         """Reject: a modal for an optional reason."""

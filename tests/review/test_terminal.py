@@ -85,6 +85,8 @@ def test_a_scripted_review_decides_through_the_service(engine: Engine) -> None:
     assert "Unknown key 'x'" in output
     assert "[a]pprove [e]dit [r]eject re[g]enerate [s]kip [q]uit" in output
     assert "fact receipt" in output and "Cast Iron Skillet 10in" in output
+    # The offline drafter cannot follow "warmer": the reviewer is told so before typing it.
+    assert "varies the phrasing only and cannot follow an instruction" in output
     assert f"Review by {ME}" in output and "still waiting" in output
 
 

@@ -3,6 +3,7 @@ Slack signs them, through the real Bolt app; the card, the draft and the audit l
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -153,6 +154,7 @@ def test_regenerate_with_an_instruction_acks_at_once_and_the_new_draft_replaces_
     post(web, click(shown, ActionId.REGENERATE, ANN))
     opened = modal(fake)
     assert opened.view["callback_id"] == "draft_regenerate_modal"
+    assert "cannot follow an instruction" in json.dumps(opened.view["blocks"])
     started = time.monotonic()
     response = post(web, submit(opened, ANN, {BlockId.INSTRUCTION: "warmer"}))
     assert response.status_code == 200 and time.monotonic() - started < 3
