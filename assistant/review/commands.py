@@ -25,8 +25,8 @@ from assistant.db import get_engine, unit_of_work
 from assistant.models import Campaign
 from assistant.review import risk, service, tasks
 from assistant.review.actors import Actor, terminal_actor
-from assistant.review.terminal import TerminalReviewChannel, draft_card
-from assistant.review.views import DraftView, draft_view, reviewable_ids
+from assistant.review.terminal import TerminalReviewChannel, campaign_table, draft_card
+from assistant.review.views import DraftView, campaign_view, draft_view, reviewable_ids
 
 KEYS = "[a]pprove [e]dit [r]eject re[g]enerate [s]kip [q]uit"
 END_OF_TEXT = "."
@@ -78,9 +78,12 @@ class TerminalReview:
 
     def run(self) -> None:
         """Review every draft waiting for a decision, then print what was done."""
-        if self.campaign_id is not None:
-            self.channel.post_campaign(self.campaign_id)
         with unit_of_work(self.engine) as session:
+            if self.campaign_id is not None:
+                # Counts only: the drafts themselves follow one card at a time.
+                overview = campaign_view(session, self.campaign_id)
+                if overview is not None:
+                    self.console.print(campaign_table(overview))
             ids = reviewable_ids(session, self.campaign_id)
         if not ids:
             self.console.print("Nothing to review.")
@@ -95,11 +98,14 @@ class TerminalReview:
 
     def review(self, draft_id: int) -> None:
         """Show one draft and act on keys until it is decided or skipped."""
+        shown: int | None = None
         while True:
             view = self._view(draft_id)
             if view is None or not view.reviewable:
                 return  # decided elsewhere meanwhile (or in bulk)
-            self.console.print(draft_card(view))
+            if shown != view.version:  # the card again only when the draft changed
+                self.console.print(draft_card(view))
+                shown = view.version
             if view.state == "needs_attention":
                 self.console.print("[red]blocked by guardrails:[/] edit it to approve.")
             key = self.ask(KEYS + (" [l]ow-risk rest" if self.campaign_id else "") + ":").lower()
@@ -132,9 +138,12 @@ class TerminalReview:
             action = "edit"
             subject = view.subject
             if view.channel == "email":
+                self.console.print("Editing the email: the subject first, then the text.")
                 subject = self.ask(f"Subject (Enter keeps {view.subject!r}):") or view.subject
             body = self.edited_text(view.body)
-            if body is None:
+            if body is None or not self.confirm_edit(
+                subject if view.channel == "email" else None, body
+            ):
                 self.console.print("Edit cancelled.")
                 return False
         with unit_of_work(self.engine) as session:
@@ -152,6 +161,15 @@ class TerminalReview:
             self.done[{"approve": "approved", "edit": "edited", "reject": "rejected"}[action]] += 1
             return True
         return outcome.state not in ("pending_review", "needs_attention")
+
+    def confirm_edit(self, subject: str | None, body: str) -> bool:
+        """Show the edited message and ask before it is saved and approved."""
+        self.console.print("The edited message:", style="bold")
+        if subject:
+            self.console.print(f"Subject: {subject}", markup=False, highlight=False)
+        self.console.print(body, markup=False, highlight=False)
+        answer = self.ask("Save and approve it (guardrails run first)? [y/n]:").lower()
+        return answer in ("y", "yes")
 
     def edited_text(self, current: str) -> str | None:
         """The reviewer's new text: $EDITOR, or lines up to a lone dot; None when cancelled."""
@@ -235,7 +253,11 @@ def review_command(
         ),
     ] = None,
 ) -> None:
-    """Review drafts at the terminal: approve, edit, reject, regenerate (keys a/e/r/g/s/q)."""
+    """Review drafts at the terminal, one card at a time.
+
+    Keys: a approve, e edit (then confirm), r reject, g regenerate, s skip, q quit; with
+    --campaign, l approves the campaign's low-risk rest after a yes.
+    """
     console = Console()
     if campaign is not None:
         with unit_of_work() as session:

@@ -18,6 +18,8 @@ from assistant.review.actors import Actor
 from assistant.review.terminal import TerminalReviewChannel
 from tests.review.helpers import (
     add_conversation,
+    add_customer,
+    add_draft,
     audit_rows,
     draft_row,
     pending_store,
@@ -49,9 +51,11 @@ def test_a_scripted_review_decides_through_the_service(engine: Engine) -> None:
             "Hi Zoe, how is the Cast Iron Skillet 10in treating you?",
             "Just reply if you need a hand. Sam at Ember & Oak",
             ".",
+            "y",  # confirm the edited text
             "e",  # Kim: an edit the guardrails block...
             "Hi Kim, use code SAVE50 for 50% off!",
             ".",
+            "y",
             "g",  # ...so regenerate it warmer instead, then approve the new text
             "warmer",
             "a",
@@ -104,6 +108,49 @@ def test_campaign_review_approves_the_low_risk_rest_after_a_yes(engine: Engine) 
         row = draft_row(engine, store.drafts[name])
         assert (row.state, row.decided_by) == ("approved", ME)
     assert draft_row(engine, store.drafts["Zoe"]).state == "pending_review"
+
+
+def test_a_campaign_review_shows_each_card_once(engine: Engine) -> None:
+    store = pending_store(engine, ("Maya", "Leo"))
+    result = review("--campaign", str(store.campaign_id), "--no-editor", script="x\ns\ns\n")
+    assert result.exit_code == 0, result.output
+    for name in ("Maya", "Leo"):
+        # Once, though an unknown key was typed on Maya's card.
+        assert result.output.count(f"#{store.drafts[name]} · {name} (C") == 1, result.output
+    assert "low-risk (bulk approvable)" in result.output
+
+
+def test_an_edit_is_shown_and_confirmed_before_it_approves(engine: Engine) -> None:
+    store = pending_store(engine, ("Maya",))
+    draft_id = store.drafts["Maya"]
+    before = draft_row(engine, draft_id).body
+    script = "e\nHi Maya, all good with the skillet? Sam at Ember & Oak\n.\nn\ns\n"
+    result = review("--no-editor", script=script)
+    assert result.exit_code == 0, result.output
+    assert "The edited message:" in result.output and "Save and approve it" in result.output
+    assert "Edit cancelled." in result.output
+    row = draft_row(engine, draft_id)
+    assert (row.state, row.body) == ("pending_review", before)
+
+
+def test_editing_an_email_says_the_subject_comes_first(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        customer = add_customer(session, "Ada")
+        draft_id = add_draft(session, customer, None, first_name="Ada", channel="email")
+    text = "Hi Ada,\n\nHow is the Cast Iron Skillet 10in treating you?\n\nWarmly,\nSam"
+    script = f"e\nHow is the skillet?\n{text}\n.\ny\n"
+    result = review("--no-editor", script=script)
+    assert result.exit_code == 0, result.output
+    assert "Editing the email: the subject first, then the text." in result.output
+    row = draft_row(engine, draft_id)
+    assert (row.state, row.subject) == ("approved", "How is the skillet?"), result.output
+
+
+def test_review_help_names_every_key() -> None:
+    result = CliRunner().invoke(cli.app, ["review", "--help"])
+    assert result.exit_code == 0
+    for words in ("a approve", "e edit", "g regenerate", "--campaign, l approves"):
+        assert words in " ".join(result.output.split()), result.output
 
 
 def test_declining_the_bulk_approval_changes_nothing(engine: Engine) -> None:
@@ -163,7 +210,7 @@ def test_edits_open_the_editor_prefilled(engine: Engine, monkeypatch: pytest.Mon
     draft_id = store.drafts["Maya"]
     # A real editor program: it rewrites the greeting in the file it is given.
     monkeypatch.setenv("EDITOR", "sed -i s/Hey/Hello/")
-    result = review("--editor", script="e\n")
+    result = review("--editor", script="e\ny\n")
     assert result.exit_code == 0, result.output
     row = draft_row(engine, draft_id)
     assert row.state == "approved" and row.body.startswith("Hello Maya,")
