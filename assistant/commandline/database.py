@@ -14,7 +14,11 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+def db_upgrade(
+    revision: Annotated[
+        str, typer.Argument(help="Target revision (default: the newest).")
+    ] = "head",
+) -> None:
     """Apply Alembic migrations (default: all)."""
     from assistant.migrate import current_revision, upgrade
 
