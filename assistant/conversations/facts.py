@@ -3,7 +3,8 @@
 Only this customer's facts, and only the minimal ones (as for campaign drafts): the first
 name, the outreach we sent (quoted), the facts that outreach was written from, their latest
 purchase, and the conversation's tail. Never another customer, a last name, contact details,
-a return's free-text note or any internal note. The customer's own words sit only in
+a return's free-text note or any internal note. `inbound` is the kind of their latest
+message (`assistant.conversations.classify`). The customer's own words sit only in
 `conversation` (rendered as quoted data, never as instructions); `known_facts` leaves them
 out, so a number or code the customer wrote never becomes a fact a reply may repeat.
 """
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
 from assistant.conversations import repository as repo
+from assistant.conversations.classify import classify, latest_customer_text
 from assistant.drafting import history
 from assistant.drafting.brand import Brand
 from assistant.models import Conversation, Customer, Draft
@@ -30,6 +32,7 @@ TAIL_MESSAGES = 10
 # Sections of the outreach's own fact receipt that are about this customer and may be used.
 OUTREACH_SECTIONS = ("purchase", "product", "upgrade", "return", "relaunch", "milestone")
 CUSTOMER = "customer"
+INBOUND = "inbound"
 Facts = dict[str, Any]
 
 
@@ -108,6 +111,8 @@ def reply_facts(
         }
         for message in repo.conversation_messages(session, conversation.id, TAIL_MESSAGES)
     ]
+    # Only the kind of their latest message, never its words: the reply answers in kind.
+    facts[INBOUND] = classify(latest_customer_text(facts["conversation"])).as_fact()
     return facts
 
 
