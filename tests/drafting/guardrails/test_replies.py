@@ -32,6 +32,7 @@ THANKING = (
     "Hi Maya, glad to hear it arrived. - Sam",
     "Hi Maya, Thank you so much! - Sam",
     "Hi Maya, how kind of you. - Sam",
+    "Aw, thanks Maya! - Sam",
 )
 APOLOGISING = (
     "Hi Maya, I'm so sorry about this - that's not how it should be. A person on our team "
@@ -41,6 +42,7 @@ APOLOGISING = (
     "Hi Maya, sorry it didn't work out. A person from our team will help you with the return. "
     "- Sam",
     "Hi Maya, thanks for letting me know. I'm sorry, and I'll look into it. - Sam",
+    "Hi Maya, thank you for your patience! Someone will be in touch shortly. - Sam",
 )
 
 

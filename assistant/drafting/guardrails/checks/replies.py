@@ -30,7 +30,8 @@ _PRAISE_THANKS: Final = re.compile(
     r"|\b(?:glad|happy|thrilled|delighted|pleased)\s+(?:that\s+)?you(?:'re|\s+are)?\s+"
     r"(?:love|loving|loved|like|liking|liked|enjoy|enjoying|enjoyed)\b"
     r"|\b(?:glad|great|lovely|nice|so\s+good)\s+to\s+hear\b"
-    r"|\bthank(?:s|\s+you)(?:\s+(?:so|very)\s+much)?\s*!"
+    # A bare, cheery "Thank you!" or "Thanks Maya!" (not "thanks for letting me know").
+    r"|\bthank(?:s|\s+you)(?:\s+(?:so|very)\s+much)?(?:,?\s+\w+)?\s*!"
 )
 
 
