@@ -372,3 +372,12 @@ def latest_customer_text(messages: Iterable[Any]) -> str:
         if isinstance(message, Mapping) and message.get("from") == "customer":
             return str(message.get("text") or "")
     return ""
+
+
+def with_inbound(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Reply facts stored before `inbound` existed, with it added from their conversation."""
+    found = dict(facts)
+    turns = facts.get("conversation")
+    if "inbound" not in found and isinstance(turns, list):
+        found["inbound"] = classify(latest_customer_text(turns)).as_fact()
+    return found

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
 from assistant.conversations import repository as repo
-from assistant.conversations.classify import classify, latest_customer_text
+from assistant.conversations.classify import with_inbound
 from assistant.drafting import history
 from assistant.drafting.brand import Brand
 from assistant.models import Conversation, Customer, Draft
@@ -32,7 +32,6 @@ TAIL_MESSAGES = 10
 # Sections of the outreach's own fact receipt that are about this customer and may be used.
 OUTREACH_SECTIONS = ("purchase", "product", "upgrade", "return", "relaunch", "milestone")
 CUSTOMER = "customer"
-INBOUND = "inbound"
 Facts = dict[str, Any]
 
 
@@ -112,8 +111,7 @@ def reply_facts(
         for message in repo.conversation_messages(session, conversation.id, TAIL_MESSAGES)
     ]
     # Only the kind of their latest message, never its words: the reply answers in kind.
-    facts[INBOUND] = classify(latest_customer_text(facts["conversation"])).as_fact()
-    return facts
+    return with_inbound(facts)
 
 
 def known_facts(facts: Mapping[str, Any]) -> Facts:

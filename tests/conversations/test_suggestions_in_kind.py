@@ -7,7 +7,8 @@ from sqlalchemy import Engine
 
 from assistant.conversations import service
 from assistant.db import unit_of_work
-from assistant.models import DraftState
+from assistant.models import Draft, DraftState
+from assistant.review import service as review
 from assistant.review.actors import Actor
 from tests.conversations.helpers import conversations, drafts, seed_outreach, text_from
 
@@ -61,3 +62,22 @@ def test_a_question_the_order_answers_is_answered_from_the_facts(
     assert suggestion.facts["inbound"] == {"kind": "question", "asks": ["order_date"]}
     assert "Cast Iron Skillet 10in" in suggestion.body and "November 18" in suggestion.body
     assert suggestion.state == DraftState.PENDING_REVIEW
+
+
+def test_a_suggestion_stored_before_the_classification_can_still_be_regenerated(
+    engine: Engine, web: TestClient
+) -> None:
+    seeded = seed_outreach(engine)
+    text_from(web, seeded.phone, COMPLAINT)
+    [suggestion] = drafts(engine, playbook="reply")
+    with unit_of_work(engine) as session:
+        row = session.get_one(Draft, suggestion.id)
+        row.facts = {k: v for k, v in row.facts.items() if k != "inbound"}  # an older row
+    ann = Actor("slack:U0ANN", "Ann")
+    with unit_of_work(engine) as session:
+        assert review.request_regeneration(session, suggestion.id, actor=ann, instruction=None)
+    with unit_of_work(engine) as session:
+        outcome = review.regenerate(session, suggestion.id)
+    assert outcome.applied
+    [after] = drafts(engine, id=suggestion.id)
+    assert after.version > suggestion.version and "sorry" in after.body.lower()
