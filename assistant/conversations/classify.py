@@ -129,7 +129,7 @@ _PROBLEM: Final = frozenset(
     annoyed frustrated frustrating terrible awful horrible worst bad poor useless rubbish
     junk mouldy moldy stale burnt spilled spilt rusty rusted warped delayed lost overcharged
     unacceptable ridiculous ruined unusable flimsy bent melted dead sucks crap peeling
-    wobbly emojineg""")
+    wobbly crushed squashed soggy emojineg""")
 )
 # Good words: thanks when meant, a problem when negated ("not happy", "not great").
 _POSITIVE: Final = frozenset(
@@ -174,9 +174,14 @@ _RETURN_DONE: Final = re.compile(
     r"\b(?:returned|refunded|sent (?:(?:it|this|them|these|that|the \w+) )?back)\b|"
     r"\b(?:where|still|status) (?:\w+ ){0,3}?refund\b"
 )
+# "Can you send another?" after something went wrong; "can I get another in blue?" is not.
 _REPLACEMENT: Final = re.compile(
-    r"\b(?:send|sending|get|need|want) (?:me |us )?(?:another|a new one|a replacement)\b|"
+    r"\b(?:send|sending|resend) (?:me |us )?(?:another|a new one|a replacement)\b|"
     r"\breplacement\b"
+)
+# "Late" is a problem about a delivery ("arrived late", "my order is late"), not "home late".
+_LATE_AFTER: Final = frozenset(
+    word_list("arrived came is was are running delivered very so really always delivery")
 )
 _STATUS: Final = (
     r"\bwhere (?:is|are) (?:my|the|our) (?:\w+ )?"
@@ -326,7 +331,7 @@ def _cues(words: list[str]) -> _Cues:
             problem = True  # "didn't arrive", "does not work"
         elif word == "still" and "not" in words[index + 1 : index + 4]:
             problem = True  # "still hasn't shipped"
-        elif word == "late" and not (index > 0 and words[index - 1] == "too"):
+        elif word == "late" and index > 0 and words[index - 1] in _LATE_AFTER:
             problem = True  # "arrived late"; "too late to change it?" is a question
     return _Cues(problem, positive)
 

@@ -147,7 +147,11 @@ def test_the_latest_customer_message_is_the_one_classified() -> None:
         ("who is this", QUESTION),
         ("Do not text me after 8pm", OTHER),
         ("Will do", OTHER),
+        ("Can I get another one in blue?", QUESTION),
+        ("I'll be home late tonight", OTHER),
+        ("My parcel arrived late and squashed", COMPLAINT),
+        ("my order is late", COMPLAINT),
     ],
 )
-def test_questions_without_a_question_mark(text: str, kind: MessageKind) -> None:
+def test_questions_without_a_question_mark_and_near_misses(text: str, kind: MessageKind) -> None:
     assert classify(text).kind == kind
