@@ -3,7 +3,8 @@
 Only this customer's facts, and only the minimal ones (as for campaign drafts): the first
 name, the outreach we sent (quoted), the facts that outreach was written from, their latest
 purchase, and the conversation's tail. Never another customer, a last name, contact details,
-a return's free-text note or any internal note. The customer's own words sit only in
+a return's free-text note or any internal note. `inbound` is the kind of their latest
+message (`assistant.conversations.classify`). The customer's own words sit only in
 `conversation` (rendered as quoted data, never as instructions); `known_facts` leaves them
 out, so a number or code the customer wrote never becomes a fact a reply may repeat.
 """
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
 from assistant.conversations import repository as repo
+from assistant.conversations.classify import with_inbound
 from assistant.drafting import history
 from assistant.drafting.brand import Brand
 from assistant.models import Conversation, Customer, Draft
@@ -108,7 +110,8 @@ def reply_facts(
         }
         for message in repo.conversation_messages(session, conversation.id, TAIL_MESSAGES)
     ]
-    return facts
+    # Only the kind of their latest message, never its words: the reply answers in kind.
+    return with_inbound(facts)
 
 
 def known_facts(facts: Mapping[str, Any]) -> Facts:

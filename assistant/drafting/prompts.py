@@ -29,7 +29,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 _SECTION = re.compile(r"^## (system|user)[ \t]*$", re.MULTILINE)
 _MISSING = re.compile(r"has no (?:attribute|element) '?([^'\s]+)'?|'([^']+)' is undefined")
 # Facts that steer rendering rather than being written about.
-_HIDDEN_FACTS = frozenset({"schema", "playbook", "channel", "brand", "conversation"})
+_HIDDEN_FACTS = frozenset({"schema", "playbook", "channel", "brand", "conversation", "inbound"})
 _HIDDEN_CUSTOMER = frozenset({"first_sms"})
 
 CONVERSATION_MESSAGES = 6

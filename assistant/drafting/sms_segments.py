@@ -75,6 +75,26 @@ def is_gsm7(char: str) -> bool:
     return char in GSM7_BASIC or char in GSM7_EXTENSION
 
 
+# Typographic characters a text may hold, mapped to their GSM-7 look-alikes.
+_GSM_LOOKALIKES: Final = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def gsm_fold(text: str) -> str:
+    """`text` with every character GSM-7: look-alikes swapped, accents dropped if need be."""
+    text = text.translate(_GSM_LOOKALIKES).replace("\u2026", "...")
+    out: list[str] = []
+    for char in text:
+        if is_gsm7(char):
+            out.append(char)
+            continue
+        # "ë" -> "e", "í" -> "i": keep the letter, lose the accent GSM-7 cannot carry.
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if is_gsm7(c))
+        out.append(base)
+    return "".join(out)
+
+
 def _is_regional_indicator(char: str) -> bool:
     return 0x1F1E6 <= ord(char) <= 0x1F1FF
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from assistant.config import Settings
+from assistant.conversations.classify import with_inbound
 from assistant.drafting.brand import Brand
 from assistant.drafting.generate import Outcome
 from assistant.drafting.guardrails import blocking
@@ -88,7 +89,7 @@ def prepare_regeneration(session: Session, draft_id: int) -> RedraftJob:
         customer_id=draft.customer_id,
         playbook=draft.playbook,
         channel=draft.channel,
-        facts=dict(draft.facts or {}),
+        facts=with_inbound(draft.facts or {}),
         body=draft.body,
         subject=draft.subject,
         attempts=draft.attempts,

@@ -15,15 +15,15 @@ import hashlib
 import json
 import re
 import string
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.drafting.brand import Brand
-from assistant.drafting.sms_segments import analyse, is_gsm7
+from assistant.drafting.sms_segments import analyse, gsm_fold
 from assistant.ports import DrafterRefused, DraftOutput, DraftRequest
 from connectors.llm import offline_phrases as phrases
+from connectors.llm.offline_replies import compose_reply
 
 MAX_SMS_SEGMENTS = 2
 # Shorter emails read as truncated (the guardrails warn below this many words).
@@ -44,28 +44,10 @@ _MONTHS = (
     "November",
     "December",
 )
-# Typographic characters a fact may hold, mapped to their GSM-7 look-alikes.
-_GSM_LOOKALIKES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
 _SHORTER = ("short", "brief", "concise", "trim", "tighter")
 _WARMER = ("warm", "friendl", "personal")
 _DATES = re.compile(r"\bdates?\b")
 _FORMAL = ("formal", "professional", "polite")
-
-
-def gsm_fold(text: str) -> str:
-    """`text` with every character GSM-7: look-alikes swapped, accents dropped if need be."""
-    text = text.translate(_GSM_LOOKALIKES).replace("\u2026", "...")
-    out: list[str] = []
-    for char in text:
-        if is_gsm7(char):
-            out.append(char)
-            continue
-        # "ë" -> "e", "í" -> "i": keep the letter, lose the accent GSM-7 cannot carry.
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if is_gsm7(c))
-        out.append(base)
-    return "".join(out)
 
 
 def _plain(value: Any) -> Any:
@@ -228,6 +210,8 @@ class OfflineDrafter:
 
     def compose(self, request: DraftRequest) -> DraftOutput:
         """The same output `draft` gives, synchronously."""
+        if request.playbook == "reply":
+            return compose_reply(self.brand, request)
         facts = request.facts
         if not _text(facts, "customer.first_name"):
             raise DrafterRefused("the facts have no customer.first_name to address")
@@ -250,8 +234,6 @@ class OfflineDrafter:
             subject, subject_used = self._subject(request.playbook, chooser, slots)
             used = [*used, *subject_used]
         paths = ["customer.first_name"] + [slots.paths[s] for s in used if s in slots.paths]
-        if request.playbook == "reply" and facts.get("conversation"):
-            paths.append("conversation")
         return DraftOutput(
             body=body,
             subject=subject,
@@ -304,8 +286,7 @@ class OfflineDrafter:
         style: _Style,
     ) -> tuple[str, list[str]]:
         brand = self.brand
-        signature = f"- {brand.sender_name}" if request.playbook == "reply" else ""
-        signature = signature or brand.signature("sms")
+        signature = brand.signature("sms")
         notice = brand.sms_opt_out_notice if _fact(request.facts, "customer.first_sms") else ""
         target = min(MAX_SMS_SEGMENTS, brand.sms_warn_segments)
         sentences = [(s, t) for s, t in chosen if not s.email_only]
@@ -401,7 +382,6 @@ def _bank(playbook: str) -> phrases.Bank:
         "check_in": phrases.CHECK_IN,
         "upsell": phrases.UPSELL,
         "re_engagement": phrases.RE_ENGAGEMENT,
-        "reply": phrases.REPLY,
     }
     try:
         return banks[playbook]
@@ -409,33 +389,11 @@ def _bank(playbook: str) -> phrases.Bank:
         raise DrafterRefused(f"the offline drafter has no phrasing for {playbook!r}") from None
 
 
-def _reply_kind(facts: Mapping[str, Any]) -> str:
-    """What the customer's latest message is, by keywords only: problem, question, thanks."""
-    messages = facts.get("conversation") or []
-    latest = next(
-        (
-            str(m.get("text") or "")
-            for m in reversed(list(messages))
-            if isinstance(m, Mapping) and m.get("from") == "customer"
-        ),
-        "",
-    ).lower()
-    for kind in ("problem", "thanks"):
-        if any(word in latest for word in phrases.REPLY_KEYWORDS[kind]):
-            return kind
-    return "question" if "?" in latest else "other"
-
-
 def _sections(
     playbook: str, facts: Mapping[str, Any], slots: _Slots, style: _Style
 ) -> list[_Section]:
     bank = _bank(playbook)
     closing = phrases.WARM_CLOSINGS if style.warm else bank.get("closing", ())
-    if playbook == "reply":
-        return [
-            _Section("core", bank[_reply_kind(facts)], required=True),
-            _Section("closing", bank["email_closing"], email_only=True, paragraph=1),
-        ]
     if playbook == "recognition":
         core = bank["core"] if any(slots.allows(t) for t in bank["core"]) else bank["core_plain"]
         return [

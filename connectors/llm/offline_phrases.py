@@ -181,64 +181,8 @@ RE_ENGAGEMENT: Final[Bank] = {
     ),
 }
 
-# Reply cores per kind of customer message; the kind comes from a few keywords, never from
-# following anything the message says.
-REPLY: Final[Bank] = {
-    "problem": (
-        "I'm so sorry about that, and thank you for letting me know. I'm looking into it now "
-        "and will come back to you shortly.",
-        "Thanks for telling me, and I'm sorry - that's not how it should be. Let me look into "
-        "it and I'll get back to you soon.",
-        "Sorry to hear that! I'm on it and will be back in touch shortly.",
-    ),
-    "question": (
-        "Good question! Let me check with the team and come back to you shortly.",
-        "Thanks for asking. I'll find out and get back to you soon.",
-        "Let me check on that for you and I'll be back in touch shortly.",
-    ),
-    "thanks": (
-        "That's so kind of you to say - thank you! It really made my day.",
-        "Thank you, that means a lot to all of us here.",
-        "Thanks so much for the lovely message!",
-    ),
-    "other": (
-        "Thanks for your message. I'm on it and will come back to you shortly.",
-        "Thanks for getting in touch! I'll look into this and get back to you soon.",
-        "Thank you for the message. I'll be back in touch shortly.",
-    ),
-    "subject": ("Re: your message", "Thanks for your message, {name}"),
-    "email_closing": (
-        "If there's anything else I can help with in the meantime, just reply to this email.",
-        "And if anything else comes up, just reply here and it comes straight to me.",
-        "Thanks again for getting in touch.",
-    ),
-}
-
 REASONS: Final = {
     "fit": "the fit wasn't right",
     "sizing": "the sizing was off",
     "quality": "it didn't live up to what you expected",
-}
-
-REPLY_KEYWORDS: Final = {
-    "problem": (
-        "broken",
-        "damaged",
-        "wrong",
-        "missing",
-        "late",
-        "refund",
-        "return",
-        "leak",
-        "crack",
-        "not working",
-        "doesn't work",
-        "didn't arrive",
-        "hasn't arrived",
-        "never arrived",
-        "disappointed",
-        "problem",
-        "issue",
-    ),
-    "thanks": ("thank", "love", "great", "amazing", "perfect", "awesome", "delicious"),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from assistant.conversations.classify import classify
 from assistant.demo import catalog
 
 PLAYBOOK_NAMES = ("recognition", "check_in", "upsell", "re_engagement", "reply")
@@ -116,6 +117,7 @@ def facts_for(playbook: str, channel: str, index: int) -> dict[str, Any]:
         if index % 2:
             facts["purchase"] = _purchase(product, index)
         facts["conversation"] = conversation(index, length=1 + index % 3)
+        facts["inbound"] = classify(facts["conversation"][-1]["text"]).as_fact()
     return facts
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from assistant.conversations.classify import classify
 from assistant.drafting.brand import DEFAULT_PROMPTS_DIR, Brand, load_brand
 from assistant.drafting.sms_segments import analyse
 from assistant.ports import Drafter, DrafterRefused, DraftOutput, DraftRequest
@@ -290,6 +291,7 @@ def test_replies_match_the_kind_of_message(drafter: OfflineDrafter) -> None:
     }
     for text, words in cases.items():
         facts["conversation"] = [{"from": "customer", "text": text, "at": "2026-11-20"}]
+        facts["inbound"] = classify(text).as_fact()
         body = draft(drafter, request("reply", "sms", facts)).body
         assert any(word.lower() in body.lower() for word in words), (text, body)
         assert body.splitlines()[-1 if not facts["customer"].get("first_sms") else -2] == "- Sam"

@@ -110,6 +110,41 @@ def test_steering_facts_are_not_listed_as_content(brand: Brand) -> None:
     assert "offer:" not in rendered.user  # null facts are left out
 
 
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("complaint", "apologise plainly"),
+        ("return_request", "help them with it"),
+        ("order_status", "check on it"),
+        ("question", "answer only from the facts"),
+        ("thanks", "thank them warmly"),
+        ("other", "a person will look into it"),
+    ],
+)
+def test_the_reply_prompt_says_what_the_message_is_and_how_to_answer(
+    brand: Brand, kind: str, says: str
+) -> None:
+    facts = facts_for("reply", "sms", 1)
+    facts["inbound"] = {"kind": kind, "asks": ["order_date"] if kind == "question" else []}
+    rendered = render_prompt(load_prompt("reply"), facts=facts, brand=brand, channel="sms")
+    assert says in rendered.user and "inbound" not in rendered.user
+    assert ("It asks for: order_date." in rendered.user) is (kind == "question")
+    if kind == "complaint":
+        assert "Do not thank them for kind words" in rendered.user
+
+
+def test_the_reply_prompt_needs_the_classification(brand: Brand) -> None:
+    facts = facts_for("reply", "sms", 1)
+
+    def render() -> object:
+        return render_prompt(load_prompt("reply"), facts=facts, brand=brand, channel="sms")
+
+    del facts["inbound"]
+    assert "missing variable 'inbound'" in _error(render)
+    facts["inbound"] = {"kind": "gossip", "asks": []}
+    assert "reply.md (user part)" in _error(render)
+
+
 def test_a_missing_variable_names_itself_the_file_and_the_part(brand: Brand) -> None:
     facts = facts_for("check_in", "sms", 0)
     del facts["purchase"]
@@ -256,11 +291,11 @@ def test_edits_to_a_template_are_picked_up(prompts_copy: Path) -> None:
     first = load_prompt("reply", prompts_copy)
     path = prompts_copy / "reply.md"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("version: reply-1", "version: reply-2 "),
+        path.read_text(encoding="utf-8").replace("version: reply-2", "version: reply-3 "),
         encoding="utf-8",
     )
-    assert first.version == "reply-1"
-    assert load_prompt("reply", prompts_copy).version == "reply-2"
+    assert first.version == "reply-2"
+    assert load_prompt("reply", prompts_copy).version == "reply-3"
 
 
 def test_templates_are_sandboxed(brand: Brand) -> None:

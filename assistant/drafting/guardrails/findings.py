@@ -87,6 +87,9 @@ CODES: Final[dict[str, CodeInfo]] = {
     "template_marker": _block("integrity", "left-over template or merge-tag markers"),
     "json_fragment": _block("integrity", "JSON or escaped text leaking into the message"),
     "llm_meta": _block("integrity", "the model talking about itself or the draft"),
+    "reply_thanks_complaint": _block(
+        "reply", "thanks for kind words in a reply to a complaint or return request"
+    ),
 }
 
 

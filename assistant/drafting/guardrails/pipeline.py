@@ -13,6 +13,7 @@ from assistant.drafting.guardrails.checks import (
     names,
     offers,
     products,
+    replies,
     sensitive,
     sms,
 )
@@ -31,6 +32,7 @@ CHECKS: Final[tuple[Callable[[Draft], Iterator[Finding]], ...]] = (
     offers.check,
     brand_voice.check,
     sensitive.check,
+    replies.check,
 )
 CHANNELS: Final[tuple[str, ...]] = get_args(Channel)
 

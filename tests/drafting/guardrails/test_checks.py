@@ -439,6 +439,13 @@ PAIRS: tuple[Pair, ...] = (
         "Hi Maya, it's here!" + SIGN,
         id="heres-a-draft",
     ),
+    # --- Replies -------------------------------------------------------------------------
+    Pair(
+        "reply_thanks_complaint",
+        "Hi Maya, that's so kind of you to say - thank you!" + SIGN,
+        "Hi Maya, I'm so sorry about that. A person will look into it and make it right." + SIGN,
+        receipt={**facts(CHECK_IN), "inbound": {"kind": "complaint", "asks": []}},
+    ),
 )
 
 
