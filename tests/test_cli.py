@@ -136,7 +136,7 @@ def test_import_into_an_unmigrated_database(
             assert "customers" in tables
         else:
             assert result.exit_code == 2, result.output
-            assert "run `assistant db upgrade` first" in result.output
+            assert "has no schema yet; run `assistant db upgrade`" in result.output
             assert "customers" not in tables
     finally:
         engine.dispose()
