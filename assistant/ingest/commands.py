@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -68,6 +69,41 @@ def byte_progress() -> Progress:
 
 
 def print_report(report: ImportReport, *, limit: int = 50) -> None:
+    """The summary table, notes on how files were read, the first problems, rejects files."""
+    console.print(_refused_table(report) if report.refused else _table(report))
+    for f in report.files:
+        for note in f.notes:
+            console.print(f"[yellow]{f.path.name}: {escape(note)}[/]", highlight=False)
+        if f.consent_kept_off:
+            console.print(
+                f"[yellow]{f.path.name}: kept consent off for {f.consent_kept_off:,} customer(s) "
+                "who opted out themselves[/]"
+            )
+    if not report.refused and report.files and report.written == 0:
+        if all(f.rows == 0 and not f.error_count for f in report.files):
+            console.print("[yellow]Nothing was imported: no file had any data rows.[/]")
+        elif all(f.unchanged <= 0 for f in report.files):
+            console.print("[yellow]Nothing was imported: no file had a valid row.[/]")
+    shown = 0
+    for f in report.files:
+        for error in f.listed_errors:
+            if shown >= limit:
+                break
+            errors.print(f"[red]{escape(str(error))}[/]", highlight=False, markup=True)
+            shown += 1
+    if report.error_count > shown:
+        errors.print(f"... and {report.error_count - shown:,} more problem(s)")
+    for f in report.files:
+        if f.rejects_path:
+            what = (
+                f"the reason {f.path.name} was refused"
+                if f.unreadable
+                else f"{f.rejected:,} rejected row(s) of {f.path.name}"
+            )
+            console.print(f"{what} written to {f.rejects_path}")
+
+
+def _table(report: ImportReport) -> Table:
     table = Table(title="Import")
     table.add_column("file", no_wrap=True, min_width=15)
     for column in ("rows", "inserted", "updated", "unchanged", "rejected", "seconds"):
@@ -82,27 +118,20 @@ def print_report(report: ImportReport, *, limit: int = 50) -> None:
             f"{f.rejected:,}",
             f"{f.seconds:.1f}",
         )
-    console.print(table)
+    return table
+
+
+def _refused_table(report: ImportReport) -> Table:
+    """The table of a rolled-back import: what was read and refused, no written counts."""
+    table = Table(title="Import refused: nothing was imported")
+    table.add_column("file", no_wrap=True, min_width=15)
+    for column in ("rows", "rejected", "seconds"):
+        table.add_column(column, justify="right")
+    table.add_column("status")
     for f in report.files:
-        if f.consent_kept_off:
-            console.print(
-                f"[yellow]{f.path.name}: kept consent off for {f.consent_kept_off:,} customer(s) "
-                "who opted out themselves[/]"
-            )
-    shown = 0
-    for f in report.files:
-        for error in f.listed_errors:
-            if shown >= limit:
-                break
-            errors.print(f"[red]{error}[/]", highlight=False, markup=True)
-            shown += 1
-    if report.error_count > shown:
-        errors.print(f"... and {report.error_count - shown:,} more problem(s)")
-    for f in report.files:
-        if f.rejects_path:
-            console.print(
-                f"{f.rejected:,} rejected row(s) of {f.path.name} written to {f.rejects_path}"
-            )
+        status = f"refused: {f.error_count:,} problem(s)" if f.error_count else "not imported"
+        table.add_row(f.path.name, f"{f.rows:,}", f"{f.rejected:,}", f"{f.seconds:.1f}", status)
+    return table
 
 
 def run_import(paths: list[Path], *, skip_invalid: bool) -> ImportReport:

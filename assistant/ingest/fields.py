@@ -70,6 +70,10 @@ def money(value: str) -> str | None:
     if _MONEY.fullmatch(value) is None:
         if value.startswith("-"):
             raise FieldError("must not be negative")
+        if "," in value and _MONEY.fullmatch(value.replace(",", ".")):
+            # A spreadsheet set to a European locale writes 12,50 (often in a ';' file).
+            point = value.replace(",", ".")
+            raise FieldError(f"not an amount: use a decimal point ({point}, not {value})")
         raise FieldError("not an amount (use 1234.50: no currency symbol or thousands separator)")
     return value
 

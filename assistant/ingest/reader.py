@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Protocol, TextIO
 
 from assistant.ingest.fields import FieldError
+from assistant.ingest.headers import ColumnNames
 from assistant.ingest.specs import FileSpec
 
 # Errors shown to a person per file; all of them still go to the rejects file.
@@ -65,6 +66,8 @@ class Layout:
     indexes: tuple[int | None, ...]  # per spec column, None when absent
     attributes: tuple[tuple[int, str], ...]
     width: int
+    # (header as written, column) for headers read as a column under another spelling
+    renamed: tuple[tuple[str, str], ...] = ()
 
     def present(self, spec: FileSpec) -> frozenset[str]:
         """Staging names of the columns this file has (`attributes` when it has extra ones)."""
@@ -76,48 +79,138 @@ class Layout:
         return frozenset(names)
 
 
-def open_csv(path: Path) -> TextIO:
-    """Open as UTF-8 text; undecodable bytes are kept as surrogates and refused per row."""
+# Enough of a file to tell its encoding and delimiter; the header row is within it.
+PROBE_BYTES = 64 * 1024
+
+# Delimiters a spreadsheet may write instead of commas (a European Excel export uses `;`).
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+_NOT_UTF8 = (
+    "file is not UTF-8 text ({found}); save it as UTF-8 (in Excel: Save As > "
+    "'CSV UTF-8 (Comma delimited)') and import again"
+)
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """How a file's text is laid out: its delimiter, and a note when it is not a comma."""
+
+    delimiter: str = ","
+
+    @property
+    def note(self) -> str | None:
+        if self.delimiter == ",":
+            return None
+        return f"read as {_DELIMITER_NAMES[self.delimiter]}-separated, not comma-separated"
+
+
+def file_format(path: Path) -> FileFormat:
+    """The file's delimiter, from its header line; HeaderError when it is not UTF-8 text."""
     with path.open("rb") as probe:
-        start = probe.read(4)
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise HeaderError("file is UTF-16; save it as UTF-8")
+        start = probe.read(PROBE_BYTES)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(start):
+        raise HeaderError(_NOT_UTF8.format(found="it is UTF-16"))
+    text = start.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    if _only_single_byte_accents(text):
+        raise HeaderError(_NOT_UTF8.format(found="it looks like Latin-1 or Windows-1252"))
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    widths = {d: _width(header_line, d) for d in _DELIMITER_NAMES}
+    # The comma wins ties; another delimiter only when it splits the header into more names.
+    best = max(_DELIMITER_NAMES, key=lambda d: (widths[d], d == ","))
+    return FileFormat(best if widths[best] > 1 else ",")
+
+
+def _width(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:  # a header with a quoted line break: leave it to the reader
+        return 0
+
+
+def _looks_utf16(start: bytes) -> bool:
+    """UTF-16 without a byte order mark: about every other byte of ASCII text is NUL."""
+    sample = start[:1024]
+    return len(sample) >= 8 and sample.count(0) >= len(sample) // 3
+
+
+def _only_single_byte_accents(text: str) -> bool:
+    """Undecodable bytes on several lines and no valid UTF-8 beyond ASCII: a legacy encoding.
+
+    A file that also holds valid UTF-8, or one bad line, is mostly right: its bad rows are
+    refused one by one (and with --skip-invalid the others are imported).
+    """
+    if text.isascii():
+        return False
+    bad_lines = 0
+    for line in text.split("\n")[:-1]:  # the last may be cut inside a character
+        if line.isascii():
+            continue
+        if not all(ch.isascii() or "\udc80" <= ch <= "\udcff" for ch in line):
+            return False  # valid UTF-8 beyond ASCII
+        bad_lines += 1
+    return bad_lines >= 2
+
+
+def open_csv(path: Path) -> TextIO:
+    """Open as UTF-8 text (after a BOM); undecodable bytes are kept as surrogates, refused per row.
+
+    Call `file_format` first: it refuses files in other encodings as a whole.
+    """
     return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def read_layout(header: list[str] | None, spec: FileSpec) -> Layout:
-    """Check the header row against the kind's columns."""
+    """Check the header row against the kind's columns; map names people write to them."""
+    expected = ", ".join(c.name for c in spec.columns)
     if not header or not any(h.strip() for h in header):
-        raise HeaderError("empty file: expected a header row")
+        raise HeaderError(f"empty file: expected a header row ({expected})")
     problem = _row_problem(header)
     if problem:
         raise HeaderError(f"header row: {problem}")
-    names = [h.strip().lower() for h in header]
+    names = ColumnNames(c.name for c in spec.columns)
+    position: dict[str, int] = {}  # column -> index in the row
+    written: dict[str, str] = {}  # column -> the header that named it
+    renamed: list[tuple[str, str]] = []
+    unknown: list[tuple[int, str]] = []
     seen: set[str] = set()
-    for name in names:
-        if not name:
+    for index, cell in enumerate(header):
+        text = cell.strip()
+        if not text:
             raise HeaderError("a column has an empty name in the header row")
-        if name in seen:
-            raise HeaderError(f"column '{name}' appears twice in the header row")
-        seen.add(name)
-    missing = [r for r in spec.required if r not in seen]
+        if text.lower() in seen:
+            raise HeaderError(f"column '{text.lower()}' appears twice in the header row")
+        seen.add(text.lower())
+        column = names.column(text)
+        if column is None:
+            unknown.append((index, text))
+        elif column in written:
+            raise HeaderError(
+                f"columns '{written[column]}' and '{text}' both read as {column}; keep one"
+            )
+        else:
+            position[column], written[column] = index, text
+            if text.lower() != column:
+                renamed.append((text, column))
+    typos = [(text, names.suggestion(text)) for _, text in unknown]
+    if any(guess for _, guess in typos):
+        raise HeaderError(
+            "; ".join(f"unknown column '{t}': did you mean {g}?" for t, g in typos if g)
+            + f" (expected columns: {expected})"
+        )
+    missing = [r for r in spec.required if r not in position]
     if missing:
         raise HeaderError(
-            f"missing required column(s): {', '.join(missing)} "
-            f"(expected columns: {', '.join(c.name for c in spec.columns)})"
+            f"missing required column(s): {', '.join(missing)} (expected columns: {expected})"
         )
-    position = {name: i for i, name in enumerate(names)}
-    known = {c.name for c in spec.columns}
-    unknown = [n for n in names if n not in known]
     if unknown and not spec.extra_columns_are_attributes:
         raise HeaderError(
-            f"unknown column(s): {', '.join(unknown)} "
-            f"(expected columns: {', '.join(c.name for c in spec.columns)})"
+            f"unknown column(s): {', '.join(t for _, t in unknown)} (expected columns: {expected})"
         )
     return Layout(
         indexes=tuple(position.get(c.name) for c in spec.columns),
-        attributes=tuple((position[n], header[position[n]].strip()) for n in unknown),
-        width=len(names),
+        attributes=tuple(unknown),
+        width=len(header),
+        renamed=tuple(renamed),
     )
 
 
@@ -201,8 +294,8 @@ class _Rows:
     unreadable header row still raises csv.Error.
     """
 
-    def __init__(self, handle: IO[str]) -> None:
-        self._reader = csv.reader(handle)
+    def __init__(self, handle: IO[str], delimiter: str) -> None:
+        self._reader = csv.reader(handle, delimiter=delimiter)
         self._started = False
         self.error: str | None = None
 
@@ -226,6 +319,6 @@ class _Rows:
         return row
 
 
-def csv_reader(handle: IO[str]) -> RowReader:
+def csv_reader(handle: IO[str], delimiter: str = ",") -> RowReader:
     """A csv reader over `handle` that reports unreadable rows (see `_Rows`)."""
-    return _Rows(handle)
+    return _Rows(handle, delimiter)

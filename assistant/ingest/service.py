@@ -27,9 +27,12 @@ from assistant.ingest import staging
 from assistant.ingest.parallel import validated_rows_in_workers
 from assistant.ingest.reader import (
     ErrorLog,
+    FileFormat,
     HeaderError,
+    Layout,
     RowError,
     csv_reader,
+    file_format,
     open_csv,
     read_layout,
     validated_rows,
@@ -84,6 +87,11 @@ class FileReport:
     seconds: float = 0.0
     errors: ErrorLog | None = None
     rejects_path: Path | None = None
+    # Read with another delimiter, headers under other spellings, no rows: for the person.
+    notes: list[str] = field(default_factory=list)
+    # The file could not be read at all (encoding, empty, header); none of its rows counted.
+    unreadable: bool = False
+    delimiter: str = ","
 
     @property
     def unchanged(self) -> int:
@@ -104,6 +112,8 @@ class ImportReport:
 
     files: list[FileReport] = field(default_factory=list)
     skip_invalid: bool = False
+    # Set when ImportRejected is raised: the transaction is rolled back, nothing was written.
+    refused: bool = False
 
     @property
     def error_count(self) -> int:
@@ -113,6 +123,11 @@ class ImportReport:
     def accepted(self) -> bool:
         """Whether the import may be committed."""
         return self.skip_invalid or self.error_count == 0
+
+    @property
+    def written(self) -> int:
+        """Rows inserted or updated (0 for a refused import)."""
+        return sum(f.inserted + f.updated for f in self.files)
 
 
 class ImportRejected(Exception):
@@ -185,11 +200,19 @@ def import_files(
     for kind, path in discover(paths):
         report.files.append(_import_file(connection, specs[kind], path, now, progress))
     if not report.accepted:
-        raise ImportRejected(report)
+        raise ImportRejected(_refused(report))
     if skip_invalid:
         for file_report in report.files:
             if file_report.errors and file_report.errors.by_line:
-                file_report.rejects_path = write_rejects(file_report.path, file_report.errors)
+                file_report.rejects_path = write_rejects(file_report)
+    return report
+
+
+def _refused(report: ImportReport) -> ImportReport:
+    """`report` of an import about to be rolled back: no file wrote anything."""
+    report.refused = True
+    for file_report in report.files:
+        file_report.inserted = file_report.updated = file_report.consent_kept_off = 0
     return report
 
 
@@ -218,23 +241,19 @@ def _import_file(
     assert errors is not None
     progress.file_started(spec.kind, path, path.stat().st_size)
     try:
-        handle = open_csv(path)
+        layout_format = file_format(path)
     except HeaderError as exc:
-        errors.add(1, None, str(exc))
-        progress.file_finished()
-        return report
-    with handle:
-        reader = csv_reader(handle)
+        return _unreadable(report, str(exc), progress)
+    report.delimiter = layout_format.delimiter
+    with open_csv(path) as handle:
+        reader = csv_reader(handle, layout_format.delimiter)
         try:
             layout = read_layout(next(reader, None), spec)
         except HeaderError as exc:
-            errors.add(1, None, str(exc))
-            progress.file_finished()
-            return report
+            return _unreadable(report, str(exc), progress)
         except csv.Error as exc:
-            errors.add(1, None, f"not a readable CSV file: {exc}")
-            progress.file_finished()
-            return report
+            return _unreadable(report, f"not a readable CSV file: {exc}", progress)
+        report.notes += _header_notes(layout_format, layout)
         staging.create_stage(connection, spec)
         raw_file = handle.buffer  # byte position for the progress bar
 
@@ -278,8 +297,30 @@ def _import_file(
     report.inserted, report.updated = counts.inserted, counts.updated
     report.consent_kept_off = counts.consent_kept_off
     report.seconds = time.perf_counter() - started
+    if report.rows == 0:
+        report.notes.append("has a header row but no data rows; nothing to import from it")
     progress.file_finished()
     return report
+
+
+def _unreadable(report: FileReport, reason: str, progress: ImportProgress) -> FileReport:
+    """`report` of a file refused as a whole, at line 1."""
+    assert report.errors is not None
+    report.errors.add(1, None, reason)
+    report.unreadable = True
+    progress.file_finished()
+    return report
+
+
+def _header_notes(layout_format: FileFormat, layout: Layout) -> list[str]:
+    notes = [layout_format.note] if layout_format.note else []
+    if layout.renamed:
+        read_as = ", ".join(f"'{header}' as {column}" for header, column in layout.renamed)
+        notes.append(f"read column {read_as}")
+    if layout.attributes:
+        kept = ", ".join(f"'{name}'" for _, name in layout.attributes)
+        notes.append(f"kept column {kept} as custom attribute(s)")
+    return notes
 
 
 def _python_rejected(errors: ErrorLog, findings: list[merging.Finding]) -> int:
@@ -288,19 +329,27 @@ def _python_rejected(errors: ErrorLog, findings: list[merging.Finding]) -> int:
     return sum(1 for line in errors.by_line if line not in sql_lines)
 
 
-def write_rejects(path: Path, errors: ErrorLog) -> Path:
-    """Write the refused rows of `path`, with their reasons, next to it as NAME.rejects.csv."""
+def write_rejects(report: FileReport) -> Path:
+    """Write the refused rows of a file, with their reasons, next to it as NAME.rejects.csv.
+
+    It keeps the file's delimiter, so that it opens like the file did. A file refused as a
+    whole (not UTF-8, empty, a bad header) gets just its reason: its text cannot be copied.
+    """
+    path, errors, delimiter = report.path, report.errors, report.delimiter
+    assert errors is not None
     target = path.with_name(path.name[: -len(".csv")] + ".rejects.csv")
-    with open_csv(path) as source, target.open("w", encoding="utf-8", newline="") as out:
-        reader = csv_reader(source)
-        writer = csv.writer(out)
-        header = next(reader, None) or []
-        writer.writerow([*header, "line", "error"])
-        if 1 in errors.by_line:
-            writer.writerow([*([""] * len(header)), 1, "; ".join(errors.by_line[1])])
-        for row in reader:
-            reasons = errors.by_line.get(reader.line_num)
-            if reasons:
-                safe = [v.encode("utf-8", "replace").decode("utf-8") for v in row]
-                writer.writerow([*safe, reader.line_num, "; ".join(reasons)])
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=delimiter)
+        if report.unreadable:
+            writer.writerows([["line", "error"], [1, "; ".join(errors.by_line[1])]])
+            return target
+        with open_csv(path) as source:
+            reader = csv_reader(source, delimiter)
+            header = next(reader, None) or []
+            writer.writerow([*header, "line", "error"])
+            for row in reader:
+                reasons = errors.by_line.get(reader.line_num)
+                if reasons:
+                    safe = [v.encode("utf-8", "replace").decode("utf-8") for v in row]
+                    writer.writerow([*safe, reader.line_num, "; ".join(reasons)])
     return target
