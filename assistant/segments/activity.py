@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sqlalchemy import and_, distinct, exists, func, select
+from sqlalchemy import FromClause, Select, and_, distinct, exists, func, select
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from assistant.metrics.queries import EXCLUDED_STATUSES
 from assistant.segments import schemas as s
+from assistant.segments.dialect import Dialect
 from assistant.segments.sql import (
     EVENTS,
     ORDER_ITEMS,
@@ -26,8 +28,33 @@ from assistant.segments.sql import (
     Looked,
 )
 
-if TYPE_CHECKING:
-    from assistant.segments.compiler import Compiler
+
+class Compiler(Protocol):
+    """What these conditions use of `assistant.segments.compiler.Compiler` (which calls them)."""
+
+    dialect: Dialect
+    as_of: date
+    metrics_as_of: date
+    zone: Expr
+
+    @property
+    def c(self) -> NamedFromClause[Any]:
+        """The customers row (alias `c`)."""
+
+    @property
+    def m(self) -> NamedFromClause[Any]:
+        """The customer_metrics row (alias `m`)."""
+
+    def window(self, column: Expr, days: int | None) -> Bool: ...
+
+    def local_days(self, column: Expr, first: date | None, last: date) -> Bool: ...
+
+    def loose_days(self, column: Expr, first: date | None, last: date) -> Bool: ...
+
+    def number(self, value: Any) -> Any: ...
+
+    def shared(self, query: Select[Any]) -> FromClause: ...
+
 
 Key = Callable[[str], Expr]
 
@@ -160,7 +187,8 @@ def _repeat_candidates(cx: Compiler, node: s.ProductRepeat) -> Bool:
         )
     query = query.group_by(lines.c.customer_id, lines.c.product_id)
     candidates = cx.shared(query.having(func.count() >= node.min_purchases))
-    return cx.c.c.id.in_(select(candidates.c.customer_id))
+    customer_id: Expr = cx.c.c.id
+    return customer_id.in_(select(candidates.c.customer_id))
 
 
 def returned(cx: Compiler, node: s.Returned) -> tuple[Bool, Evidence]:
