@@ -118,7 +118,8 @@ def reply_command(
         session_ = ReplySession(
             console, actor=actor, editor=interactive if editor is None else editor
         )
-        session_.run(view.conversation_id)
+        if not session_.run(view.conversation_id):
+            raise typer.Exit(1)
         return
     conversation_id = view.conversation_id
     if view.blocked_reason:

@@ -130,7 +130,8 @@ class ReplySession:
         return body if body.strip() else None
 
     def run(self, conversation_id: int) -> bool:
-        """Act on keys until a reply is sent or the person quits; whether one was sent."""
+        """Act on keys until a reply is sent or the person quits; False when replies are
+        refused for this customer (opted out, suppressed), else True."""
         try:
             while True:
                 with unit_of_work() as session:
@@ -142,15 +143,14 @@ class ReplySession:
                 print_thread(self.console, view)
                 if view.blocked_reason:
                     return False
-                sent = self.step(conversation_id, view.suggestion)
-                if sent is not None:
-                    return sent
+                if self.step(conversation_id, view.suggestion):
+                    return True
         except Quit:
             self.console.print("Nothing sent.")
-            return False
+            return True
 
-    def step(self, conversation_id: int, suggestion: DraftView | None) -> bool | None:
-        """One key: True/False once done (sent or refused for good), None to look again."""
+    def step(self, conversation_id: int, suggestion: DraftView | None) -> bool:
+        """One key: True once a reply went out, False to look at the thread again."""
         keys = "[a]pprove [e]dit [w]rite [q]uit" if suggestion else "[w]rite [q]uit"
         key = self.ask(keys + ":").lower()
         if key == "q":
@@ -166,14 +166,14 @@ class ReplySession:
         if key == "w":
             return self.compose(conversation_id, None)
         self.console.print(f"Unknown key {key!r}. {keys}", markup=False)
-        return None
+        return False
 
-    def compose(self, conversation_id: int, suggestion: DraftView | None) -> bool | None:
+    def compose(self, conversation_id: int, suggestion: DraftView | None) -> bool:
         """Edit the suggestion or write a reply; findings first, then a confirmation."""
         body = self.text(suggestion.body if suggestion else "")
         if body is None:
             self.console.print("Nothing written; nothing sent.")
-            return None
+            return False
         draft_id = suggestion.id if suggestion else None
         with unit_of_work() as session:
             findings = replies.preview(session, conversation_id, body, draft_id=draft_id)
@@ -185,10 +185,10 @@ class ReplySession:
             self.console.print(
                 Text(f"blocked by guardrails ({codes}); nothing sent", style="yellow")
             )
-            return None
+            return False
         if self.ask("Send this reply? [y/N]").lower() not in ("y", "yes"):
             self.console.print("Not sent.")
-            return None
+            return False
         if suggestion is not None:
             return self.finish(
                 lambda session: replies.decide_suggestion(
@@ -204,7 +204,7 @@ class ReplySession:
             lambda session: replies.write_reply(session, conversation_id, self.actor, body)
         )
 
-    def finish(self, work: Callable[..., replies.ReplyOutcome]) -> bool | None:
+    def finish(self, work: Callable[..., replies.ReplyOutcome]) -> bool:
         """Run `work` in one unit of work (the send follows its commit) and report it."""
         with unit_of_work() as session:
             outcome = work(session)
@@ -212,4 +212,4 @@ class ReplySession:
         if outcome.applied:
             report_delivery(self.console, outcome.draft_id)
             return True
-        return None
+        return False

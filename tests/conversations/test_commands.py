@@ -192,7 +192,7 @@ def test_an_opted_out_customer_is_refused(
     approve = invoke("conversations", "reply", str(conversation_id), "--approve")
     assert approve.exit_code == 1 and "opted out" in approve.output
     keys = invoke("conversations", "reply", str(conversation_id), "--no-editor", input="w\n")
-    assert "Replies cannot go out: opted out." in keys.output
+    assert keys.exit_code == 1 and "Replies cannot go out: opted out." in keys.output
     get_task("delivery.tick")()
     assert twilio.creates() == []
 
