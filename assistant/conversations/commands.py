@@ -35,6 +35,7 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
 ) -> None:
     """Conversations and unknown senders, the most recent first."""
+    from rich.markup import escape
     from rich.table import Table
 
     from assistant.conversations.views import conversation_rows
@@ -52,7 +53,7 @@ def list_command(
     for row in rows:
         table.add_row(
             row.ref,
-            row.who,
+            escape(row.who),  # names come from the brand's data: never markup
             row.channel,
             when(row.last_at) if row.last_at else "",
             row.state,

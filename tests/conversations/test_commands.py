@@ -42,7 +42,7 @@ def test_list_shows_conversations_and_unknown_senders_masked(
     engine: Engine, web: TestClient
 ) -> None:
     open_id = _asked(engine, web)
-    closed = seed_outreach(engine, first_name="Leo")
+    closed = seed_outreach(engine, first_name="Leo [vip]")  # shown as written, not as markup
     text_from(web, closed.phone, "Where is my order?")
     text_from(web, closed.phone, "STOP")
     text_from(web, STRANGER, "Hi, is this the skillet shop?")
@@ -52,7 +52,7 @@ def test_list_shows_conversations_and_unknown_senders_masked(
     lines = result.output.splitlines()
     [maya] = [line for line in lines if f" {open_id} " in line and "Maya" in line]
     assert "open" in maya and "waiting" in maya and " sms " in maya
-    [leo] = [line for line in lines if "Leo" in line]
+    [leo] = [line for line in lines if "Leo [vip]" in line]
     assert "closed" in leo and "waiting" not in leo
     [stranger] = [line for line in lines if "unknown sender" in line]
     assert "+1415•••9876" in stranger and "flagged" in stranger and " u" in stranger
