@@ -7,8 +7,11 @@ import getpass
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from assistant.conversations import replies
+from assistant.db import unit_of_work
 from assistant.jobs.registry import get_task
 from assistant.models import DraftState
+from assistant.review.actors import Actor
 from tests.clitools import invoke
 from tests.conversations.helpers import (
     conversations,
@@ -210,3 +213,17 @@ def test_unknown_senders_cannot_be_replied_to_and_flags_are_exclusive(
     assert missing.exit_code == 2 and "no conversation '424242'" in missing.output
     both = invoke("conversations", "reply", "1", "--approve", "--text", "x")
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_a_suggestion_that_changed_since_it_was_shown_is_not_approved(
+    engine: Engine, web: TestClient, twilio: FakeTwilioServer
+) -> None:
+    conversation_id = _asked(engine, web)
+    [suggestion] = drafts(engine, playbook="reply")
+    with unit_of_work(engine) as session:
+        outcome = replies.decide_suggestion(
+            session, conversation_id, suggestion.id, Actor(ME), version=suggestion.version - 1
+        )
+    assert not outcome.applied and "changed since it was shown" in outcome.message
+    assert drafts(engine, id=suggestion.id)[0].state == DraftState.PENDING_REVIEW
+    assert twilio.creates() == []
