@@ -115,6 +115,7 @@ def set_consent(
     now: datetime,
 ) -> ConsentChange:
     """Grant or revoke consent on one channel as `actor`, recorded in consent_events."""
+    repo.write_lock(session)
     customer = repo.customer_by_external_id(session, external_id, lock=True)
     if customer is None:
         raise CustomerNotFound(f"no customer {external_id!r}")
