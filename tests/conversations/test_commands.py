@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -227,3 +228,17 @@ def test_a_suggestion_that_changed_since_it_was_shown_is_not_approved(
     assert not outcome.applied and "changed since it was shown" in outcome.message
     assert drafts(engine, id=suggestion.id)[0].state == DraftState.PENDING_REVIEW
     assert twilio.creates() == []
+
+
+def test_edits_open_the_editor_prefilled_with_the_suggestion(
+    engine: Engine, web: TestClient, twilio: FakeTwilioServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation_id = _asked(engine, web)
+    [suggestion] = drafts(engine, playbook="reply")
+    # A real editor program: it rewrites the greeting in the file it is given.
+    monkeypatch.setenv("EDITOR", "sed -i s/Maya/there/g")
+    result = invoke("conversations", "reply", str(conversation_id), "--editor", input="e\ny\n")
+    assert result.exit_code == 0, result.output
+    expected = suggestion.body.replace("Maya", "there")
+    assert drafts(engine, id=suggestion.id)[0].body == expected
+    assert _sent_bodies(twilio) == [expected]
