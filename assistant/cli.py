@@ -52,6 +52,13 @@ class AssistantGroup(LazyGroup):
             "assistant.review.commands:review_command",
             "Review drafts at the terminal: approve, edit, regenerate, reject.",
         ),
+        "conversations": LazyCommand(
+            "assistant.conversations.commands:conversations_app",
+            "Customers' conversations without Slack: list, show, reply.",
+        ),
+        "consent": LazyCommand(
+            "assistant.consent.commands:consent_app", "A customer's consent: show and set."
+        ),
         "guardrails": LazyCommand(
             "assistant.drafting.guardrails.commands:guardrails_app",
             "Check a message against the facts it may use.",

@@ -12,12 +12,12 @@ from assistant.db import get_engine
 WIDTH = 240  # wide enough that rich never wraps a path or a file:line location
 
 
-def invoke(*args: str) -> Result:
-    """Run `assistant ARGS...`; any exception other than an exit fails the test."""
+def invoke(*args: str, input: str | None = None) -> Result:
+    """Run `assistant ARGS...` (with `input` as stdin); any exception but an exit fails the test."""
     widths = output.console.width, output.errors.width
     output.console.width = output.errors.width = WIDTH
     try:
-        result = CliRunner().invoke(cli.app, list(args))
+        result = CliRunner().invoke(cli.app, list(args), input=input)
     finally:
         output.console.width, output.errors.width = widths
         get_engine().dispose()  # the command's pooled connections, before the schema goes

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
 from assistant.db import get_engine
 from assistant.delivery.routes import router as delivery_router
@@ -60,5 +61,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)
     app.include_router(conversations_router)
+    app.include_router(consent_router)
     include_slack_routes(app)
     return app

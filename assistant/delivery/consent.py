@@ -57,6 +57,7 @@ def opt_out(
             consented=False,
             source=source,
             detail=detail,
+            actor=actor,
             occurred_at=now,
         )
     )
@@ -104,6 +105,7 @@ def opt_in(
     source: str,
     now: datetime,
     detail: str | None = None,
+    actor: str = SYSTEM,
 ) -> None:
     """Consent back on for `channel` (the customer asked: START, a consent form), recorded."""
     customer = session.get_one(Customer, customer_id)
@@ -115,6 +117,7 @@ def opt_in(
             consented=True,
             source=source,
             detail=detail,
+            actor=actor,
             occurred_at=now,
         )
     )

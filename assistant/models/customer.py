@@ -50,9 +50,13 @@ class ConsentEvent(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
     consented: Mapped[bool]
-    # import | api | staff | sms_keyword | email_unsubscribe | provider
+    # import | sms_keyword | customer_request | email_unsubscribe | provider, or what staff
+    # gave with `assistant consent set --source` (paper_form, support_call, ...)
     source: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
+    # Who recorded it: `terminal:ana`, `api:key-1a2b3c4d`, `system`; NULL for imports and
+    # events recorded before this column existed.
+    actor: Mapped[str | None] = mapped_column(String(100))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,0 +1,55 @@
+"""`/api/v1/customers/{external_id}/consent`: a customer's consent, read and set by staff.
+
+Behind the API key; errors are problem+json (404 unknown customer, 409 a grant that would
+override the customer's own withdrawal without `force`, 422 a bad body).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import APIRouter, HTTPException, status
+
+from assistant.api.deps import ApiKeyDep, SessionDep
+from assistant.api.problems import ProblemRoute
+from assistant.config import get_settings
+from assistant.consent import service
+from assistant.consent.schemas import ConsentRead, ConsentUpdate
+from assistant.conversations import tasks  # noqa: F401  (registers the card updates)
+from assistant.conversations.inbound import UPDATE_DRAFTS
+from assistant.jobs.runners import build_runner, enqueue_after_commit
+from assistant.models.base import utcnow
+from assistant.review.actors import Actor
+
+router = APIRouter(prefix="/api/v1/customers", tags=["consent"], route_class=ProblemRoute)
+
+
+def key_actor(key: str) -> Actor:
+    """The audit actor for an API key: a fingerprint, never the key itself."""
+    return Actor(f"api:key-{hashlib.sha256(key.encode()).hexdigest()[:8]}")
+
+
+@router.get("/{external_id}/consent", response_model=ConsentRead)
+def read_consent(external_id: str, _key: ApiKeyDep, session: SessionDep) -> ConsentRead:
+    """The customer's consent per channel (address masked) and its history."""
+    try:
+        return service.consent_of(session, external_id)
+    except service.CustomerNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+
+
+@router.post("/{external_id}/consent", response_model=ConsentRead)
+def set_consent(
+    external_id: str, update: ConsentUpdate, key: ApiKeyDep, session: SessionDep
+) -> ConsentRead:
+    """Grant or revoke consent on one channel; revoking cancels what is queued there."""
+    try:
+        change = service.set_consent(session, external_id, update, key_actor(key), now=utcnow())
+    except service.CustomerNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except service.ConsentRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if change.cancelled_drafts:
+        runner = build_runner(get_settings())
+        enqueue_after_commit(session, runner, UPDATE_DRAFTS, draft_ids=change.cancelled_drafts)
+    return service.consent_of(session, external_id)
