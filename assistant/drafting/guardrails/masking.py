@@ -86,10 +86,14 @@ def _longest(
 
 @dataclass(frozen=True)
 class KnownNames:
-    """The names a draft may use that are never evidence of anything: find them, blank them."""
+    """The names a draft may use that are never evidence of anything: find them, blank them.
 
-    names: frozenset[str]
-    singles: frozenset[str]
+    `own` (brand, sender, the facts' names) changes with every draft; `catalog` is the
+    store's and the same for all, so each is indexed on its own (the catalogue once).
+    """
+
+    own: frozenset[str]
+    catalog: frozenset[str]
 
     @classmethod
     def of(cls, facts: Mapping[str, Any], policy: GuardrailPolicy) -> KnownNames:
@@ -103,31 +107,35 @@ class KnownNames:
                 and len(leaf.value) <= _MAX_NAME_CHARS
             ):
                 own.append(leaf.value)
-        mine = frozenset(n.strip() for n in own if n and n.strip())
-        return cls(mine | policy.catalog_names, mine)
+        return cls(frozenset(n.strip() for n in own if n and n.strip()), policy.catalog_names)
 
     def spans_in(self, text: str) -> list[Span]:
         """Where known names (whole, or runs of 2+ words as capitalised) occur in `text`."""
-        index = _index(self.names, self.singles)
         words = _words(text)
-        spans: list[Span] = []
-        i = 0
-        while i < len(words):
-            n = 0
-            if i + 1 < len(words):
-                n = _longest(
-                    words, i, index.runs.get((words[i][0], words[i + 1][0]), ()), lower=False
-                )
-                whole = index.wholes.get(words[i][0].casefold(), ())
-                n = max(n, _longest(words, i, whole, lower=True))
-            if n == 0 and words[i][0] in index.singles:
-                n = 1
-            if n:
-                spans.append((words[i][1], words[i + n - 1][2]))
-                i += n
-            else:
-                i += 1
-        return spans
+        return [
+            *_spans(words, _index(self.own, self.own)),
+            *_spans(words, _index(self.catalog, frozenset())),
+        ]
+
+
+def _spans(words: list[tuple[str, int, int]], index: _Index) -> list[Span]:
+    spans: list[Span] = []
+    i = 0
+    while i < len(words):
+        n = 0
+        if i + 1 < len(words):
+            runs = index.runs.get((words[i][0], words[i + 1][0]), ())
+            n = _longest(words, i, runs, lower=False)
+            whole = index.wholes.get(words[i][0].casefold(), ())
+            n = max(n, _longest(words, i, whole, lower=True))
+        if n == 0 and words[i][0] in index.singles:
+            n = 1
+        if n:
+            spans.append((words[i][1], words[i + n - 1][2]))
+            i += n
+        else:
+            i += 1
+    return spans
 
 
 def mask(text: str, spans: Iterable[Span]) -> str:
