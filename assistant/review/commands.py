@@ -1,9 +1,10 @@
 """`assistant review [--campaign ID]`: decide on drafts one by one at the terminal.
 
 Keys: a approve, e edit, r reject, g regenerate, s skip, q quit (l: approve the campaign's
-low-risk rest, after a confirmation). Every decision goes through `assistant.review.service`
-exactly as a Slack click does, one unit of work each, acting as `terminal:<os user>`.
-Actions are read line by line from standard input, so the review can be scripted
+low-risk rest, after a confirmation; o: override a blocked draft's findings, with a reason).
+Every decision goes through `assistant.review.service` exactly as a Slack click does, one
+unit of work each, acting as `terminal:<os user>`. Actions are read line by line from
+standard input, so the review can be scripted
 (`printf 'a\\nr\\ntoo pushy\\nq\\n' | assistant review`); when the terminal is interactive,
 edits open $EDITOR prefilled with the text, otherwise the new text follows on the next lines,
 ended by a line holding only a dot.
@@ -106,9 +107,16 @@ class TerminalReview:
             if shown != view.version:  # the card again only when the draft changed
                 self.console.print(draft_card(view))
                 shown = view.version
-            if view.state == "needs_attention":
-                self.console.print("[red]blocked by guardrails:[/] edit it to approve.")
-            key = self.ask(KEYS + (" [l]ow-risk rest" if self.campaign_id else "") + ":").lower()
+            blocked = view.state == "needs_attention"
+            if blocked:
+                self.console.print(
+                    "[red]blocked by guardrails:[/] edit it to approve, or [o]verride the "
+                    "findings with a reason."
+                )
+            extra = (" [o]verride" if blocked else "") + (
+                " [l]ow-risk rest" if self.campaign_id else ""
+            )
+            key = self.ask(KEYS + extra + ":").lower()
             if key == "q":
                 raise _Quit
             if key == "s":
@@ -120,6 +128,8 @@ class TerminalReview:
                 self.regenerate(view)
             elif key == "l" and self.campaign_id is not None:
                 self.low_risk(self.campaign_id)
+            elif key == "o" and blocked:
+                self.override(view)
             elif key not in ("a", "r", "e", "g"):
                 self.console.print(f"Unknown key {key!r}. {KEYS}", markup=False)
 
@@ -213,6 +223,15 @@ class TerminalReview:
         if outcome.applied:
             self.done["regenerated"] += 1
 
+    def override(self, view: DraftView) -> None:
+        """Override the blocking findings with a reason; the draft can then be approved."""
+        reason = self.ask("Reason for the override (required):")
+        with unit_of_work(self.engine) as session:
+            outcome = service.override(session, view.id, actor=self.actor, reason=reason)
+        self._say(outcome)
+        if outcome.applied:
+            self.done["overridden"] += 1
+
     def low_risk(self, campaign_id: int) -> None:
         """Approve the campaign's low-risk drafts after a yes."""
         policy = risk.RiskPolicy.from_settings()
@@ -234,7 +253,15 @@ class TerminalReview:
         table = Table(title=f"Review by {self.actor.id}")
         table.add_column("done")
         table.add_column("drafts", justify="right")
-        for what in ("approved", "edited", "rejected", "regenerated", "approved (low-risk)"):
+        done = (
+            "approved",
+            "edited",
+            "rejected",
+            "regenerated",
+            "overridden",
+            "approved (low-risk)",
+        )
+        for what in done:
             table.add_row(what, f"{self.done[what]:,}")
         table.add_row("skipped", f"{self.done['skipped']:,}")
         with unit_of_work(self.engine) as session:
@@ -255,8 +282,9 @@ def review_command(
 ) -> None:
     """Review drafts at the terminal, one card at a time.
 
-    Keys: a approve, e edit (then confirm), r reject, g regenerate, s skip, q quit; with
-    --campaign, l approves the campaign's low-risk rest after a yes.
+    Keys: a approve, e edit (then confirm), r reject, g regenerate, o override a blocked
+    draft's findings with a reason, s skip, q quit; with --campaign, l approves the
+    campaign's low-risk rest after a yes.
     """
     console = Console()
     if campaign is not None:

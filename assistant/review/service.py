@@ -4,7 +4,8 @@ The first decision wins: each one is a single conditional transition (see `repos
 and a decider who comes second is told who decided and when. Every applied decision writes
 exactly one audit row with the actor, the text before and after, and the time. Services
 flush and never commit; call them first thing in the unit of work (`repository.write_lock`).
-Regeneration lives in `regeneration` and is re-exported here.
+Regeneration lives in `regeneration`, overrides of guardrail findings in `overrides`; both
+are re-exported here.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from assistant.review.outcomes import (
     text_of,
     why_not,
 )
+from assistant.review.overrides import NEVER_OVERRIDABLE, overridable, override
 from assistant.review.regeneration import (
     apply_regeneration,
     prepare_regeneration,
@@ -48,6 +50,7 @@ from assistant.review.regeneration import (
 )
 
 __all__ = [
+    "NEVER_OVERRIDABLE",
     "Action",
     "DecisionOutcome",
     "DraftNotFound",
@@ -56,6 +59,8 @@ __all__ = [
     "approve_low_risk_drafts",
     "decide",
     "guardrail_policy",
+    "overridable",
+    "override",
     "prepare_regeneration",
     "regenerate",
     "request_regeneration",

@@ -17,6 +17,7 @@ class ActionId(StrEnum):
     EDIT = "draft_edit"
     REGENERATE = "draft_regenerate"
     REJECT = "draft_reject"
+    OVERRIDE = "draft_override"  # on a card blocked by the guardrails
     REVIEW_BY_RISK = "campaign_review_by_risk"
     REPLY = "conversation_reply"  # on a conversation's thread messages (issue 6)
 
@@ -27,6 +28,7 @@ class CallbackId(StrEnum):
     EDIT = "draft_edit_modal"
     REGENERATE = "draft_regenerate_modal"
     REJECT = "draft_reject_modal"
+    OVERRIDE = "draft_override_modal"
     REVIEW_BY_RISK = "campaign_review_by_risk_modal"
     REPLY = "conversation_reply_modal"
 

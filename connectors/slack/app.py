@@ -17,6 +17,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
 from assistant.config import Settings
+from connectors.slack import overrides
 from connectors.slack.auth import Authorizer, parse_ids
 from connectors.slack.listeners import Background, ReviewHandlers, register, run_inline
 from connectors.slack.poster import SlackPoster
@@ -110,6 +111,7 @@ def build_runtime(
     )
     handlers = ReviewHandlers(poster, authorizer, settings, engine=engine, background=background)
     register(app, handlers)
+    overrides.register(app, handlers)
 
     @app.error
     def _on_error(error: Exception) -> None:

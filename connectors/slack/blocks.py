@@ -48,7 +48,7 @@ TRUNCATED_NOTE = "… (shortened for display; Edit shows the full text)"
 
 STATE_LABELS = {
     "pending_review": "Waiting for review",
-    "needs_attention": "Blocked by guardrails: edit or regenerate it",
+    "needs_attention": "Blocked by guardrails: edit, regenerate or override it",
     "approved": "Approved",
     "rejected": "Rejected",
     "scheduled": "Approved, scheduled to send",
@@ -286,7 +286,7 @@ def draft_blocks(view: DraftView, *, notice: str | None = None) -> list[Block]:
 
 
 def draft_actions(view: DraftView) -> ActionsBlock:
-    """Approve (not for a blocked draft), Edit, Regenerate, Reject."""
+    """Approve (not for a blocked draft), Edit, Regenerate, Reject; Override when blocked."""
     value = f"{view.draft_id}:{view.version}"
     buttons = []
     if view.state == "pending_review":
@@ -298,6 +298,8 @@ def draft_actions(view: DraftView) -> ActionsBlock:
         ButtonElement(text="Regenerate", action_id=ActionId.REGENERATE, value=value),
         ButtonElement(text="Reject", action_id=ActionId.REJECT, value=value, style="danger"),
     ]
+    if view.state == "needs_attention":
+        buttons.append(ButtonElement(text="Override", action_id=ActionId.OVERRIDE, value=value))
     return ActionsBlock(block_id=BlockId.DRAFT_ACTIONS, elements=buttons)
 
 

@@ -20,6 +20,7 @@ from assistant.drafting.guardrails.checks import (
 from assistant.drafting.guardrails.checks.base import Channel, Draft, Part
 from assistant.drafting.guardrails.findings import Finding
 from assistant.drafting.guardrails.known import KnownFacts
+from assistant.drafting.guardrails.masking import KnownNames
 from assistant.drafting.guardrails.policy import GuardrailPolicy
 
 CHECKS: Final[tuple[Callable[[Draft], Iterator[Finding]], ...]] = (
@@ -65,10 +66,13 @@ def check_draft(
     if catalog_names is not None:
         policy = policy.with_catalog(catalog_names)
     known = KnownFacts.from_facts(facts, policy.known_texts)
+    names = KnownNames.of(facts, policy)
     draft = Draft(
         channel="sms" if channel == "sms" else "email",
-        body=Part.of("body", body, known),
-        subject=Part.of("subject", subject, known) if channel == "email" and subject else None,
+        body=Part.of("body", body, known, names),
+        subject=(
+            Part.of("subject", subject, known, names) if channel == "email" and subject else None
+        ),
         facts=facts,
         known=known,
         policy=policy,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from assistant.drafting.guardrails.known import KnownFacts
+from assistant.drafting.guardrails.masking import KnownNames, mask
 from assistant.drafting.guardrails.policy import GuardrailPolicy
 from assistant.drafting.guardrails.text import Span, fold, lower
 
@@ -20,7 +21,9 @@ class Part:
     `folded` has straight quotes and dashes; `lowered` is that in lower case. Both have the
     length of `text`, so a span in either is a span of the original. `fact_spans` are where
     fact values occur verbatim: phrases inside them are the customer's own facts (a product
-    called "Sale Tote"), not the draft's wording.
+    called "Sale Tote"), not the draft's wording. `masked` is `folded` with the known names
+    (brand, sender, products) blanked: the wording checks read it, so a product called
+    "House Blend" is never "your new house".
     """
 
     name: Literal["body", "subject"]
@@ -28,12 +31,20 @@ class Part:
     folded: str
     lowered: str
     fact_spans: tuple[Span, ...]
+    masked: str
 
     @classmethod
-    def of(cls, name: Literal["body", "subject"], text: str, known: KnownFacts) -> Part:
+    def of(
+        cls,
+        name: Literal["body", "subject"],
+        text: str,
+        known: KnownFacts,
+        names: KnownNames | None = None,
+    ) -> Part:
         folded = fold(text)
         lowered = lower(folded)
-        return cls(name, text, folded, lowered, tuple(known.spans_in(lowered)))
+        masked = mask(folded, names.spans_in(folded)) if names is not None else folded
+        return cls(name, text, folded, lowered, tuple(known.spans_in(lowered)), masked)
 
     @property
     def where(self) -> str:

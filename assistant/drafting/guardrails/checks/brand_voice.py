@@ -36,13 +36,13 @@ def _banned(draft: Draft) -> Iterator[Finding]:
     phrases = _phrases(draft.policy.words_to_avoid)
     if phrases.any is None:
         return
-    parts = [part for part in draft.parts if phrases.any.search(part.folded)]
+    parts = [part for part in draft.parts if phrases.any.search(part.masked)]
     if not parts:
         return  # the common case: no phrase anywhere, one scan per part
     for phrase, pattern in phrases.patterns:
         for part in parts:
             match = next(
-                (m for m in pattern.finditer(part.folded) if not inside(m.span(), part.fact_spans)),
+                (m for m in pattern.finditer(part.masked) if not inside(m.span(), part.fact_spans)),
                 None,
             )
             if match is not None:

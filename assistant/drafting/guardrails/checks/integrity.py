@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Final
 
@@ -22,6 +22,21 @@ _OPT_OUT_END: Final = re.compile(
     r"(?i)\bstop\b[\"']?\s+(?:to|2)\s+(?:opt[\s-]?out|unsubscribe|stop|end|cancel|quit|leave)$"
 )
 _SIGNATURE_WORDS: Final = 8
+# A valediction ("Warmly,", "Best wishes") and then a signature of one to three short lines
+# whose words are names or connectors: "Warmly,\nMaya at Acme Home", "Thanks, Sam & the team".
+_VALEDICTION: Final = (
+    r"(?:warm(?:ly|est)?(?:\s+(?:wishes|regards))?|best(?:\s+(?:wishes|regards))?|all\s+the\s+best|"
+    r"kind(?:est)?\s+regards|(?:many\s+)?thanks(?:\s+(?:again|so\s+much))?|thank\s+you|cheers|love|"
+    r"sincerely|yours(?:\s+(?:truly|sincerely))?|with\s+(?:love|thanks|gratitude|care)|"
+    r"take\s+care|talk\s+soon|speak\s+soon|see\s+you\s+soon|happy\s+\w+ing|regards|"
+    r"until\s+next\s+time)"
+)
+_SIG_WORD: Final = r"(?:[A-Z][\w'&.@()-]*|&|@|-|at|from|of|the|and|team|x+|xo+)"
+_SIG_LINE: Final = rf"[A-Z][\w'&.@()-]*(?:[ \t]+{_SIG_WORD}){{0,{_SIGNATURE_WORDS - 1}}}"
+_SIGN_OFF_END: Final = re.compile(
+    rf"(?i:(?:^|[.!?)]\s+|\n\s*){_VALEDICTION})(?:[ \t]*[,!.-]?[ \t]*\n\s*|[ \t]*[,!-][ \t]*)"
+    rf"{_SIG_LINE}(?:[ \t]*\n\s*{_SIG_LINE}){{0,2}}[.!]?$"
+)
 _VISIBLE_CONTROLS: Final = frozenset("\n\r\t")
 
 _TEMPLATE: Final = re.compile(
@@ -48,16 +63,26 @@ _LLM_META: Final = re.compile(
 )
 
 
+def _closing_names(draft: Draft) -> tuple[str, ...]:
+    """The sender and brand of the policy and of the facts (`brand.name`, `brand.sender`)."""
+    names = [draft.policy.sender_name, draft.policy.brand_name]
+    brand = draft.facts.get("brand")
+    if isinstance(brand, Mapping):
+        names += [v for k, v in brand.items() if k in ("name", "sender") and isinstance(v, str)]
+    return tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
 def _ends_with_closing(text: str, draft: Draft) -> bool:
     """Whether `text` ends with a sign-off, the sender, the brand or the opt-out notice."""
     policy = draft.policy
-    if any(p.search(text) for p in (_OPT_OUT_END, _DASH_SIGNATURE_END, _OTHER_CLOSING_END)):
+    endings = (_OPT_OUT_END, _DASH_SIGNATURE_END, _OTHER_CLOSING_END, _SIGN_OFF_END)
+    if any(p.search(text) for p in endings):
         return True
     notice = policy.sms_opt_out_notice.rstrip(". ")
     if notice and any(m.end() == len(text) for m in phrase_pattern(notice).finditer(text)):
         return True
     last_line = text.rsplit("\n", 1)[-1]
-    for name in (policy.sender_name.strip(), policy.brand_name.strip()):
+    for name in _closing_names(draft):
         if name and _name_at_end(name).search(text):
             return True
         if name and len(last_line.split()) <= _SIGNATURE_WORDS and name in last_line:

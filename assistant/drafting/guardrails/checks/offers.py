@@ -30,7 +30,7 @@ def check(draft: Draft) -> Iterator[Finding]:
     if draft.offer:
         return
     for part in draft.parts:
-        for match in _OFFER_WORDING.finditer(part.folded):
+        for match in _OFFER_WORDING.finditer(part.masked):
             if inside(match.span(), part.fact_spans):
                 continue
             yield finding(

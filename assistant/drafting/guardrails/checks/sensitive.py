@@ -116,7 +116,7 @@ def check(draft: Draft) -> Iterator[Finding]:
     for code, advice, pattern in RULES:
         for part in draft.parts:
             match = next(
-                (m for m in pattern.finditer(part.folded) if not inside(m.span(), part.fact_spans)),
+                (m for m in pattern.finditer(part.masked) if not inside(m.span(), part.fact_spans)),
                 None,
             )
             if match is not None:
