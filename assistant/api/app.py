@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.campaigns.routes import router as campaign_control_router
 from assistant.conversations.routes import router as conversations_router
 from assistant.db import get_engine
 from assistant.delivery.routes import router as delivery_router
@@ -57,6 +58,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app.include_router(segments_router)
     app.include_router(campaigns_router)
+    app.include_router(campaign_control_router)
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)
     app.include_router(conversations_router)
