@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from assistant.db import unit_of_work
 from assistant.delivery.sender import Sender
@@ -114,9 +114,7 @@ def test_a_message_claimed_in_a_race_with_the_pause_or_cancel_is_not_sent(
     with unit_of_work(engine) as session:
         # A cancel that lost the race with the scheduler: its message is still scheduled.
         session.execute(
-            Campaign.__table__.update()
-            .where(Campaign.id == world.campaign_id)
-            .values(status="cancelled")
+            update(Campaign).where(Campaign.id == world.campaign_id).values(status="cancelled")
         )
     assert sender.process(world.scheduled_message) == "cancelled"
     assert message_states(engine, world.campaign_id)[world.scheduled_message] == (
