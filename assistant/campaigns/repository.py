@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from assistant.drafting import repository as drafting_repo
 from assistant.models import AuditEntry, Campaign, CampaignMember, Draft, DraftState, Message
+from assistant.review import repository as review_repo
 
 # Draft states a cancel stops: not yet handed to the sender (an approved draft would be).
 CANCELLABLE_DRAFTS = (
@@ -29,7 +30,10 @@ CHUNK = 1000
 
 
 def lock(session: Session, campaign_id: int) -> Campaign | None:
-    """The campaign, its row locked until the commit (a run's writes wait for it)."""
+    """The campaign, its row locked until the commit (a run's writes wait for it).
+
+    On SQLite the database write lock is taken first (`review_repo.write_lock`)."""
+    review_repo.write_lock(session)
     return session.execute(
         select(Campaign)
         .where(Campaign.id == campaign_id)

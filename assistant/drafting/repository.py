@@ -128,16 +128,18 @@ def insert_drafts(session: Session, rows: Sequence[Mapping[str, Any]], actor: st
 
 
 def heartbeat(session: Session, campaign_id: int) -> str | None:
-    """The run is alive (see `claim`); the campaign's status, read as it is now."""
+    """The run is alive (see `claim`); the campaign's status as it is now.
+
+    A write, so it goes first in a step's unit of work: the campaign row stays locked until
+    the commit (a pause or cancel waits for the step, or the step sees it), and on SQLite a
+    transaction that reads first and writes later fails when another writer came between."""
     session.execute(update(Campaign).where(Campaign.id == campaign_id).values(updated_at=utcnow()))
     return status_of(session, campaign_id)
 
 
-def status_of(session: Session, campaign_id: int, *, lock: bool = False) -> str | None:
-    """The campaign's status; with `lock`, the row stays locked until the commit, so a
-    pause or cancel waits for (or is seen by) the write that holds it."""
-    query = select(Campaign.status).where(Campaign.id == campaign_id)
-    return session.execute(query.with_for_update() if lock else query).scalar()
+def status_of(session: Session, campaign_id: int) -> str | None:
+    """The campaign's status."""
+    return session.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
 
 
 def claim(session: Session, campaign_id: int, stale_before: datetime) -> bool:

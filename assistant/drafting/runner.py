@@ -214,7 +214,7 @@ class CampaignRunner:
         )
 
     def _finish(self, session: Session, elapsed: float, error: str | None) -> RunSummary:
-        held = repo.status_of(session, self.campaign_id, lock=True)
+        held = repo.heartbeat(session, self.campaign_id)  # a write first: see `heartbeat`
         now = repo.counts(session, self.campaign_id)
         if held in HALTED_STATUSES:
             status = str(held)  # a person's pause or cancel stands
@@ -356,7 +356,7 @@ class CampaignRunner:
     def _next_batch(
         self, session: Session, *, eligibility: Eligibility, after: int
     ) -> tuple[list[_Job] | None, dict[str, int], int]:
-        if self._seen(repo.status_of(session, self.campaign_id)):
+        if self._seen(repo.heartbeat(session, self.campaign_id)):
             return None, {}, after
         members = repo.pending_members(session, self.campaign_id, after, self.options.batch_size)
         if not members:
@@ -381,7 +381,6 @@ class CampaignRunner:
             counted[reason] = counted.get(reason, 0) + 1
         repo.set_status(session, reasons, repo.SKIPPED, reasons)
         repo.set_status(session, drafted, repo.DRAFTED, None)
-        repo.heartbeat(session, self.campaign_id)
         return jobs, counted, members[-1].member_id
 
     async def _work(self, queue: asyncio.Queue[_Job | None], index: int) -> None:
@@ -435,7 +434,7 @@ class CampaignRunner:
 
     def _write(self, session: Session, batch: list[tuple[_Job, Outcome]]) -> None:
         now = utcnow()
-        cancelled = self._seen(repo.status_of(session, self.campaign_id, lock=True)) and (
+        cancelled = self._seen(repo.heartbeat(session, self.campaign_id)) and (
             self._halted == CampaignStatus.CANCELLED
         )
         rows = [
@@ -465,7 +464,6 @@ class CampaignRunner:
         repo.set_status(session, [j.member_id for j, o in batch if o.drafted], repo.DRAFTED, None)
         failed = {j.member_id: o.failure or "error" for j, o in batch if not o.drafted}
         repo.set_status(session, failed, repo.FAILED, failed)
-        repo.heartbeat(session, self.campaign_id)
 
 
 def halted_message(campaign_id: int, status: str | None) -> str:
