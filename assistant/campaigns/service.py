@@ -55,9 +55,6 @@ class ControlOutcome:
     pending: int = 0  # members still to draft after a resume
     details: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k: plain(v) for k, v in self.__dict__.items()}
-
 
 def _locked(session: Session, campaign_id: int) -> Campaign:
     campaign = repo.lock(session, campaign_id)

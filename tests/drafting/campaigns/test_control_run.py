@@ -68,3 +68,17 @@ def test_a_cancelled_campaign_keeps_no_draft_for_review(demo: Engine) -> None:
         run(demo, campaign_id, TestDrafter(), options=SMALL)
     refused = invoke("drafts", "generate", "--resume", str(campaign_id))
     assert refused.exit_code == 2 and "is cancelled" in refused.output
+
+
+def test_campaigns_resume_drafts_the_members_still_pending(demo: Engine) -> None:
+    campaign_id = create(demo, "recognition", **CAMPAIGN)
+    summary = run(demo, campaign_id, _stop_at(demo, campaign_id, 3, "pause"), options=SMALL)
+    assert summary.status == "paused" and summary.pending
+    result = invoke("campaigns", "resume", str(campaign_id))
+    assert result.exit_code == 0, result.output
+    assert f"campaign {campaign_id} resumed (interrupted)" in result.output
+    assert f"{summary.pending} member(s) still to draft" in result.output
+    assert "drafted (pending review)" in result.output
+    assert len(drafts(demo, campaign_id)) == 30
+    shown = invoke("campaigns", "show", str(campaign_id), "--format", "json")
+    assert '"status": "completed"' in shown.output
