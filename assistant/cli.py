@@ -48,6 +48,14 @@ class AssistantGroup(LazyGroup):
         "drafts": LazyCommand(
             "assistant.drafting.commands:drafts_app", "Draft messages for a segment; list them."
         ),
+        "campaigns": LazyCommand(
+            "assistant.campaigns.commands:campaigns_app",
+            "Campaigns: list, show, pause, resume, cancel.",
+        ),
+        "messages": LazyCommand(
+            "assistant.delivery.message_commands:messages_app",
+            "Messages sent, waiting or stopped, and why.",
+        ),
         "review": LazyCommand(
             "assistant.review.commands:review_command",
             "Review drafts at the terminal: approve, edit, regenerate, reject.",

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
 from assistant.db import get_engine
@@ -58,6 +59,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app.include_router(segments_router)
     app.include_router(campaigns_router)
+    app.include_router(campaign_control_router)
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)
     app.include_router(conversations_router)

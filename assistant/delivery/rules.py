@@ -25,7 +25,8 @@ from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.quiet_hours import resolve_zone
 from assistant.drafting.context import event_day
 from assistant.metrics.queries import EXCLUDED_STATUSES
-from assistant.models import Customer, Draft, Message, Order, Suppression
+from assistant.models import Campaign, Customer, Draft, Message, Order, Suppression
+from assistant.models.campaign import CampaignStatus
 from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
 from assistant.playbooks import PLAYBOOKS
 
@@ -144,6 +145,23 @@ def hold_reason(session: Session, customer_id: int, since: datetime) -> str | No
     return "customer_purchased" if bought is not None else None
 
 
+def campaign_verdict(session: Session, draft: Draft, now: datetime) -> Verdict | None:
+    """Cancelled campaign → cancel `campaign_cancelled`; paused → wait `campaign_paused`.
+
+    A paused campaign's message keeps its time: the sender's due query leaves it out until
+    the campaign is resumed, and then it is due at once."""
+    if draft.campaign_id is None:
+        return None
+    status = session.execute(
+        select(Campaign.status).where(Campaign.id == draft.campaign_id)
+    ).scalar()
+    if status == CampaignStatus.CANCELLED:
+        return Verdict("cancel", "campaign_cancelled")
+    if status == CampaignStatus.PAUSED:
+        return Verdict("defer", "campaign_paused", until=now)
+    return None
+
+
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone)
 
@@ -229,6 +247,9 @@ def evaluate(
     if message.kind != "marketing":
         return Verdict("send")
     if draft is not None:
+        stopped = campaign_verdict(session, draft, now)
+        if stopped is not None:
+            return stopped
         held = hold_reason(session, customer.id, draft.created_at)
         if held is not None:
             return Verdict("hold", held)

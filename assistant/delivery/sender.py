@@ -34,8 +34,9 @@ from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.rules import address_of, evaluate
 from assistant.delivery.state import cancel_message, follow_message
 from assistant.delivery.status import PROVIDER_STATUSES, advance
-from assistant.models import Conversation, Customer, Draft, Message
+from assistant.models import Campaign, Conversation, Customer, Draft, Message
 from assistant.models.base import utcnow
+from assistant.models.campaign import CampaignStatus
 from assistant.ports import EmailMessage, EmailSender, SendError, SendResult, SmsSender
 
 log = logging.getLogger(__name__)
@@ -69,13 +70,23 @@ class Claim:
 
 
 def due_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
-    """Outbound messages due now: scheduled ones, and claims whose lease expired."""
+    """Outbound messages due now: scheduled ones, and claims whose lease expired.
+
+    Scheduled messages of a paused campaign are left where they are (held, not re-deferred
+    every tick); the claim checks the campaign again (`rules.campaign_verdict`)."""
+    paused = (
+        select(Draft.id)
+        .join(Campaign, Campaign.id == Draft.campaign_id)
+        .where(Draft.id == Message.draft_id, Campaign.status == CampaignStatus.PAUSED.value)
+        .exists()
+    )
     rows = session.execute(
         select(Message.id)
         .where(
             Message.direction == "outbound",
             Message.status.in_(("scheduled", "sending")),
             Message.scheduled_for <= now,
+            ~(paused & (Message.status == "scheduled")),
         )
         .order_by(Message.scheduled_for, Message.id)
         .limit(limit)

@@ -22,16 +22,19 @@ from rich.text import Text
 
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
-from assistant.drafting import campaigns
+from assistant.drafting import campaigns, draft_commands
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
-from assistant.drafting.runner import CampaignBusy, RunSummary
+from assistant.drafting.runner import CampaignBusy, RunSummary, halted_message
 from assistant.drafting.runner import Progress as RunProgress
 from assistant.models import DraftState
+from assistant.models.campaign import HALTED_STATUSES
 from assistant.ports import Drafter
 
 drafts_app = typer.Typer(
-    help="Drafts: bulk-generate a campaign, list drafts.", no_args_is_help=True
+    help="Drafts: bulk-generate a campaign, list, show and export drafts.", no_args_is_help=True
 )
+drafts_app.command("show")(draft_commands.show_command)
+drafts_app.command("export")(draft_commands.export_command)
 console = Console()
 # Error lines are not hard-wrapped: they stay whole for grep and copy-paste.
 errors = Console(stderr=True, soft_wrap=True)
@@ -178,6 +181,8 @@ def _campaign_to_run(
         with unit_of_work() as session:
             if resume is not None:
                 campaign = campaigns.get_campaign(session, resume)
+                if campaign.status in HALTED_STATUSES:
+                    raise _fail(halted_message(campaign.id, campaign.status))
                 console.print(
                     f"resuming campaign {campaign.id} ({campaign.playbook} / "
                     f"{campaign.segment}, {campaign.channel}), status {campaign.status}"
@@ -317,9 +322,9 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, help="At most N drafts.")] = 50,
 ) -> None:
     """Drafts with their state, customer and the start of the message."""
-    if status is not None and status not in STATES:
-        raise _fail(f"unknown status {status!r}; choose one of: {', '.join(STATES)}")
+    draft_commands.known_status(status)
     with unit_of_work() as session:
+        draft_commands.known_campaign(session, campaign)
         total, rows = campaigns.list_drafts(
             session, campaign_id=campaign, state=status, limit=limit
         )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assistant.models import AuditEntry, Campaign, CampaignMember, Draft
 from assistant.models.base import utcnow
+from assistant.models.campaign import HALTED_STATUSES
 
 PENDING, DRAFTED, SKIPPED, FAILED = "pending", "drafted", "skipped", "failed"
 
@@ -126,19 +127,31 @@ def insert_drafts(session: Session, rows: Sequence[Mapping[str, Any]], actor: st
     return len(created)
 
 
-def heartbeat(session: Session, campaign_id: int) -> None:
-    """The run is alive (see `claim`)."""
+def heartbeat(session: Session, campaign_id: int) -> str | None:
+    """The run is alive (see `claim`); the campaign's status as it is now.
+
+    A write, so it goes first in a step's unit of work: the campaign row stays locked until
+    the commit (a pause or cancel waits for the step, or the step sees it), and on SQLite a
+    transaction that reads first and writes later fails when another writer came between."""
     session.execute(update(Campaign).where(Campaign.id == campaign_id).values(updated_at=utcnow()))
+    return status_of(session, campaign_id)
+
+
+def status_of(session: Session, campaign_id: int) -> str | None:
+    """The campaign's status."""
+    return session.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
 
 
 def claim(session: Session, campaign_id: int, stale_before: datetime) -> bool:
     """Mark the campaign running unless another live run holds it (heartbeat after
-    `stale_before`). One UPDATE, so two runners cannot both win."""
+    `stale_before`) or a person paused or cancelled it. One UPDATE, so two runners cannot
+    both win."""
     result = session.execute(
         update(Campaign)
         .where(
             Campaign.id == campaign_id,
             (Campaign.status != "running") | (Campaign.updated_at < stale_before),
+            Campaign.status.not_in(HALTED_STATUSES),
         )
         .values(status="running", updated_at=utcnow())
     )

@@ -1,4 +1,4 @@
-"""`/api/v1/campaigns`: start a campaign (drafted in the background), follow it, page drafts.
+"""`/api/v1/campaigns`: start a campaign (drafted in the background) and page its drafts.
 
 The run happens in-process after the response (FastAPI background task on the server's event
 loop); once the jobs package exists it becomes a queued job. Progress is read back from the
@@ -101,7 +101,7 @@ def _engine(request: Request) -> Engine:
     return engine
 
 
-def _brand_and_drafter() -> tuple[Brand, Drafter]:
+def brand_and_drafter() -> tuple[Brand, Drafter]:
     from assistant.wiring import DrafterConfigError, build_drafter
 
     try:
@@ -111,7 +111,7 @@ def _brand_and_drafter() -> tuple[Brand, Drafter]:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
 
 
-async def _run(
+async def run_in_background(
     engine: Engine, campaign_id: int, drafter: Drafter, brand: Brand, concurrency: int | None
 ) -> None:
     """The background run; its outcome is the campaign's status and summary."""
@@ -157,7 +157,7 @@ async def create_campaign(
     body: CampaignCreate, request: Request, background: BackgroundTasks, _key: ApiKeyDep
 ) -> CampaignRead:
     """Snapshot the segment now (202 with the campaign); draft it in the background."""
-    brand, drafter = _brand_and_drafter()
+    brand, drafter = brand_and_drafter()
     engine = _engine(request)
     wanted = campaigns.CampaignRequest(
         playbook=body.playbook,
@@ -174,14 +174,8 @@ async def create_campaign(
     except BaseException:
         await drafter.aclose()
         raise
-    background.add_task(_run, engine, campaign_id, drafter, brand, body.concurrency)
+    background.add_task(run_in_background, engine, campaign_id, drafter, brand, body.concurrency)
     return await asyncio.to_thread(_read_by_id, engine, campaign_id)
-
-
-@router.get("/{campaign_id}", response_model=CampaignRead)
-def get_campaign(campaign_id: int, _key: ApiKeyDep, session: SessionDep) -> CampaignRead:
-    """Status, counts so far and the last run's summary: poll it for progress."""
-    return _read(session, campaign_id)
 
 
 @router.get("/{campaign_id}/drafts", response_model=DraftsPage)

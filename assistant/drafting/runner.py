@@ -11,6 +11,13 @@ The pipeline is three kinds of asyncio task on one event loop:
 All database work runs on one worker thread (a single-thread executor), one unit of work per
 step, so the event loop never blocks on the database and SQLite sees one writer. A rerun
 resets failed members to pending and continues; drafted members are never drafted again.
+
+A person may pause or cancel the campaign while it runs (`assistant campaigns`): every
+database step reads the campaign's status, and once it is halted nothing more is drafted.
+Drafts already written by then stay (a cancel cancels them); results still in flight are
+written too, as `cancelled` drafts when the campaign was cancelled (the write locks the
+campaign row, so a cancel either sees them or they see the cancel). The status a person
+set is never overwritten by the run's own.
 """
 
 from __future__ import annotations
@@ -35,8 +42,9 @@ from assistant.drafting import repository as repo
 from assistant.drafting.context import FactsBuilder
 from assistant.drafting.eligibility import Eligibility
 from assistant.drafting.generate import Outcome, Toolkit, generate
-from assistant.models import Campaign, Product
+from assistant.models import Campaign, DraftState, Product
 from assistant.models.base import utcnow
+from assistant.models.campaign import HALTED_STATUSES, CampaignStatus
 from assistant.playbooks import Playbook
 
 logger = logging.getLogger(__name__)
@@ -47,6 +55,10 @@ RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "int
 
 class CampaignBusy(RuntimeError):
     """Another live run holds the campaign."""
+
+
+class CampaignHalted(CampaignBusy):
+    """A person paused or cancelled the campaign: it is not drafted until resumed."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +166,8 @@ class CampaignRunner:
         self._tokens = [0, 0]
         self._already_drafted = 0
         self._skipped_now: dict[str, int] = {}
+        # Set once the campaign is seen paused or cancelled: nothing more is drafted.
+        self._halted: str | None = None
         self.summary: RunSummary | None = None
 
     async def _db(self, work: Callable[[Session], T]) -> T:
@@ -177,6 +191,9 @@ class CampaignRunner:
     def _start(self, session: Session) -> _Start:
         stale = utcnow() - timedelta(seconds=self.options.stale_after_seconds)
         if not repo.claim(session, self.campaign_id, stale):
+            status = repo.status_of(session, self.campaign_id)
+            if status in HALTED_STATUSES:
+                raise CampaignHalted(halted_message(self.campaign_id, status))
             raise CampaignBusy(
                 f"campaign {self.campaign_id} is being drafted by another run; try again "
                 f"when it finishes (or in {self.options.stale_after_seconds:.0f} s if it died)"
@@ -197,8 +214,11 @@ class CampaignRunner:
         )
 
     def _finish(self, session: Session, elapsed: float, error: str | None) -> RunSummary:
+        held = repo.heartbeat(session, self.campaign_id)  # a write first: see `heartbeat`
         now = repo.counts(session, self.campaign_id)
-        if error is not None:
+        if held in HALTED_STATUSES:
+            status = str(held)  # a person's pause or cancel stands
+        elif error is not None:
             status = INTERRUPTED if now.pending else FAILED
         elif now.pending:
             status = INTERRUPTED
@@ -325,9 +345,19 @@ class CampaignRunner:
         for _ in range(self.options.concurrency):
             await queue.put(None)
 
+    def _seen(self, status: str | None) -> bool:
+        """Note a pause or cancel; True when the campaign is halted."""
+        if status in HALTED_STATUSES:
+            if self._halted is None:
+                logger.info("drafting.run_halted campaign=%s status=%s", self.campaign_id, status)
+            self._halted = status
+        return self._halted is not None
+
     def _next_batch(
         self, session: Session, *, eligibility: Eligibility, after: int
     ) -> tuple[list[_Job] | None, dict[str, int], int]:
+        if self._seen(repo.heartbeat(session, self.campaign_id)):
+            return None, {}, after
         members = repo.pending_members(session, self.campaign_id, after, self.options.batch_size)
         if not members:
             return None, {}, after
@@ -351,7 +381,6 @@ class CampaignRunner:
             counted[reason] = counted.get(reason, 0) + 1
         repo.set_status(session, reasons, repo.SKIPPED, reasons)
         repo.set_status(session, drafted, repo.DRAFTED, None)
-        repo.heartbeat(session, self.campaign_id)
         return jobs, counted, members[-1].member_id
 
     async def _work(self, queue: asyncio.Queue[_Job | None], index: int) -> None:
@@ -359,6 +388,8 @@ class CampaignRunner:
             job = await queue.get()
             if job is None:
                 return
+            if self._halted is not None:
+                continue  # paused or cancelled: the member stays pending
             try:
                 outcome = await generate(
                     self.kit, job.customer_id, job.facts, variant=job.customer_id
@@ -392,7 +423,7 @@ class CampaignRunner:
                 await self._flush()
                 last_beat = time.monotonic()
             elif time.monotonic() - last_beat > self.options.heartbeat_seconds:
-                await self._db(lambda s: repo.heartbeat(s, self.campaign_id))
+                self._seen(await self._db(lambda s: repo.heartbeat(s, self.campaign_id)))
                 last_beat = time.monotonic()
 
     async def _flush(self) -> None:
@@ -403,6 +434,9 @@ class CampaignRunner:
 
     def _write(self, session: Session, batch: list[tuple[_Job, Outcome]]) -> None:
         now = utcnow()
+        cancelled = self._seen(repo.heartbeat(session, self.campaign_id)) and (
+            self._halted == CampaignStatus.CANCELLED
+        )
         rows = [
             {
                 "idempotency_key": repo.draft_key(self.campaign_id, job.customer_id),
@@ -410,7 +444,7 @@ class CampaignRunner:
                 "customer_id": job.customer_id,
                 "playbook": self.kit.playbook,
                 "channel": self.kit.channel,
-                "state": outcome.state,
+                "state": DraftState.CANCELLED.value if cancelled else outcome.state,
                 "subject": outcome.subject,
                 "body": outcome.body,
                 "facts": outcome.facts,
@@ -430,4 +464,13 @@ class CampaignRunner:
         repo.set_status(session, [j.member_id for j, o in batch if o.drafted], repo.DRAFTED, None)
         failed = {j.member_id: o.failure or "error" for j, o in batch if not o.drafted}
         repo.set_status(session, failed, repo.FAILED, failed)
-        repo.heartbeat(session, self.campaign_id)
+
+
+def halted_message(campaign_id: int, status: str | None) -> str:
+    """Why a paused or cancelled campaign is not drafted, and what to do."""
+    if status == CampaignStatus.PAUSED:
+        return (
+            f"campaign {campaign_id} is paused; `assistant campaigns resume {campaign_id}` "
+            "continues it"
+        )
+    return f"campaign {campaign_id} is cancelled; a cancelled campaign is not drafted again"

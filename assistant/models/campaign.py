@@ -27,6 +27,22 @@ class DraftState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class CampaignStatus(StrEnum):
+    """Where a campaign stands; paused and cancelled are set by people, the rest by runs."""
+
+    CREATED = "created"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+
+# A campaign in one of these is not drafted, and its messages are not sent.
+HALTED_STATUSES = (CampaignStatus.PAUSED.value, CampaignStatus.CANCELLED.value)
+
+
 class Campaign(Timestamped, Base):
     """One bulk run of a playbook over a segment."""
 
@@ -37,7 +53,7 @@ class Campaign(Timestamped, Base):
     playbook: Mapped[str] = mapped_column(String(32))
     segment: Mapped[str | None] = mapped_column(String(100))
     channel: Mapped[str] = mapped_column(String(16))
-    # created | running | completed | failed | cancelled
+    # A CampaignStatus; `options` keeps who paused or cancelled it, when and why.
     status: Mapped[str] = mapped_column(String(16), default="created", server_default="created")
     created_by: Mapped[str | None] = mapped_column(String(100))
     options: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")

@@ -1,0 +1,1 @@
+"""Campaign control: list, show, pause, resume and cancel campaigns (CLI and API)."""

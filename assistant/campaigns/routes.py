@@ -1,0 +1,116 @@
+"""`/api/v1/campaigns`: list campaigns, show one, pause, resume and cancel it.
+
+Errors are problem documents: 404 for an unknown id, 409 for a transition that makes no
+sense (resume a cancelled campaign). Starting a campaign and paging its drafts live in
+`assistant.drafting.routes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, status
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from assistant.api.deps import ApiKeyDep, SessionDep
+from assistant.api.problems import ProblemRoute
+from assistant.campaigns import service
+from assistant.campaigns.schemas import (
+    CampaignDetail,
+    CampaignListItem,
+    CampaignsPage,
+    CancelBody,
+    ControlRead,
+)
+from assistant.db import get_engine, unit_of_work
+
+router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"], route_class=ProblemRoute)
+ACTOR = "api"
+
+
+def _detail(session: Session, campaign_id: int) -> CampaignDetail:
+    try:
+        return CampaignDetail.model_validate(service.detail(session, campaign_id))
+    except service.CampaignNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no campaign {campaign_id}") from None
+
+
+def _control(
+    session: Session, campaign_id: int, action: str, reason: str | None = None
+) -> ControlRead:
+    try:
+        outcome = service.control(session, campaign_id, action, actor=ACTOR, reason=reason)
+    except service.CampaignNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no campaign {campaign_id}") from None
+    except service.InvalidTransition as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return ControlRead(
+        changed=outcome.changed,
+        messages=outcome.messages,
+        drafts=outcome.drafts,
+        members=outcome.members,
+        sent=outcome.sent,
+        pending=outcome.pending,
+        campaign=_detail(session, campaign_id),
+    )
+
+
+@router.get("", response_model=CampaignsPage)
+def list_campaigns(
+    _key: ApiKeyDep,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CampaignsPage:
+    """A page of campaigns, newest first, with members and drafts counted."""
+    total, rows = service.listing(session, limit=per_page, offset=(page - 1) * per_page)
+    return CampaignsPage(
+        total=total,
+        page=page,
+        per_page=per_page,
+        campaigns=[CampaignListItem.model_validate(row) for row in rows],
+    )
+
+
+@router.get("/{campaign_id}", response_model=CampaignDetail)
+def get_campaign(campaign_id: int, _key: ApiKeyDep, session: SessionDep) -> CampaignDetail:
+    """Status, counts of members, drafts and messages, reasons, cost: poll it for progress."""
+    return _detail(session, campaign_id)
+
+
+@router.post("/{campaign_id}/pause", response_model=ControlRead)
+def pause_campaign(campaign_id: int, _key: ApiKeyDep, session: SessionDep) -> ControlRead:
+    """Stop drafting and hold scheduled messages (409 when cancelled)."""
+    return _control(session, campaign_id, "pause")
+
+
+@router.post("/{campaign_id}/cancel", response_model=ControlRead)
+def cancel_campaign(
+    campaign_id: int, _key: ApiKeyDep, session: SessionDep, body: CancelBody | None = None
+) -> ControlRead:
+    """Cancel the campaign and everything of it not yet sent; idempotent."""
+    return _control(session, campaign_id, "cancel", body.reason if body else None)
+
+
+def _resume(engine: Engine, campaign_id: int) -> ControlRead:
+    # Committed before the background run starts, so the run can claim the campaign.
+    with unit_of_work(engine) as session:
+        return _control(session, campaign_id, "resume")
+
+
+@router.post("/{campaign_id}/resume", response_model=ControlRead)
+async def resume_campaign(
+    campaign_id: int, request: Request, background: BackgroundTasks, _key: ApiKeyDep
+) -> ControlRead:
+    """Release held messages; members still pending are drafted in the background."""
+    engine: Engine = request.app.state.engine or get_engine()
+    result = await asyncio.to_thread(_resume, engine, campaign_id)
+    if result.pending:
+        from assistant.drafting.routes import brand_and_drafter, run_in_background
+
+        brand, drafter = brand_and_drafter()
+        background.add_task(run_in_background, engine, campaign_id, drafter, brand, None)
+        result.drafting = True
+    return result

@@ -1,0 +1,65 @@
+"""Campaign control over HTTP: what the routes take and return."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistant.drafting.routes import CampaignRead
+
+
+class CampaignListItem(BaseModel):
+    """A campaign as listed: members by status and drafts by state."""
+
+    id: int
+    name: str
+    playbook: str
+    segment: str | None
+    channel: str
+    status: str
+    created_at: datetime
+    members: dict[str, int]
+    drafts: dict[str, int]
+
+
+class CampaignsPage(BaseModel):
+    """One page of campaigns, newest first, with the total."""
+
+    total: int
+    page: int
+    per_page: int
+    campaigns: list[CampaignListItem]
+
+
+class CampaignDetail(CampaignRead):
+    """Everything about one campaign: also its messages, tokens, cost and who paused it."""
+
+    created_by: str | None
+    updated_at: datetime
+    messages: dict[str, int]
+    message_reasons: dict[str, int]
+    tokens_in: int
+    tokens_out: int
+    cost: float
+    control: dict[str, Any]
+
+
+class CancelBody(BaseModel):
+    """Why the campaign is cancelled (kept with it and with each cancelled message)."""
+
+    reason: str | None = Field(None, max_length=500)
+
+
+class ControlRead(BaseModel):
+    """What a pause, resume or cancel did, and the campaign after it."""
+
+    changed: bool
+    messages: int
+    drafts: int
+    members: int
+    sent: int
+    pending: int
+    drafting: bool = False
+    campaign: CampaignDetail
