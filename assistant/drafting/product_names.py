@@ -27,9 +27,13 @@ _DETAIL: Final = re.compile(
 # Left dangling once the detail is gone: "Brew Scale with" -> "Brew Scale".
 _DANGLING: Final = re.compile(r"(?:[\s,;:/&+-]|\b(?:with|of|in|and|x)\b)+$", re.IGNORECASE)
 
-# Category words -> phrase family; the first family with a matching word wins.
+# Category words -> phrase family: the first family with a word that starts or ends like one
+# of its keys ("Outerwear", "Teas"; not "Steamers").
 _FAMILIES: Final[tuple[tuple[Family, tuple[str, ...]], ...]] = (
-    ("beauty", ("beauty", "skin", "cosmetic", "makeup", "fragrance", "perfume", "hair", "care")),
+    (
+        "beauty",
+        ("beauty", "skin", "cosmetic", "makeup", "fragrance", "perfume", "hair", "personal care"),
+    ),
     (
         "consumable",
         (
@@ -91,6 +95,6 @@ def category_family(category: str | None) -> Family:
     """The phrase family for a product `category`: what a person asks about after a purchase."""
     words = (category or "").lower()
     for family, keys in _FAMILIES:
-        if any(key in words for key in keys):
+        if any(re.search(rf"\b{re.escape(key)}|{re.escape(key)}\b", words) for key in keys):
             return family
     return "general"
