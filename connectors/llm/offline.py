@@ -4,8 +4,10 @@ It writes from the fact receipt alone (never from the rendered prompt), picking 
 a body and a closing per playbook from `offline_phrases` with a stable hash of the facts and
 `request.variant`, so the same customer always gets the same draft and two customers rarely
 get the same wording. Every slot it fills comes from a fact, so it cannot invent a price, a
-code or a date. SMS drafts are GSM-7 and at most two segments (shorter variants are tried
-until one fits), with the opt-out notice on a customer's first SMS.
+code or a date. SMS drafts are GSM-7, one segment when the facts allow, else at most two
+(shorter variants are tried until one fits), with the opt-out notice on a customer's first
+SMS. Products are named by their short names; check-ins are phrased for the product's
+category; anything said about the brand comes from brand.yaml.
 """
 
 from __future__ import annotations
