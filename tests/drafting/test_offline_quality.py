@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from assistant.drafting.brand import DEFAULT_PROMPTS_DIR, Brand, load_brand
+from assistant.drafting.guardrails import GuardrailPolicy, blocking, check_draft
 from assistant.drafting.openings import opening_key, top_opening_share
 from assistant.drafting.sms_segments import analyse
 from assistant.ports import DraftOutput, DraftRequest
@@ -243,3 +244,20 @@ def test_what_a_draft_says_about_the_brand_comes_from_brand_yaml(brand: Brand) -
         assert "{about}" not in body
     assert with_about > 0
     assert without_about == 0
+
+
+def test_the_brands_about_line_passes_the_guardrails_with_its_numbers(brand: Brand) -> None:
+    about = "We have roasted in small batches since 2009, 12 kilos at a time."
+    with_about = brand.model_copy(update={"about": about})
+    drafter = OfflineDrafter(with_about)
+    policy = GuardrailPolicy.from_brand(with_about)
+    said = 0
+    for index, facts in enumerate(fact_sets("recognition", "email", 60)):
+        out = write(drafter, "recognition", "email", facts, index)
+        if about in out.body:
+            said += 1
+            findings = check_draft(
+                channel="email", body=out.body, subject=out.subject, facts=facts, policy=policy
+            )
+            assert not blocking(findings), findings
+    assert said > 0
