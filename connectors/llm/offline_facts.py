@@ -30,6 +30,7 @@ _MONTHS = (
     "November",
     "December",
 )
+_LINKS = frozenset({"with", "and", "of", "in", "for", "the", "a", "an", "&", "+"})
 _GRAMS = {"mg": 0.001, "g": 1.0, "kg": 1000.0, "ml": 1.0, "cl": 10.0, "dl": 100.0, "l": 1000.0}
 
 
@@ -169,6 +170,8 @@ def upgrade_reason(facts: Mapping[str, Any]) -> UpgradeReason | None:
         return None
     known = {w.lower() for w in fav_words}
     added = [w for w in upgrade_words if w.lower() not in known]
+    while added and added[0].lower() in _LINKS:  # "with Timer" -> "Timer"
+        added.pop(0)
     shares = len(added) < len(upgrade_words)
     if added and shares and (category or "").lower() == (fav_category or "").lower():
         return UpgradeReason("why_words", {"why": " ".join(added)}, "upgrade.name")

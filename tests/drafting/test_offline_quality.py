@@ -186,6 +186,11 @@ def test_upsells_say_why_the_upgrade_is_better_from_the_facts(
             assert said in body, body
 
 
+def test_the_words_an_upgrade_adds_are_read_without_linking_words() -> None:
+    reason = upgrade_reason(upsell("Brew Scale", "Brew Scale with Timer", category="coffee"))
+    assert reason is not None and reason.values == {"why": "Timer"}
+
+
 def test_an_upsell_without_a_known_reason_claims_none(drafter: OfflineDrafter) -> None:
     # A smaller size of the same product and nothing else known: no reason to give.
     facts = upsell("Swiss Water Decaf 1kg", "Swiss Water Decaf 250g")
