@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
-Family = Literal["consumable", "apparel", "gear", "beauty", "general"]
+Family = Literal["food", "consumable", "apparel", "gear", "beauty", "general"]
 
 _UNIT: Final = r"(?:mg|kg|g|oz|lbs?|ml|cl|dl|l|fl\.?\s?oz|mm|cm|m|in|inch|inches|ft|qt|gal)"
 _DETAIL: Final = re.compile(
@@ -35,9 +35,8 @@ _FAMILIES: Final[tuple[tuple[Family, tuple[str, ...]], ...]] = (
         ("beauty", "skin", "cosmetic", "makeup", "fragrance", "perfume", "hair", "personal care"),
     ),
     (
-        "consumable",
+        "food",
         (
-            "consumable",
             "food",
             "drink",
             "beverage",
@@ -53,6 +52,7 @@ _FAMILIES: Final[tuple[tuple[Family, tuple[str, ...]], ...]] = (
             "spirit",
         ),
     ),
+    ("consumable", ("consumable", "supplies", "refill", "cleaning")),
     (
         "apparel",
         ("apparel", "cloth", "fashion", "wear", "shoe", "footwear", "knit", "garment"),

@@ -135,7 +135,7 @@ _CHECK_IN_LEADS: Final = (
     "Hope all is well with your {product}",
 )
 _CHECK_IN_TAILS: Final[dict[str, tuple[str, ...]]] = {
-    "consumable": (
+    "food": (
         "- how are you finding it?",
         "- is it going down well?",
         "- how are you getting on with it?",
@@ -143,6 +143,15 @@ _CHECK_IN_TAILS: Final[dict[str, tuple[str, ...]]] = {
         "- how do you like it so far?",
         "- is it hitting the spot?",
         "- is it to your taste?",
+    ),
+    "consumable": (
+        "- how are you finding it?",
+        "- is it doing the trick?",
+        "- how are you getting on with it?",
+        "- is it what you hoped?",
+        "- how do you like it so far?",
+        "- is it working out for you?",
+        "- are you happy with it?",
     ),
     "apparel": (
         "- how's the fit?",
@@ -182,15 +191,26 @@ _CHECK_IN_TAILS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 CHECK_IN_FAMILIES: Final[dict[str, Bank]] = {
-    "consumable": {
+    "food": {
         "help": (
             "If you're running low or fancy trying something new, just reply.",
+            "Running low already? Just reply and I'll help.",
+            "If it isn't quite to your taste, just reply and I'll help.",
+        ),
+        "email_more": (
+            "I'd love to hear what you think of it.",
+            "Everyone's taste is different, so your honest take really helps.",
+        ),
+    },
+    "consumable": {
+        "help": (
+            "If you're running low, just reply and I'll help.",
             "Running low already? Just reply and I'll help.",
             "If it isn't quite right for you, just reply and I'll help.",
         ),
         "email_more": (
             "I'd love to hear what you think of it.",
-            "Everyone's taste is different, so your honest take really helps.",
+            "If it isn't quite what you need, I'm glad to help you find the right one.",
         ),
     },
     "apparel": {

@@ -93,7 +93,8 @@ def test_check_ins_name_the_product_without_its_size_or_pack(drafter: OfflineDra
 # Words that belong to one kind of product only.
 GEAR_ONLY = ("setup", "set up", "setup or care", "earning its keep", "settling in", "doing its job")
 APPAREL_ONLY = ("fit", "size", "sizing", "wearing", "feel on")
-FOOD_ONLY = ("running low", "taste", "going down well", "hitting the spot")
+TASTE = ("taste", "going down well", "hitting the spot")
+FOOD_ONLY = ("running low", *TASTE)
 
 
 def _has(body: str, words: tuple[str, ...]) -> list[str]:
@@ -106,6 +107,7 @@ def test_check_ins_are_phrased_for_the_kind_of_product(
 ) -> None:
     cases = {
         ("Oat Milk 6-pack 1L", "Food & Drink"): GEAR_ONLY + APPAREL_ONLY,
+        ("Paper Filters No. 4 (100)", "consumables"): GEAR_ONLY + APPAREL_ONLY + TASTE,
         ("Merino Crewneck Sweater", "apparel"): GEAR_ONLY + FOOD_ONLY,
         ("Electric Gooseneck Kettle", "equipment"): APPAREL_ONLY + FOOD_ONLY,
         ("Gift Card", None): GEAR_ONLY + APPAREL_ONLY + FOOD_ONLY,

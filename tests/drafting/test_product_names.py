@@ -52,8 +52,10 @@ def test_size_detail(name: str, size: str | None) -> None:
     ("category", "family"),
     [
         ("consumables", "consumable"),
-        ("Coffee", "consumable"),
-        ("Food & Drink", "consumable"),
+        ("Cleaning supplies", "consumable"),
+        ("Coffee", "food"),
+        ("Food & Drink", "food"),
+        ("Teas", "food"),
         ("apparel", "apparel"),
         ("Clothing", "apparel"),
         ("Footwear", "apparel"),
