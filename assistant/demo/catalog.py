@@ -163,6 +163,20 @@ PRODUCTS: tuple[Product, ...] = (
     Product("Barista Cap", _A, 2900, 1.5),
 )
 
+# How messages name some products (products.csv `short_name`); the rest are shortened when
+# drafting ("Swiss Water Decaf 250g" -> "Swiss Water Decaf").
+SHORT_NAMES: dict[str, str] = {
+    "House Blend Whole Bean 250g": "House Blend",
+    "House Blend Whole Bean 1kg": "House Blend",
+    "Morning Ritual Espresso Blend 250g": "Morning Ritual blend",
+    "Barista Oat Milk 1L 6-Pack": "Barista Oat Milk",
+    _RESERVE_ETHIOPIA: "Reserve Ethiopia",
+    "Reserve Single-Origin Colombia Whole Bean 1kg": "Reserve Colombia",
+    "Roaster's Choice Subscription Box": "Roaster's Choice box",
+    "Dual Boiler Espresso Machine": "Dual Boiler",
+    "Coffee Club Crewneck Sweatshirt": "Coffee Club sweatshirt",
+}
+
 
 @dataclass(frozen=True)
 class Zone:

@@ -34,7 +34,8 @@ CHUNK = 50_000
 HEADERS = {
     "customers": "customer_id,first_name,last_name,email,phone,timezone,created_at,"
     "sms_consent,email_consent,birthday,preferred_size",
-    "products": "product_id,name,category,price,relaunched_at,improvement_note,upgrade_product_id",
+    "products": "product_id,name,short_name,category,price,relaunched_at,improvement_note,"
+    "upgrade_product_id",
     "orders": "order_id,customer_id,ordered_at,total,currency,status",
     "order_items": "order_id,product_id,quantity,unit_price",
     "returns": "order_id,product_id,returned_at,reason_code,note",
@@ -149,6 +150,7 @@ def _write_products(path: Path, as_of: datetime.date) -> None:
                 [
                     ids[p.name],
                     p.name,
+                    catalog.SHORT_NAMES.get(p.name, ""),
                     catalog.KIND_NAMES[p.kind],
                     _money(p.price_cents),
                     relaunched,

@@ -53,6 +53,9 @@ class Brand(BaseModel):
     email_subject_max: int = Field(60, ge=10, le=200)
     email_body_max_words: int = Field(180, ge=20, le=2000)
     help_text: str = Field(min_length=1, max_length=300)
+    # One sentence about the brand that emails may use ("We roast in small batches."); the
+    # offline drafter says nothing about the brand that is not written here.
+    about: str | None = Field(None, min_length=1, max_length=300)
     examples: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("tone", "words_to_use", "words_to_avoid")

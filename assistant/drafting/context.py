@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from assistant.config import get_settings
 from assistant.drafting import history
 from assistant.drafting.brand import Brand
+from assistant.drafting.product_names import short_product_name
 from assistant.models import Customer, CustomerMetrics
 from assistant.playbooks import Playbook
 
@@ -160,6 +161,7 @@ class FactsBuilder:
         self._add_milestones(session, facts, people, qualifiers)
         self._add_products(session, facts, people, qualifiers)
         self._add_returns(facts, people, qualifiers)
+        _add_product_details(session, facts)
         return facts
 
     # --- customers -------------------------------------------------------------------
@@ -422,6 +424,40 @@ class FactsBuilder:
                 if found.get("improvement_note"):
                     relaunch["improvement"] = str(found["improvement_note"])
                 facts[customer_id]["relaunch"] = relaunch
+
+
+# Fact sections naming a product: section -> the key of the name.
+_PRODUCT_SECTIONS = {
+    "purchase": "product",
+    "product": "name",
+    "upgrade": "name",
+    "return": "product",
+}
+
+
+def _add_product_details(session: Session, facts: Mapping[int, Facts]) -> None:
+    """Short names (as messages say them) and categories beside every product name; for an
+    upgrade, its improvement note too (why it is better, never made up)."""
+    named = [
+        (part, section, str(section[key]))
+        for receipt in facts.values()
+        for part, key in _PRODUCT_SECTIONS.items()
+        if isinstance(section := receipt.get(part), dict) and section.get(key)
+    ]
+    if not named:
+        return
+    details = history.product_details(session, [name for _, _, name in named])
+    for part, section, name in named:
+        detail = details.get(name)
+        short = (detail.short_name if detail else None) or short_product_name(name)
+        if short != name:
+            section["short_name"] = short
+        if detail is None or part == "return":
+            continue
+        if detail.category:
+            section["category"] = detail.category
+        if part == "upgrade" and detail.improvement_note:
+            section["improvement"] = detail.improvement_note
 
 
 def build_facts_batch(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,15 @@ from assistant.models import Message, Order, OrderItem, Product, Return
 # opt-out notice is not required again.
 SENT_STATUSES = ("sending", "sent", "delivered", "undelivered")
 OrderRef = tuple[int, str, datetime]  # order id, order number, ordered at
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    """What a message may say about a product besides its name."""
+
+    short_name: str | None
+    category: str | None
+    improvement_note: str | None
 
 
 def texted(session: Session, ids: Sequence[int]) -> set[int]:
@@ -169,3 +179,16 @@ def purchase_spans(
         .group_by(OrderItem.customer_id, OrderItem.product_id)
     ).all()
     return {(c, p): (first, last) for c, p, first, last in rows}
+
+
+def product_details(session: Session, names: Sequence[str]) -> dict[str, ProductDetail]:
+    """product name -> its short name, category and improvement note (first product by id)."""
+    rows = session.execute(
+        select(Product.name, Product.short_name, Product.category, Product.improvement_note)
+        .where(Product.name.in_(sorted(set(names))))
+        .order_by(Product.id)
+    ).all()
+    found: dict[str, ProductDetail] = {}
+    for name, short, category, note in rows:
+        found.setdefault(name, ProductDetail(short, category, note))
+    return found

@@ -316,12 +316,19 @@ def merge(
             connection,
             _Target(
                 table="products",
-                source=f"SELECT external_id, name, category, price, relaunched_at, "
-                f"improvement_note FROM {stage}",
+                source=f"SELECT external_id, name, short_name, category, price, "
+                f"relaunched_at, improvement_note FROM {stage}",
                 key=("external_id",),
                 values=tuple(
                     (c, c)
-                    for c in ("name", "category", "price", "relaunched_at", "improvement_note")
+                    for c in (
+                        "name",
+                        "short_name",
+                        "category",
+                        "price",
+                        "relaunched_at",
+                        "improvement_note",
+                    )
                 ),
                 timestamps=True,
             ),

@@ -63,6 +63,7 @@ def file_specs(*, default_region: str, default_currency: str) -> dict[str, FileS
             columns=(
                 Column("product_id", fields.identifier, required=True, stage="external_id"),
                 Column("name", _required(partial(text, max_length=200)), required=True),
+                Column("short_name", partial(text, max_length=80)),
                 Column("category", partial(text, max_length=100)),
                 Column("price", fields.money, type="num"),
                 Column("relaunched_at", fields.timestamp, type="ts"),

@@ -19,6 +19,8 @@ class Product(Timestamped, Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # How a message names it ("House Blend"); else derived from `name` when drafting.
+    short_name: Mapped[str | None] = mapped_column(String(80))
     category: Mapped[str | None] = mapped_column(String(100))
     price: Mapped[Decimal | None]
     # Set when an improved version replaced the old one: drives re-engagement after returns.

@@ -4,46 +4,48 @@ It writes from the fact receipt alone (never from the rendered prompt), picking 
 a body and a closing per playbook from `offline_phrases` with a stable hash of the facts and
 `request.variant`, so the same customer always gets the same draft and two customers rarely
 get the same wording. Every slot it fills comes from a fact, so it cannot invent a price, a
-code or a date. SMS drafts are GSM-7 and at most two segments (shorter variants are tried
-until one fits), with the opt-out notice on a customer's first SMS.
+code or a date. SMS drafts are GSM-7, one segment when the facts allow, else at most two
+(shorter variants are tried until one fits), with the opt-out notice on a customer's first
+SMS. Products are named by their short names; check-ins are phrased for the product's
+category; anything said about the brand comes from brand.yaml.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
 import json
 import re
-import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.drafting.brand import Brand
-from assistant.drafting.sms_segments import analyse, gsm_fold
+from assistant.drafting.product_names import category_family
+from assistant.drafting.sms_segments import gsm_fold
 from assistant.ports import DrafterRefused, DraftOutput, DraftRequest
 from connectors.llm import offline_phrases as phrases
+from connectors.llm.offline_compose import (
+    Chooser,
+    Section,
+    Variant,
+    fits,
+    join_sentences,
+    one_segment_variants,
+    shorter_variants,
+)
+from connectors.llm.offline_facts import Slots as _Slots
+from connectors.llm.offline_facts import calendar as _calendar
+from connectors.llm.offline_facts import count as _count
+from connectors.llm.offline_facts import fact as _fact
+from connectors.llm.offline_facts import product_name, upgrade_reason
+from connectors.llm.offline_facts import relative as _relative
+from connectors.llm.offline_facts import sentence_fragment as _sentence_fragment
+from connectors.llm.offline_facts import slot_names as _slot_names
+from connectors.llm.offline_facts import text as _text
 from connectors.llm.offline_replies import compose_reply
 
 MAX_SMS_SEGMENTS = 2
 # Shorter emails read as truncated (the guardrails warn below this many words).
 EMAIL_MIN_WORDS = 15
-_FORMATTER = string.Formatter()
-# Spelled out rather than calendar.month_name, which follows the process locale.
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _SHORTER = ("short", "brief", "concise", "trim", "tighter")
 _WARMER = ("warm", "friendl", "personal")
 _DATES = re.compile(r"\bdates?\b")
@@ -56,113 +58,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
-
-
-def _fact(facts: Mapping[str, Any], path: str) -> Any:
-    value: Any = facts
-    for key in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _text(facts: Mapping[str, Any], path: str) -> str | None:
-    value = _fact(facts, path)
-    if value is None or isinstance(value, bool | Mapping | list):
-        return None
-    text = " ".join(str(value).split())
-    return text or None
-
-
-def _count(facts: Mapping[str, Any], path: str) -> int | None:
-    value = _fact(facts, path)
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(str(value))
-    except ValueError:
-        return None
-    return number if number > 0 else None
-
-
-def _relative(days: int) -> str:
-    if days <= 0:
-        return "earlier today"
-    if days == 1:
-        return "yesterday"
-    if days < 7:
-        return "a few days ago"
-    if days < 14:
-        return "last week"
-    if days <= 45:
-        return "a few weeks ago"
-    return "a while back"
-
-
-def _calendar(value: str) -> str | None:
-    try:
-        day = datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-    return f"on {_MONTHS[day.month - 1]} {day.day}"
-
-
-def _sentence_fragment(text: str) -> str:
-    """A fact written as a clause: first letter lower-cased, no final stop, ';' as ','."""
-    text = text.strip().rstrip(".").replace("; ", ", ")
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        text = text[0].lower() + text[1:]
-    return text
-
-
-@dataclass
-class _Slots:
-    """Slot values for the phrase templates and the fact path each one came from."""
-
-    values: dict[str, str]
-    paths: dict[str, str]
-
-    def put(self, slot: str, value: str | None, path: str | None) -> None:
-        if value:
-            self.values[slot] = value
-            if path:
-                self.paths[slot] = path
-
-    def allows(self, template: str) -> bool:
-        return all(slot in self.values for slot in _slot_names(template))
-
-    def fill(self, template: str) -> str:
-        return template.format(**self.values)
-
-
-def _slot_names(template: str) -> list[str]:
-    return [field for _, field, _, _ in _FORMATTER.parse(template) if field]
-
-
-class _Chooser:
-    """Deterministic picks: the same seed and salt always choose the same option."""
-
-    def __init__(self, seed: str) -> None:
-        self.seed = seed
-
-    def index(self, count: int, salt: str) -> int:
-        digest = hashlib.sha256(f"{self.seed}\x1f{salt}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") % count
-
-    def pick(self, options: Sequence[str], salt: str) -> str:
-        return options[self.index(len(options), salt)]
-
-
-@dataclass(frozen=True)
-class _Section:
-    """One sentence of the message: its options, and whether it may be dropped to save room."""
-
-    key: str
-    options: tuple[str, ...]
-    required: bool = False
-    email_only: bool = False
-    paragraph: int = 0
 
 
 @dataclass(frozen=True)
@@ -219,7 +114,7 @@ class OfflineDrafter:
         style = _Style.of(request)
         slots = self._slots(request.playbook, facts, sms=sms, style=style)
         sections = _sections(request.playbook, facts, slots, style)
-        chooser = _Chooser(_seed(request, style))
+        chooser = Chooser(_seed(request, style))
         chosen = [
             (section, chooser.pick(eligible, f"{request.playbook}.{section.key}"))
             for section in sections
@@ -227,7 +122,7 @@ class OfflineDrafter:
         ]
         greeting = chooser.pick(_greetings(style, email=not sms), "greeting")
         if sms:
-            body, used = self._sms(request, chosen, greeting, slots, style)
+            body, used = self._sms(request, chosen, greeting, slots, style, chooser)
             subject = None
         else:
             body, used = self._email(chosen, greeting, slots, style)
@@ -248,7 +143,9 @@ class OfflineDrafter:
         slots = _Slots({}, {})
         slots.put("name", fold(_text(facts, "customer.first_name") or ""), "customer.first_name")
         slots.put("brand", self.brand.name, None)
-        slots.put("product", fold(_text(facts, "purchase.product") or ""), "purchase.product")
+        slots.put("about", self.brand.about, None)
+        product, path = product_name(facts, "purchase", "product")
+        slots.put("product", fold(product or ""), path)
         if style.dates:
             days = _fact(facts, "purchase.days_ago")
             on = _text(facts, "purchase.ordered_on")
@@ -264,10 +161,11 @@ class OfflineDrafter:
             slots.put("years", _years(threshold), "milestone.threshold")
         elif not kind and (years := _count(facts, "customer.tenure_years")):
             slots.put("years", _years(years), "customer.tenure_years")
-        slots.put("fav", fold(_text(facts, "product.name") or ""), "product.name")
-        slots.put("upgrade", fold(_text(facts, "upgrade.name") or ""), "upgrade.name")
-        returned_path = "return.product" if _text(facts, "return.product") else "relaunch.product"
-        slots.put("returned", fold(_text(facts, returned_path) or ""), returned_path)
+        _put_upsell(slots, facts, fold)
+        returned, path = product_name(facts, "return", "product")
+        if not returned:
+            returned, path = product_name(facts, "relaunch", "product")
+        slots.put("returned", fold(returned or ""), path)
         improvement = _text(facts, "relaunch.improvement")
         if improvement:
             slots.put("improvement", fold(_sentence_fragment(improvement)), "relaunch.improvement")
@@ -280,33 +178,44 @@ class OfflineDrafter:
     def _sms(
         self,
         request: DraftRequest,
-        chosen: list[tuple[_Section, str]],
+        chosen: list[tuple[Section, str]],
         greeting: str,
         slots: _Slots,
         style: _Style,
+        chooser: Chooser,
     ) -> tuple[str, list[str]]:
         brand = self.brand
         signature = brand.signature("sms")
         notice = brand.sms_opt_out_notice if _fact(request.facts, "customer.first_sms") else ""
         target = min(MAX_SMS_SEGMENTS, brand.sms_warn_segments)
         sentences = [(s, t) for s, t in chosen if not s.email_only]
+
+        def render(variant: Variant) -> tuple[str, list[str]]:
+            templates = [variant[0], *(t for _, t in variant[1])]
+            text = join_sentences([slots.fill(t) for t in templates])
+            text = gsm_fold("\n".join(part for part in (text, signature, notice) if part))
+            return text, [name for t in templates for name in _slot_names(t)]
+
+        # One segment when the facts allow: cheaper, and read in full on every phone.
+        for variant in one_segment_variants(
+            sentences, greeting, slots, chooser, compact=style.compact
+        ):
+            text, used = render(variant)
+            if fits(text, 1):
+                return text, used
         best = ""
         best_slots: list[str] = []
-        for variant in _shorter_variants(sentences, greeting, slots, compact=style.compact):
-            templates = [variant[0], *(t for _, t in variant[1])]
-            text = _join_sentences([slots.fill(t) for t in templates])
-            text = gsm_fold("\n".join(part for part in (text, signature, notice) if part))
-            used = [name for t in templates for name in _slot_names(t)]
+        for variant in shorter_variants(sentences, greeting, slots, compact=style.compact):
+            text, used = render(variant)
             if not best or len(text) < len(best):
                 best, best_slots = text, used
-            info = analyse(text)
-            if info.encoding == "GSM-7" and info.segments <= target:
+            if fits(text, target):
                 return text, used
         return best, best_slots
 
     def _email(
         self,
-        chosen: list[tuple[_Section, str]],
+        chosen: list[tuple[Section, str]],
         greeting: str,
         slots: _Slots,
         style: _Style,
@@ -314,10 +223,10 @@ class OfflineDrafter:
         limit = self.brand.email_body_max_words
         signature = self.brand.signature("email")
         drafts: list[tuple[str, list[str]]] = []
-        variants = _shorter_variants(chosen, greeting, slots, compact=style.compact)
+        variants = shorter_variants(chosen, greeting, slots, compact=style.compact)
         if style.compact:
             # Compact, but never so short that the email reads as cut off.
-            variants += _shorter_variants(chosen, greeting, slots, compact=False)[:1]
+            variants += shorter_variants(chosen, greeting, slots, compact=False)[:1]
         for variant in variants:
             paragraphs: dict[int, list[str]] = {}
             for section, template in variant[1]:
@@ -334,7 +243,7 @@ class OfflineDrafter:
             return max(within, key=lambda d: len(d[0]))
         return min(drafts, key=lambda d: len(d[0]))
 
-    def _subject(self, playbook: str, chooser: _Chooser, slots: _Slots) -> tuple[str, list[str]]:
+    def _subject(self, playbook: str, chooser: Chooser, slots: _Slots) -> tuple[str, list[str]]:
         limit = self.brand.email_subject_max
         bank = _bank(playbook)
         options = [
@@ -344,6 +253,24 @@ class OfflineDrafter:
             return f"A note from {self.brand.name}"[:limit], []
         template = chooser.pick(options, f"{playbook}.subject")
         return slots.fill(template), _slot_names(template)
+
+
+def _put_upsell(slots: _Slots, facts: Mapping[str, Any], fold: Callable[[str], str]) -> None:
+    """The favourite and its upgrade by short name (full names when those are the same),
+    and why the upgrade is better when the facts say."""
+    fav, fav_path = product_name(facts, "product", "name")
+    upgrade, upgrade_path = product_name(facts, "upgrade", "name")
+    if fav and upgrade and fav.lower() == upgrade.lower():
+        slots.put("same", fold(fav), fav_path)
+        fav, fav_path = _text(facts, "product.name"), "product.name"
+        upgrade, upgrade_path = _text(facts, "upgrade.name"), "upgrade.name"
+    slots.put("fav", fold(fav or ""), fav_path)
+    slots.put("upgrade", fold(upgrade or ""), upgrade_path)
+    reason = upgrade_reason(facts)
+    if reason is not None:
+        slots.put("why_kind", reason.kind, None)
+        for slot, value in reason.values.items():
+            slots.put(slot, fold(value), reason.path)
 
 
 def _years(count: int) -> str:
@@ -391,65 +318,41 @@ def _bank(playbook: str) -> phrases.Bank:
 
 def _sections(
     playbook: str, facts: Mapping[str, Any], slots: _Slots, style: _Style
-) -> list[_Section]:
+) -> list[Section]:
     bank = _bank(playbook)
     closing = phrases.WARM_CLOSINGS if style.warm else bank.get("closing", ())
     if playbook == "recognition":
         core = bank["core"] if any(slots.allows(t) for t in bank["core"]) else bank["core_plain"]
         return [
-            _Section("core", core, required=True),
+            Section("core", core, required=True),
             # By SMS the purchase comes before the offer; by email the offer closes paragraph 0.
-            _Section("purchase", bank["purchase"], paragraph=1),
-            _Section("offer", ("{offer_line}",), required=True),
-            _Section("more", bank["email_more"], email_only=True, paragraph=1),
-            _Section("closing", closing, paragraph=2),
+            # A nice touch, not the point: dropped before the thank-you is cut to fit one SMS.
+            Section("purchase", bank["purchase"], paragraph=1),
+            Section("offer", ("{offer_line}",), required=True),
+            Section("more", bank["email_more"], email_only=True, paragraph=1),
+            Section("closing", closing, paragraph=2),
         ]
-    follow = {"check_in": "help", "upsell": "extra", "re_engagement": "invite"}[playbook]
+    if playbook == "check_in":
+        # Phrased for what was bought: no "setup or care" for oat milk, no fit for a kettle.
+        family = category_family(_text(facts, "purchase.category"))
+        kind = phrases.CHECK_IN_FAMILIES[family]
+        return [
+            Section("core", bank[f"core_{family}"], required=True),
+            Section("more", kind["email_more"], email_only=True, paragraph=1),
+            Section("help", kind["help"], paragraph=1),
+            Section("closing", closing, paragraph=2),
+        ]
+    sections = [Section("core", bank["core"], required=True)]
+    why = slots.values.get("why_kind")
+    if playbook == "upsell" and why:
+        sections.append(Section("why", bank[why], fact=True))
+    follow = {"upsell": "extra", "re_engagement": "invite"}[playbook]
     return [
-        _Section("core", bank["core"], required=True),
-        _Section("more", bank["email_more"], email_only=True, paragraph=1),
-        _Section(follow, bank[follow], paragraph=1),
-        _Section("closing", closing, paragraph=2),
+        *sections,
+        Section("more", bank["email_more"], email_only=True, paragraph=1),
+        Section(follow, bank[follow], paragraph=1),
+        Section("closing", closing, paragraph=2),
     ]
-
-
-def _shorter_variants(
-    chosen: list[tuple[_Section, str]], greeting: str, slots: _Slots, *, compact: bool
-) -> list[tuple[str, list[tuple[_Section, str]]]]:
-    """The full message, then ever shorter ones: optional sentences dropped from the end,
-    then the shortest wording of each required sentence, then the plainest greeting."""
-    variants = [] if compact else [(greeting, list(chosen))]
-    kept = list(chosen)
-    for index in range(len(chosen) - 1, -1, -1):
-        if not chosen[index][0].required:
-            kept = [item for item in kept if item is not chosen[index]]
-            variants.append((greeting, list(kept)))
-    shortest = [(s, _shortest(s, slots) if s.key == "core" else t) for s, t in kept]
-    variants.append((greeting, shortest))
-    variants.append(("Hi {name},", shortest))
-    return variants
-
-
-def _shortest(section: _Section, slots: _Slots) -> str:
-    eligible = [t for t in section.options if slots.allows(t)]
-    return min(eligible, key=lambda t: len(slots.fill(t)))
-
-
-def _join_sentences(parts: list[str]) -> str:
-    """Greeting and sentences on one line; after 'Hi Maya,' the next word goes lower-case."""
-    greeting, *rest = parts
-    if rest and greeting.endswith(",") and _lowerable(rest[0]):
-        rest[0] = rest[0][0].lower() + rest[0][1:]
-    return " ".join([greeting, *rest])
-
-
-def _lowerable(sentence: str) -> bool:
-    first = sentence.split(" ", 1)[0]
-    return (
-        first not in ("I", "I'm", "I'd", "I've", "I'll")
-        and first[:1].isupper()
-        and (first[1:].islower() or len(first) == 1)
-    )
 
 
 def _greetings(style: _Style, *, email: bool) -> tuple[str, ...]:

@@ -26,25 +26,74 @@ WARM_CLOSINGS: Final = (
     "Sending warm wishes from all of us here.",
 )
 
+
+def _combos(leads: tuple[str, ...], tails: tuple[str, ...]) -> tuple[str, ...]:
+    """Every lead joined to every tail: one sentence, many openings from few phrases."""
+    return tuple(f"{lead} {tail}" for lead in leads for tail in tails)
+
+
+# Openings are lead x tail so that no first sentence is shared by more than a few percent of a
+# campaign (a batch that opens alike reads as batch-and-blast).
+_THANKS_TAILS: Final = (
+    "and I wanted to say a proper thank you.",
+    "so I wanted to say thank you myself.",
+    "and that deserves a real thank-you.",
+    "and I didn't want that to pass without a thank-you.",
+    "which means a lot to us.",
+    "and I'm grateful for every one of them.",
+    "so this is a quick note of thanks.",
+    "and I'm so glad you keep coming back.",
+    "so thank you, truly.",
+)
+
 RECOGNITION: Final[Bank] = {
-    "core": (
-        "{orders} orders with us - that's a real milestone, and I wanted to say a proper "
-        "thank you.",
-        "You've now placed {orders} orders with us, and I didn't want that to pass without a "
-        "thank-you.",
-        "Thank you for {orders} orders with {brand}. It means a great deal to a small team "
-        "like ours.",
-        "It's been {years} since your first order with us, and I wanted to thank you for "
-        "sticking with us.",
-        "{years} together! Thank you for making {brand} a part of your home.",
-        "Thank you for {years} with {brand}. Having you with us all this time means a lot.",
+    "core": _combos(
+        (
+            "{orders} orders with us -",
+            "That's {orders} orders with us now,",
+            "You've now placed {orders} orders with us,",
+            "{orders} orders and counting -",
+            "Your orders with {brand} just reached {orders},",
+            "{orders} orders with {brand} -",
+            "You've just passed {orders} orders with us,",
+            "{orders} orders since your first one -",
+        ),
+        _THANKS_TAILS,
+    )
+    + _combos(
+        (
+            "It's been {years} since your first order,",
+            "{years} with {brand} -",
+            "You've been with us for {years} now,",
+            "{years} since your first order with us -",
+            "That's {years} of orders with us,",
+            "{years} since you first ordered from {brand} -",
+            "You first ordered from us {years} ago,",
+            "{years} of orders with {brand} -",
+        ),
+        (*_THANKS_TAILS[:5], *_THANKS_TAILS[6:], "and I'm grateful you've stuck with us."),
     ),
-    "core_plain": (
-        "I wanted to say a simple, heartfelt thank you for being such a loyal part of {brand}.",
-        "Customers like you are the reason a small shop like ours keeps going, and I wanted to "
-        "say thank you.",
-        "Just a quick note to say thank you. Your support means a lot to all of us here.",
-        "This one is simply a thank-you, for choosing {brand} again and again.",
+    "core_plain": _combos(
+        (
+            "Just a quick note to say thank you",
+            "This one is simply a thank-you",
+            "A quick hello to say thank you",
+            "I wanted to send a proper thank-you",
+            "A short note of thanks",
+            "Just dropping by to say thank you",
+            "A heartfelt thank-you",
+            "Thank you, truly,",
+        ),
+        (
+            "for choosing {brand} again and again.",
+            "for being such a loyal part of {brand}.",
+            "for coming back to us so often.",
+            "for all your orders with us.",
+            "for sticking with {brand}.",
+            "for your support - it means a lot to us.",
+            "for every order you've placed with us.",
+            "for being with us all this time.",
+        ),
     ),
     "purchase": (
         "I hope the {product} is treating you well.",
@@ -64,30 +113,155 @@ RECOGNITION: Final[Bank] = {
         "A thank-you from {brand}",
         "A small note of thanks",
     ),
+    # Anything about the brand itself comes from brand.yaml (`about`), never from here.
     "email_more": (
-        "Every order is packed by someone here who cares about getting it right, so it's "
-        "lovely to know they find a good home with you.",
-        "A small shop lives on people who come back, and you are one of the reasons we get to "
-        "keep doing what we love.",
+        "{about}",
         "It's customers like you who make the work feel worthwhile.",
+        "Knowing our things have a good home with you makes our day.",
     ),
 }
 
+# Check-in openings per phrase family of the product's category (see product_names).
+_CHECK_IN_LEADS: Final = (
+    "Hope your {product} arrived safely",
+    "Just checking in on the {product} you picked up {when}",
+    "Quick hello about your {product}",
+    "I wanted to check in on the {product}",
+    "Checking in on your {product}",
+    "A quick one about the {product} you ordered {when}",
+    "A note from {brand} about your {product}",
+    "Just a quick check-in on your {product}",
+    "Following up on your {product}",
+    "Hope all is well with your {product}",
+)
+_CHECK_IN_TAILS: Final[dict[str, tuple[str, ...]]] = {
+    "food": (
+        "- how are you finding it?",
+        "- is it going down well?",
+        "- how are you getting on with it?",
+        "- is it what you hoped?",
+        "- how do you like it so far?",
+        "- is it hitting the spot?",
+        "- is it to your taste?",
+    ),
+    "consumable": (
+        "- how are you finding it?",
+        "- is it doing the trick?",
+        "- how are you getting on with it?",
+        "- is it what you hoped?",
+        "- how do you like it so far?",
+        "- is it working out for you?",
+        "- are you happy with it?",
+    ),
+    "apparel": (
+        "- how's the fit?",
+        "- is the size right?",
+        "- does it fit the way you hoped?",
+        "- how is it wearing so far?",
+        "- are you happy with the fit?",
+        "- how does it feel on?",
+        "- does it feel right?",
+    ),
+    "gear": (
+        "- how's it working out so far?",
+        "- is it all set up?",
+        "- is it earning its keep?",
+        "- how are you getting on with it?",
+        "- did it arrive in good shape?",
+        "- is it settling in nicely?",
+        "- is it doing its job?",
+    ),
+    "beauty": (
+        "- how is it suiting you?",
+        "- how are you finding it?",
+        "- is it working for you?",
+        "- how do you like it so far?",
+        "- does it suit your routine?",
+        "- is it what you hoped?",
+        "- are you enjoying it?",
+    ),
+    "general": (
+        "- how's it going so far?",
+        "- did it arrive in good shape?",
+        "- is it what you hoped?",
+        "- how are you getting on with it?",
+        "- is everything as it should be?",
+        "- how do you like it so far?",
+        "- are you enjoying it?",
+    ),
+}
+CHECK_IN_FAMILIES: Final[dict[str, Bank]] = {
+    "food": {
+        "help": (
+            "If you're running low or fancy trying something new, just reply.",
+            "Running low already? Just reply and I'll help.",
+            "If it isn't quite to your taste, just reply and I'll help.",
+        ),
+        "email_more": (
+            "I'd love to hear what you think of it.",
+            "Everyone's taste is different, so your honest take really helps.",
+        ),
+    },
+    "consumable": {
+        "help": (
+            "If you're running low, just reply and I'll help.",
+            "Running low already? Just reply and I'll help.",
+            "If it isn't quite right for you, just reply and I'll help.",
+        ),
+        "email_more": (
+            "I'd love to hear what you think of it.",
+            "If it isn't quite what you need, I'm glad to help you find the right one.",
+        ),
+    },
+    "apparel": {
+        "help": (
+            "If the size or fit isn't quite right, just reply and I'll help sort it.",
+            "Any questions about sizing or care, just reply here.",
+            "If it doesn't fit the way you hoped, just reply and I'll help.",
+        ),
+        "email_more": (
+            "A good fit makes all the difference, so do tell me if it's off.",
+            "I'd love to hear how it wears in over the first few weeks.",
+        ),
+    },
+    "gear": {
+        "help": (
+            "Any questions about setup or care, just reply here.",
+            "If you'd like a few pointers to get the most out of it, just ask.",
+            "Anything not quite right? Just reply and I'll help.",
+        ),
+        "email_more": (
+            "If something doesn't feel quite right yet, a small tweak often fixes it, and "
+            "I'm glad to walk you through it.",
+            "Sometimes a small adjustment makes all the difference, so don't hesitate to ask.",
+        ),
+    },
+    "beauty": {
+        "help": (
+            "If you'd like tips on using it, just reply.",
+            "If it doesn't suit you, just reply and I'll help.",
+            "Any questions about how to use it, just reply here.",
+        ),
+        "email_more": (
+            "Everyone's routine is different, so your honest take really helps.",
+            "I'd love to hear how it suits you after a week or two.",
+        ),
+    },
+    "general": {
+        "help": (
+            "If anything isn't quite right, just reply and I'll help.",
+            "Any questions at all, just reply here.",
+            "Anything not quite right? Just reply and I'll help.",
+        ),
+        "email_more": ("I'd love to hear how the first few days have gone.",),
+    },
+}
+
 CHECK_IN: Final[Bank] = {
-    "core": (
-        "Hope your {product} arrived safely and is settling in nicely.",
-        "Just checking in on the {product} you picked up {when}. How's it working out so far?",
-        "How are you getting on with your {product}? I hope it arrived in good shape.",
-        "I hope your {product} has found its way to you and is already earning its keep.",
-        "I wanted to see how the {product} is treating you since you ordered it {when}.",
-        "Quick hello to ask how your new {product} is going.",
-    ),
-    "help": (
-        "Any questions about setup or care, just reply here.",
-        "If anything isn't quite right, or you'd like a tip or two, I'm happy to help.",
-        "If you'd like a few pointers to get the most out of it, just ask.",
-        "Anything not quite right? Just reply and I'll help.",
-    ),
+    **{
+        f"core_{family}": _combos(_CHECK_IN_LEADS, tails)
+        for family, tails in _CHECK_IN_TAILS.items()
+    },
     "closing": (
         "Enjoy!",
         "Thanks again for your order.",
@@ -100,25 +274,51 @@ CHECK_IN: Final[Bank] = {
         "How's it going, {name}?",
         "A quick check-in from {brand}",
     ),
-    "email_more": (
-        "If something doesn't feel quite right yet, a small tweak often fixes it, and I'm glad "
-        "to walk you through it.",
-        "Sometimes a small adjustment makes all the difference, so don't hesitate to ask.",
-        "I'd love to hear how the first few days have gone.",
-    ),
 }
 
 UPSELL: Final[Bank] = {
-    "core": (
-        "The {fav} has clearly earned a regular spot in your routine, so I thought you might "
-        "like to know about the {upgrade}.",
-        "Glad the {fav} keeps making the cut! If you ever fancy a step up, the {upgrade} is "
-        "the one I'd point you to.",
-        "Since the {fav} is a favourite of yours, I wanted to share the {upgrade}. I think "
-        "it's a natural next step.",
-        "If you love the {fav}, you might really enjoy the {upgrade}.",
-        "A thought for your next order: the {upgrade}. If the {fav} suits you, I think you'd "
-        "like it a lot.",
+    "core": _combos(
+        (
+            "The {fav} has clearly earned a regular spot in your routine,",
+            "Glad the {fav} keeps making the cut,",
+            "You've come back to the {fav} a few times now,",
+            "The {fav} seems to be a favourite of yours,",
+            "You clearly enjoy the {fav},",
+            "The {fav} keeps earning its place,",
+            "The {fav} has become a regular for you,",
+            "The {fav} is clearly a hit with you,",
+            "The {fav} is a firm favourite of yours,",
+        ),
+        (
+            "so I thought you might like to know about the {upgrade}.",
+            "so the {upgrade} might be worth a look.",
+            "and the {upgrade} is the one I'd point you to next.",
+            "so I wanted to share the {upgrade}.",
+            "and I think you'd enjoy the {upgrade}.",
+            "so here's a thought for next time: the {upgrade}.",
+            "and the {upgrade} could be a good next step.",
+            "so you might like the {upgrade}.",
+            "so I'd love you to try the {upgrade}.",
+        ),
+    ),
+    # Why the upgrade is better, from the facts only: its improvement note, its size, the
+    # words its name adds, or its category.
+    "why_note": (
+        "What's better about it: {why}.",
+        "The difference: {why}.",
+        "Why I'd suggest it: {why}.",
+    ),
+    "why_size": (
+        "It's the same {same}, in the bigger {size} size.",
+        "Same {same}, just in the bigger {size} size.",
+    ),
+    "why_words": (
+        "It's the {why} version, a step up from yours.",
+        "The step up is the {why} version.",
+    ),
+    "why_category": (
+        "It's from our {why} range, and a natural next step from the {fav}.",
+        "It's from the {why} range, and it goes well with the {fav}.",
     ),
     "extra": (
         "No rush at all - just a thought.",
@@ -145,17 +345,28 @@ UPSELL: Final[Bank] = {
 }
 
 RE_ENGAGEMENT: Final[Bank] = {
-    "core": (
-        "When you sent back the {returned}, you told us {reason}. That stuck with us, and "
-        "we've since reworked it: {improvement}.",
-        "Thank you for being honest about the {returned}. Feedback like yours shaped the new "
-        "version: {improvement}.",
-        "I'm sorry the {returned} didn't work out for you the first time. We took notes like "
-        "yours to heart and improved it: {improvement}.",
-        "The {returned} wasn't right for you, and I'm sorry about that. We've since improved "
-        "it: {improvement}.",
-        "You sent back the {returned} because {reason}, and you were right to. Here's what "
-        "changed: {improvement}.",
+    "core": _combos(
+        (
+            "Thank you for being honest about the {returned}",
+            "I'm sorry the {returned} didn't work out for you",
+            "The {returned} wasn't right for you the first time",
+            "You sent back the {returned} because {reason}",
+            "Your feedback on the {returned} stayed with us",
+            "When you returned the {returned}, you told us {reason}",
+            "The {returned} let you down, and I'm sorry",
+            "I know the {returned} fell short for you",
+            "Thanks for telling us the {returned} wasn't right",
+        ),
+        (
+            "- we've since reworked it: {improvement}.",
+            "- and we've improved it: {improvement}.",
+            "- here's what changed: {improvement}.",
+            "- so we made changes: {improvement}.",
+            "- notes like yours shaped the new version: {improvement}.",
+            "- it's been reworked: {improvement}.",
+            "- the new version has {improvement}.",
+            "- we went back to work on it: {improvement}.",
+        ),
     ),
     "invite": (
         "If you'd like to give it another look, I'd love to hear what you think.",

@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.conversations.classify import classify
 from assistant.demo import catalog
+from assistant.drafting.product_names import short_product_name
 
 PLAYBOOK_NAMES = ("recognition", "check_in", "upsell", "re_engagement", "reply")
 CHANNELS = ("sms", "email")
@@ -22,6 +23,7 @@ PRODUCTS = tuple(p.name for p in catalog.PRODUCTS)
 UPGRADES = tuple((p.name, p.upgrade_to) for p in catalog.PRODUCTS if p.upgrade_to)
 RELAUNCHED = tuple(p for p in catalog.PRODUCTS if p.improvement_note)
 PRICES = {p.name: f"{p.price_cents / 100:.2f}" for p in catalog.PRODUCTS}
+BY_NAME = {p.name: p for p in catalog.PRODUCTS}
 REASONS = ("fit", "sizing", "quality", "damaged", "changed_mind")
 CUSTOMER_TEXTS = (
     "My kettle arrived with a dented lid, what can I do?",
@@ -99,8 +101,16 @@ def facts_for(playbook: str, channel: str, index: int) -> dict[str, Any]:
             "times_bought": 3 + index % 4,
             "first_bought_on": _day(80),
             "last_bought_on": _day(index % 20),
+            **described(fav),
         }
-        facts["upgrade"] = {"name": upgrade, "price": PRICES[upgrade], "currency": "USD"}
+        facts["upgrade"] = {
+            "name": upgrade,
+            "price": PRICES[upgrade],
+            "currency": "USD",
+            **described(upgrade),
+        }
+        if BY_NAME[upgrade].improvement_note:
+            facts["upgrade"]["improvement"] = BY_NAME[upgrade].improvement_note
     elif playbook == "re_engagement":
         item = RELAUNCHED[index % len(RELAUNCHED)]
         facts["return"] = {
@@ -108,6 +118,8 @@ def facts_for(playbook: str, channel: str, index: int) -> dict[str, Any]:
             "returned_on": _day(item.relaunch_days_ago + 30),
             "reason": REASONS[index % len(REASONS)],
         }
+        if short_name(item.name) != item.name:
+            facts["return"]["short_name"] = short_name(item.name)
         facts["relaunch"] = {
             "product": item.name,
             "relaunched_on": _day(item.relaunch_days_ago),
@@ -121,9 +133,23 @@ def facts_for(playbook: str, channel: str, index: int) -> dict[str, Any]:
     return facts
 
 
+def short_name(name: str) -> str:
+    """The short name the context builder gives a demo product."""
+    return catalog.SHORT_NAMES.get(name) or short_product_name(name)
+
+
+def described(name: str) -> dict[str, str]:
+    """The short name (when it differs) and category the context builder adds to a product."""
+    extra = {"category": catalog.KIND_NAMES[BY_NAME[name].kind]}
+    if short_name(name) != name:
+        extra["short_name"] = short_name(name)
+    return extra
+
+
 def _purchase(product: str, index: int) -> dict[str, Any]:
     days_ago = 3 + index % 5
     purchase: dict[str, Any] = {"product": product, "ordered_on": _day(days_ago)}
+    purchase.update(described(product))
     if index % 4:
         purchase["days_ago"] = days_ago
     purchase["order_number"] = str(100_000 + index * 17)

@@ -17,7 +17,7 @@ from assistant.db import unit_of_work
 from assistant.drafting.context import build_facts, build_facts_batch, missing_facts
 from assistant.drafting.prompts import load_prompt, render_prompt
 from assistant.drafting.tokens import count_tokens
-from assistant.models import Customer, CustomerMetrics, Message
+from assistant.models import Customer, CustomerMetrics, Message, Product
 from assistant.playbooks import get_playbook
 from assistant.segments import service as segments
 from tests.drafting.campaigns.helpers import AS_OF, brand, demo_store, fixture_store
@@ -67,6 +67,7 @@ def test_check_in_cites_the_qualifying_purchase_in_the_local_day(store: Engine) 
     # Ordered 23:59 on 13 November in Los Angeles: that is his day, 7 days before as-of.
     assert ben["purchase"] == {
         "product": "Stoneware Mug",
+        "category": "home",
         "ordered_on": "2026-11-13",
         "days_ago": 7,
         "order_number": "O02-1",
@@ -89,17 +90,37 @@ def test_upsell_names_the_product_its_history_and_the_upgrade_with_its_price(
     gia = facts["C07"]
     assert gia["product"] == {
         "name": "House Blend 250g",
+        "short_name": "House Blend",
+        "category": "coffee",
         "times_bought": 3,
         "first_bought_on": "2026-09-01",
         "last_bought_on": "2026-11-01",
     }
     assert gia["upgrade"] == {
         "name": "Reserve Single-Origin 1kg",
+        "short_name": "Reserve Single-Origin",
+        "category": "coffee",
         "price": "42.50",
         "currency": "USD",
     }
     # No spend, tenure or tier for an upsell: it does not need them.
     assert gia["customer"] == {"first_name": "Gia"}
+
+
+def test_a_short_name_from_the_catalogue_wins_and_the_upgrade_says_what_improved(
+    store: Engine,
+) -> None:
+    with unit_of_work(store) as session:
+        session.execute(
+            update(Product)
+            .where(Product.external_id == "P2")
+            .values(short_name="Reserve", improvement_note="Roasted to order; single farm")
+        )
+        gia = receipts(session, "upsell", "product_fans")["C07"]
+    assert gia["upgrade"]["short_name"] == "Reserve"
+    assert gia["upgrade"]["improvement"] == "Roasted to order; single farm"
+    # The favourite's own note is not a reason to upgrade, so only the upgrade carries one.
+    assert "improvement" not in gia["product"]
 
 
 def test_re_engagement_has_the_return_and_the_improvement_but_not_the_customer_note(

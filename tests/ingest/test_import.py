@@ -545,3 +545,26 @@ def test_paths_that_cannot_be_imported_are_usage_errors(
         import_files(session, [tmp_path / name])
 
     assert snapshot(engine) == before
+
+
+def test_short_names_are_imported_and_kept_when_the_column_is_absent(
+    engine: Engine, tmp_path: Path
+) -> None:
+    first = tmp_path / "a"
+    first.mkdir()
+    (first / "products.csv").write_text(
+        "product_id,name,short_name\n"
+        "P1,House Blend Whole Bean 250g,House Blend\n"
+        "P2,Oat Milk 6-pack 1L,\n",
+        encoding="utf-8",
+    )
+    run_import(engine, first)
+    second = tmp_path / "b"
+    second.mkdir()
+    (second / "products.csv").write_text(
+        "product_id,name\nP1,House Blend Whole Bean 250g\n", encoding="utf-8"
+    )
+    run_import(engine, second)
+    with Session(engine) as session:
+        products = _products(session)
+        assert (products["P1"].short_name, products["P2"].short_name) == ("House Blend", None)

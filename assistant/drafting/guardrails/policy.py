@@ -51,7 +51,13 @@ class GuardrailPolicy:
             email_subject_max=brand.email_subject_max,
             email_body_max_words=brand.email_body_max_words,
             catalog_names=frozenset(catalog_names),
-            known_texts=(brand.help_text, brand.signature("sms"), brand.signature("email")),
+            known_texts=(
+                brand.help_text,
+                brand.signature("sms"),
+                brand.signature("email"),
+                # The brand's own words about itself: its numbers and years are not invented.
+                *((brand.about,) if brand.about else ()),
+            ),
         )
 
     def with_catalog(self, names: Iterable[str]) -> GuardrailPolicy:

@@ -1,6 +1,6 @@
 """consent event actor
 
-Revision ID: 0013_talk
+Revision ID: 0009_consent
 Revises: 0008_conversations
 Create Date: 2026-12-07 03:00:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0013_talk'
+revision: str = '0009_consent'
 down_revision: str | None = '0008_conversations'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
