@@ -63,7 +63,7 @@ def main() -> None:
         codes: Counter[str] = Counter()
         for playbook in PLAYBOOKS:
             for channel in ("sms", "email"):
-                _, samples = asyncio.run(
+                samples = asyncio.run(
                     preview_campaign(
                         engine,
                         CampaignRequest(playbook=playbook, channel=channel),
@@ -72,7 +72,7 @@ def main() -> None:
                         settings=get_settings(),
                         count=args.drafts,
                     )
-                )
+                ).samples
                 drafted = [s.outcome for s in samples if s.outcome.drafted]
                 segments = Counter(min(analyse(o.body).segments, 3) for o in drafted)
                 split = "-"

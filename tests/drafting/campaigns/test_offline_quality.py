@@ -24,7 +24,7 @@ def test_offline_drafts_of_a_demo_store_have_no_blocking_finding(
     demo_sqlite: Engine, playbook: str, channel: str
 ) -> None:
     clean(demo_sqlite)
-    _, samples = asyncio.run(
+    samples = asyncio.run(
         preview_campaign(
             demo_sqlite,
             CampaignRequest(playbook=playbook, channel=channel),
@@ -33,7 +33,7 @@ def test_offline_drafts_of_a_demo_store_have_no_blocking_finding(
             settings=get_settings(),
             count=100,
         )
-    )
+    ).samples
     outcomes = [sample.outcome for sample in samples]
     assert outcomes and all(outcome.drafted for outcome in outcomes)
     for outcome in outcomes:
