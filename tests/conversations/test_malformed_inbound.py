@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.delivery.schedule import schedule_draft
+from assistant.drafting.brand import load_brand
 from assistant.models import Message, Suppression
 from assistant.models.inbound import UnmatchedInbound
 from tests.conversations.helpers import PATH, inbound_params, post_inbound, sign
@@ -71,6 +74,24 @@ def test_stop_from_such_a_sender_suppresses_that_exact_address(
         assert (message.status, message.error_code) == ("cancelled", "suppressed")
     # START from it lifts our suppression again.
     assert post_inbound(web, inbound_params(sender, "START")).status_code == 200
+    assert _suppressed(engine) == []
+
+
+@pytest.mark.parametrize("sender", INVALID_SENDERS)
+def test_help_from_such_a_sender_gets_the_help_text(
+    engine: Engine, web: TestClient, monkeypatch: pytest.MonkeyPatch, sender: str
+) -> None:
+    monkeypatch.setenv("ASSISTANT_SMS_KEYWORD_REPLIES", "app")
+    get_settings.cache_clear()
+    response = post_inbound(web, inbound_params(sender, "HELP"))
+    assert response.status_code == 200
+    assert escape(load_brand().help_text) in response.text
+    [row] = _unmatched(engine)
+    assert (row.from_address, row.intent, row.reply_body) == (
+        sender,
+        "help",
+        load_brand().help_text,
+    )
     assert _suppressed(engine) == []
 
 
