@@ -178,6 +178,8 @@ class DeliverySettings(BaseSettings):
     )
     frequency_cap: int = _env("ASSISTANT_FREQUENCY_CAP", 1, ge=0)
     frequency_window_days: int = _env("ASSISTANT_FREQUENCY_WINDOW_DAYS", 7, ge=0)
+    contact_max_per_day: int = _env("ASSISTANT_CONTACT_MAX_PER_DAY", 1, ge=0)
+    contact_window_hours: int = _env("ASSISTANT_CONTACT_WINDOW_HOURS", 24, ge=0)
     outbox_dir: str = _env("ASSISTANT_OUTBOX_DIR", "outbox")
     sender_batch: int = _env("ASSISTANT_SENDER_BATCH", 100, ge=1)
     sender_lease_seconds: int = _env("ASSISTANT_SENDER_LEASE_SECONDS", 300, ge=1)

@@ -25,6 +25,7 @@ from assistant.conversations import consent
 from assistant.conversations import repository as repo
 from assistant.conversations.keywords import Match, classify
 from assistant.drafting.brand import Brand
+from assistant.ingest.fields import FieldError
 from assistant.ingest.fields import phone as parse_phone
 from assistant.models import Conversation, Customer, Message
 from assistant.models.inbound import UnmatchedInbound
@@ -61,10 +62,17 @@ class InboundResult:
 
 
 def normalise_phone(raw: str) -> str:
-    """The sender as E.164 (how customers' phones are stored), else as given, trimmed."""
+    """The sender as E.164 (how customers' phones are stored), else as given, trimmed.
+
+    Short codes, test ranges and numbers `phonenumbers` does not know yet are real senders
+    too: kept exactly as Twilio gave them, so consent and suppression apply to that address.
+    """
     value = raw.strip()
     region = get_settings().app.default_phone_region
-    return parse_phone(value, region) or value
+    try:
+        return parse_phone(value, region) or value
+    except FieldError:
+        return value
 
 
 def _duplicate(session: Session, sid: str) -> InboundResult | None:

@@ -2,10 +2,12 @@
 
 The signature is checked against the public URL (ASSISTANT_PUBLIC_URL + path + query, never
 the Host we were reached on) over every form pair as received; unsigned or wrong → 403 and
-nothing stored. The message is handled in one short unit of work (assistant.conversations
-.inbound); the answer is empty TwiML (`<Response/>`), or one `<Message>` when we answer a
-keyword ourselves. The slow work is handed to the job runner after the response has gone
-out (after the commit, too), so Twilio's 15 s limit never depends on Slack or the model.
+nothing stored. Malformed input (not UTF-8, too large, no sender or sid) is a 4xx
+problem+json, never a 5xx; a sender the phone library calls invalid is stored as given.
+The message is handled in one short unit of work (assistant.conversations.inbound); the
+answer is empty TwiML (`<Response/>`), or one `<Message>` when we answer a keyword ourselves.
+The slow work is handed to the job runner after the response has gone out (after the
+commit), so Twilio's 15 s limit never depends on Slack or the model.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.problems import problem
 from assistant.config import get_settings
 from assistant.conversations import tasks  # noqa: F401  (registers the tasks the jobs run)
 from assistant.conversations.inbound import InboundResult, InboundSms, receive
@@ -35,6 +38,12 @@ router = APIRouter(tags=["webhooks"])
 INBOUND_PATH = "/webhooks/twilio/sms"
 SIGNATURE_HEADER = "X-Twilio-Signature"
 TWIML_TYPE = "text/xml"
+# Twilio's own limits are far below these (a body is at most 1,600 characters, a sid 34):
+# anything larger is not Twilio, refused before its signature is even computed.
+MAX_FORM_BYTES = 64 * 1024
+# What the tables hold (messages.provider_message_id, the address columns).
+MAX_SID = 64
+MAX_ADDRESS = 320
 
 
 def twiml(reply: str | None) -> str:
@@ -86,10 +95,12 @@ def dispatch(jobs: list[tuple[str, dict[str, Any]]]) -> None:
 async def twilio_inbound(request: Request) -> Response:
     """Handle one inbound SMS (200 + TwiML), or refuse an unsigned one (403)."""
     raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        return problem(413, f"The form exceeds {MAX_FORM_BYTES} bytes.")
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
-        return Response(status_code=400)
+        return problem(400, "The form is not UTF-8.")
     validator = build_twilio_signature_validator(get_settings())
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if validator is None:
@@ -99,13 +110,16 @@ async def twilio_inbound(request: Request) -> Response:
         log.warning("conversations.inbound_refused reason=bad_signature")
         return Response(status_code=403)
     form = dict(pairs)
-    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
-    sender = form.get("From", "")
-    if not sid or not sender.strip():
-        return Response(status_code=400)
-    sms = InboundSms(
-        sid=sid, from_number=sender, to_number=form.get("To"), body=form.get("Body", "")
-    )
+    sid = (form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()
+    sender = form.get("From", "").strip()
+    to_number = form.get("To")
+    if not sid or not sender:
+        log.warning("conversations.inbound_refused reason=missing_field")
+        return problem(400, "MessageSid and From are required.")
+    if len(sid) > MAX_SID or len(sender) > MAX_ADDRESS or len(to_number or "") > MAX_ADDRESS:
+        log.warning("conversations.inbound_refused reason=field_too_long")
+        return problem(422, "MessageSid, From or To is longer than allowed.")
+    sms = InboundSms(sid=sid, from_number=sender, to_number=to_number, body=form.get("Body", ""))
     engine = request.app.state.engine or get_engine()
     result = await run_in_threadpool(_receive, engine, sms)
     log.info("conversations.inbound sid=%s outcome=%s", sid, result.outcome)

@@ -13,12 +13,16 @@ STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
-    """Quiet hours, caps and the sender's limits (ASSISTANT_QUIET_HOURS_*, _FREQUENCY_*, ...)."""
+    """Quiet hours, caps and the sender's limits (ASSISTANT_QUIET_HOURS_*, _FREQUENCY_*,
+    _CONTACT_*, ...)."""
 
     quiet_hours: QuietHours = field(default_factory=QuietHours)
     brand_zone: str = "America/New_York"
     frequency_cap: int = 1
     frequency_window: timedelta = timedelta(days=7)
+    # Across channels: at most `contact_cap` marketing messages per customer per window.
+    contact_cap: int = 1
+    contact_window: timedelta = timedelta(hours=24)
     lease: timedelta = timedelta(minutes=5)
     max_attempts: int = 8
     batch: int = 100
@@ -36,6 +40,8 @@ class DeliveryPolicy:
             brand_zone=settings.app.brand_timezone,
             frequency_cap=delivery.frequency_cap,
             frequency_window=timedelta(days=delivery.frequency_window_days),
+            contact_cap=delivery.contact_max_per_day,
+            contact_window=timedelta(hours=delivery.contact_window_hours),
             lease=timedelta(seconds=delivery.sender_lease_seconds),
             max_attempts=delivery.sender_max_attempts,
             batch=delivery.sender_batch,

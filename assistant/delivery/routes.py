@@ -4,6 +4,7 @@ The signature is checked against the public URL (ASSISTANT_PUBLIC_URL + path + q
 the Host we were reached on) and every form pair as received; unsigned or wrong → 403. The
 update itself is idempotent and order-safe (assistant.delivery.status), so Twilio's repeats
 and reorderings need no further dedupe. Unknown message ids are acknowledged and ignored.
+Malformed input (not UTF-8, too large, missing or over-long fields) is a 4xx problem+json.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.problems import problem
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.delivery.policy import STATUS_CALLBACK_PATH
@@ -26,6 +28,11 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+# Far above anything Twilio sends; larger is refused before the signature is computed.
+MAX_FORM_BYTES = 64 * 1024
+# What messages.provider_message_id and messages.error_code hold.
+MAX_SID = 64
+MAX_ERROR_CODE = 32
 
 
 def public_url(request: Request) -> str:
@@ -44,10 +51,12 @@ def _apply(engine: Engine, update: StatusUpdate) -> str:
 async def twilio_status(request: Request) -> Response:
     """Apply one status callback (200), or refuse an unsigned one (403)."""
     body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return problem(413, f"The form exceeds {MAX_FORM_BYTES} bytes.")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
-        return Response(status_code=400)
+        return problem(400, "The form is not UTF-8.")
     validator = build_twilio_signature_validator(get_settings())
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if validator is None:
@@ -59,7 +68,9 @@ async def twilio_status(request: Request) -> Response:
     form = dict(pairs)
     sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
     if not sid or not status:
-        return Response(status_code=400)
+        return problem(400, "MessageSid and MessageStatus are required.")
+    if len(sid) > MAX_SID or len(form.get("ErrorCode") or "") > MAX_ERROR_CODE:
+        return problem(422, "MessageSid or ErrorCode is longer than allowed.")
     update = StatusUpdate(
         provider_id=sid,
         status=status,

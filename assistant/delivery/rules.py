@@ -2,7 +2,8 @@
 
 In order: channel consent and an address; our suppression list; for marketing messages, a
 hold when the customer replied or bought since the draft was written, the playbook's timing
-window, the frequency cap (per customer and channel) and quiet hours in the customer's zone.
+window, the frequency cap (per customer and channel), the contact cap (per customer across
+every channel: one marketing message a day by default) and quiet hours in the customer's zone.
 A message outside its window is deferred to the next moment every rule allows, never dropped.
 Conversation replies (kind `conversation`) answer the customer, so only consent and the
 suppression list apply, and consent in its 1:1 form (`reply_consent_problem`): a customer who
@@ -195,33 +196,50 @@ def next_under_cap(
     return candidates[-1]  # unreachable: nothing is within a window of the last candidate
 
 
-def _cap_times(session: Session, message: Message, now: datetime, at_send: bool) -> list[datetime]:
-    """When the customer's other marketing messages on this channel went (or will go) out.
+def _cap_times(
+    session: Session, message: Message, now: datetime, at_send: bool
+) -> dict[str, list[datetime]]:
+    """When the customer's other marketing messages went (or will go) out, by channel.
 
     At scheduling, scheduled ones count too, so two approvals are spread apart; at sending,
     only those that went out count, so two due messages never defer each other forever.
     """
     statuses = SENT_STATUSES if at_send else ("scheduled", *SENT_STATUSES)
     rows = session.execute(
-        select(Message.status, Message.sent_at, Message.scheduled_for).where(
+        select(Message.channel, Message.status, Message.sent_at, Message.scheduled_for).where(
             Message.customer_id == message.customer_id,
-            Message.channel == message.channel,
             Message.direction == "outbound",
             Message.kind == "marketing",
             Message.status.in_(statuses),
             Message.id != message.id,
         )
     ).all()
-    times: list[datetime] = []
-    for status, sent_at, scheduled_for in rows:
+    times: dict[str, list[datetime]] = {}
+    for channel, status, sent_at, scheduled_for in rows:
         if status == "sending":
-            times.append(now)  # in flight right now
-        elif status == "scheduled":
-            if scheduled_for is not None:
-                times.append(scheduled_for)
-        elif sent_at is not None:
-            times.append(sent_at)
+            at: datetime | None = now  # in flight right now
+        else:
+            at = scheduled_for if status == "scheduled" else sent_at
+        if at is not None:
+            times.setdefault(channel, []).append(at)
     return times
+
+
+def next_under_caps(
+    times: dict[str, list[datetime]], channel: str, start: datetime, policy: DeliveryPolicy
+) -> datetime:
+    """The first moment at or after `start` under both the channel's cap and the contact cap
+    across channels (each only moves the moment later, so alternating them settles)."""
+    same_channel = times.get(channel, [])
+    every_channel = [at for channel_times in times.values() for at in channel_times]
+    moment = start
+    for _ in range(1000):
+        capped = next_under_cap(same_channel, moment, policy.frequency_cap, policy.frequency_window)
+        capped = next_under_cap(every_channel, capped, policy.contact_cap, policy.contact_window)
+        if capped == moment:
+            break
+        moment = capped
+    return moment
 
 
 def evaluate(
@@ -259,7 +277,7 @@ def evaluate(
     times = _cap_times(session, message, now, at_send)
     # Each rule only moves the moment later, over finitely many candidates: this settles.
     for _ in range(1000):
-        capped = next_under_cap(times, moment, policy.frequency_cap, policy.frequency_window)
+        capped = next_under_caps(times, message.channel, moment, policy)
         allowed = policy.quiet_hours.next_allowed(capped, zone)
         if allowed == moment:
             break
@@ -268,7 +286,13 @@ def evaluate(
         return Verdict("hold", "playbook_window_passed")
     if moment <= now:
         return Verdict("send")
-    reason = "quiet_hours" if policy.quiet_hours.is_quiet(now, zone) else "frequency_cap"
+    reason = "quiet_hours" if policy.quiet_hours.is_quiet(now, zone) else "contact_cap"
+    same_channel = times.get(message.channel, [])
+    if (
+        reason == "contact_cap"
+        and next_under_cap(same_channel, now, policy.frequency_cap, policy.frequency_window) > now
+    ):
+        reason = "frequency_cap"
     if opens is not None and now < opens:
         reason = "playbook_timing"
     return Verdict("defer", reason, until=moment)

@@ -7,9 +7,9 @@ allocations on the common path.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -45,11 +45,17 @@ def identifier(value: str) -> str:
     return value
 
 
-def timestamp(value: str) -> str | None:
-    """An ISO 8601 date or datetime as naive-UTC ISO text; a value without an offset is UTC."""
+def timestamp(value: str, date_zone: str = "UTC") -> str | None:
+    """An ISO 8601 date or datetime as naive-UTC ISO text; a datetime without an offset is UTC.
+
+    A date alone is a calendar day, not UTC midnight: it is kept as midday of that day in
+    `date_zone` (the brand's), so it stays the same day in every zone within 12 hours of it.
+    """
     value = value.strip()
     if not value:
         return None
+    if len(value) <= 10 and "T" not in value and ":" not in value:
+        return _midday(value, date_zone)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -60,6 +66,19 @@ def timestamp(value: str) -> str | None:
         except OverflowError:
             raise FieldError("out of range (years 1 to 9999 in UTC)") from None
     return parsed.isoformat(" ", "microseconds")
+
+
+@lru_cache(maxsize=4096)
+def _midday(value: str, zone: str) -> str:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise FieldError("not an ISO 8601 date or datetime (e.g. 2025-03-01T14:30:00Z)") from None
+    try:
+        midday = datetime.combine(day, time(12), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    except OverflowError:
+        raise FieldError("out of range (years 1 to 9999 in UTC)") from None
+    return midday.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def money(value: str) -> str | None:

@@ -47,9 +47,11 @@ class _ChunkReader:
         return row
 
 
-def _init_worker(default_region: str, default_currency: str) -> None:
+def _init_worker(default_region: str, default_currency: str, brand_zone: str) -> None:
     _worker_specs.update(
-        file_specs(default_region=default_region, default_currency=default_currency)
+        file_specs(
+            default_region=default_region, default_currency=default_currency, brand_zone=brand_zone
+        )
     )
 
 
@@ -80,6 +82,7 @@ def validated_rows_in_workers(
     *,
     default_region: str,
     default_currency: str,
+    brand_zone: str,
     workers: int | None = None,
 ) -> Iterator[tuple[object, ...]]:
     """Like `reader.validated_rows`, with the checks spread over worker processes."""
@@ -90,7 +93,7 @@ def validated_rows_in_workers(
         workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(default_region, default_currency),
+        initargs=(default_region, default_currency, brand_zone),
     ) as pool:
         pending: deque[Future[tuple[list[tuple[object, ...]], list[tuple[int, str | None, str]]]]]
         pending = deque()

@@ -191,7 +191,9 @@ def import_files(
     progress = progress or _Silent()
     settings = get_settings().app
     specs = file_specs(
-        default_region=settings.default_phone_region, default_currency=settings.default_currency
+        default_region=settings.default_phone_region,
+        default_currency=settings.default_currency,
+        brand_zone=settings.brand_timezone,
     )
     report = ImportReport(skip_invalid=skip_invalid)
     connection = session.connection()
@@ -268,6 +270,7 @@ def _import_file(
                 errors,
                 default_region=settings.default_phone_region,
                 default_currency=settings.default_currency,
+                brand_zone=settings.brand_timezone,
             )
             if spec.costly_checks and path.stat().st_size >= PARALLEL_MIN_BYTES
             else validated_rows(reader, spec, layout, errors)

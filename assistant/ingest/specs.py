@@ -53,9 +53,12 @@ class FileSpec:
 KIND_ORDER = ("products", "customers", "orders", "order_items", "returns")
 
 
-def file_specs(*, default_region: str, default_currency: str) -> dict[str, FileSpec]:
+def file_specs(
+    *, default_region: str, default_currency: str, brand_zone: str
+) -> dict[str, FileSpec]:
     """Every import kind, with parsers bound to the brand's defaults."""
     text = fields.text
+    timestamp = partial(fields.timestamp, date_zone=brand_zone)
     return {
         "products": FileSpec(
             kind="products",
@@ -66,7 +69,7 @@ def file_specs(*, default_region: str, default_currency: str) -> dict[str, FileS
                 Column("short_name", partial(text, max_length=80)),
                 Column("category", partial(text, max_length=100)),
                 Column("price", fields.money, type="num"),
-                Column("relaunched_at", fields.timestamp, type="ts"),
+                Column("relaunched_at", timestamp, type="ts"),
                 Column("improvement_note", partial(text, max_length=2000)),
                 Column("upgrade_product_id", partial(text, max_length=64), stage="upgrade_ref"),
             ),
@@ -83,7 +86,7 @@ def file_specs(*, default_region: str, default_currency: str) -> dict[str, FileS
                 Column("email", fields.email),
                 Column("phone", partial(fields.phone, default_region=default_region)),
                 Column("timezone", fields.timezone),
-                Column("created_at", fields.timestamp, type="ts", stage="customer_since"),
+                Column("created_at", timestamp, type="ts", stage="customer_since"),
                 Column("sms_consent", fields.boolean, type="bool"),
                 Column("email_consent", fields.boolean, type="bool"),
             ),
@@ -94,7 +97,7 @@ def file_specs(*, default_region: str, default_currency: str) -> dict[str, FileS
             columns=(
                 Column("order_id", fields.identifier, required=True, stage="external_id"),
                 Column("customer_id", fields.identifier, required=True, stage="customer_ref"),
-                Column("ordered_at", _required(fields.timestamp), type="ts", required=True),
+                Column("ordered_at", _required(timestamp), type="ts", required=True),
                 Column("total", _required(fields.money), type="num", required=True),
                 Column("currency", partial(fields.currency, default=default_currency)),
                 Column("status", _status),
@@ -116,7 +119,7 @@ def file_specs(*, default_region: str, default_currency: str) -> dict[str, FileS
             columns=(
                 Column("order_id", fields.identifier, required=True, stage="order_ref"),
                 Column("product_id", fields.identifier, required=True, stage="product_ref"),
-                Column("returned_at", _required(fields.timestamp), type="ts", required=True),
+                Column("returned_at", _required(timestamp), type="ts", required=True),
                 Column("reason_code", fields.slug),
                 Column("note", partial(text, max_length=2000)),
             ),

@@ -122,7 +122,7 @@ def test_provider_that_cannot_tell_fails_the_message_instead_of_guessing(
 def test_opted_out_at_the_provider_turns_consent_off_and_cancels(
     engine: Engine, tmp_path: Path
 ) -> None:
-    clock, rules = Clock(), policy(frequency_cap=0)
+    clock, rules = Clock(), policy(frequency_cap=0, contact_cap=0)
     with unit_of_work(engine) as session:
         customer = add_customer(session)
         first = add_draft(session, customer)

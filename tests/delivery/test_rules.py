@@ -60,7 +60,8 @@ def test_second_marketing_message_waits_a_week(engine: Engine, tmp_path: Path) -
 
 
 def test_cap_is_per_channel_and_spares_conversation_replies(engine: Engine) -> None:
-    clock, rules = Clock(), policy()
+    # Two a day across channels: only the per-channel cap is under test here.
+    clock, rules = Clock(), policy(contact_cap=2)
     with unit_of_work(engine) as session:
         customer = add_customer(session)
         first = add_draft(session, customer)

@@ -163,3 +163,15 @@ def test_unknown_messages_and_statuses_are_acknowledged(engine: Engine, client: 
     assert _post(client, _callback(sid, "teleported")) == 200
     assert message(engine, message_id).status == "sent"
     assert _post(client, {"AccountSid": "AC1"}) == 400
+
+
+def test_bad_data_is_a_4xx_problem_never_a_5xx(engine: Engine, client: TestClient) -> None:
+    sid = "SM" + "8" * 32
+    message_id, _ = _sent_message(engine, sid)
+    failed = dict(_callback(sid, "failed"), ErrorCode="3" * 40)
+    assert _post(client, failed) == 422  # longer than the column: refused, not a crash
+    assert _post(client, _callback("SM" + "9" * 100, "delivered")) == 422
+    assert _post(client, dict(_callback(sid, "sent"), Pad="x" * 70_000)) == 413
+    assert message(engine, message_id).status == "sent"
+    assert _post(client, dict(failed, ErrorCode="30008")) == 200
+    assert message(engine, message_id).error_code == "30008"

@@ -21,6 +21,7 @@ from assistant.models import Customer, CustomerMetrics, Message, Product
 from assistant.playbooks import get_playbook
 from assistant.segments import service as segments
 from tests.drafting.campaigns.helpers import AS_OF, brand, demo_store, fixture_store
+from tests.segments.stores import FIXTURE, load_store
 
 # Never in a receipt or a prompt: last name, email, phone, custom attributes, return notes.
 FORBIDDEN = ("Test", "example.com", "@", "+1", "gold", "silver", "platinum", "too short", "tore")
@@ -337,3 +338,23 @@ def test_a_prompt_stays_within_800_tokens_for_the_longest_history(
                 )
     assert set(sizes) == set(segment_for)
     assert max(sizes.values()) <= 800, sizes
+
+
+def test_dates_given_as_dates_stay_those_days_from_the_csv_to_the_receipt(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # The brand (New York) is behind UTC: a date read as UTC midnight would show a day early.
+    products = [
+        row.replace("2026-10-01T12:00:00Z", "2026-09-10") if row.startswith("P3,") else row
+        for row in FIXTURE["products"]
+    ]
+    returns = [
+        "O10-1,P3,2026-09-05,fit,too short" if row.startswith("O10-1,") else row
+        for row in FIXTURE["returns"]
+    ]
+    load_store(engine, tmp_path / "csv", {**FIXTURE, "products": products, "returns": returns})
+    with unit_of_work(engine) as session:
+        facts = receipts(session, "re_engagement", "returned_relaunched")
+    jon = facts["C10"]
+    assert jon["return"]["returned_on"] == "2026-09-05"
+    assert jon["relaunch"]["relaunched_on"] == "2026-09-10"

@@ -87,7 +87,8 @@ def test_values_are_normalised(engine: Engine, tmp_path: Path) -> None:
         assert (ana.timezone, chloe.timezone) == ("America/Los_Angeles", "Europe/Paris")
         assert all(_is_utc(c.customer_since) for c in (ana, ben, chloe))
         assert ana.customer_since == datetime(2023, 1, 2, 10, tzinfo=UTC)
-        assert ben.customer_since == datetime(2024, 5, 1, tzinfo=UTC)  # a date is midnight UTC
+        # A date is a calendar day: midday in the brand's zone (New York, EDT), not UTC midnight.
+        assert ben.customer_since == datetime(2024, 5, 1, 16, tzinfo=UTC)
         assert chloe.customer_since == datetime(2022, 3, 4, 7, tzinfo=UTC)  # +01:00 converted
         # Consent: true/yes/false, and an empty cell means "not given" (no source).
         assert (ana.sms_consent, ana.sms_consent_source) == (True, "import")
@@ -117,7 +118,7 @@ def test_values_are_normalised(engine: Engine, tmp_path: Path) -> None:
         # P1's upgrade (P2) is listed after it in the same file.
         assert products["P1"].upgrade_product_id == products["P2"].id
         assert products["P2"].upgrade_product_id is None
-        assert products["P3"].relaunched_at == datetime(2026, 10, 1, tzinfo=UTC)
+        assert products["P3"].relaunched_at == datetime(2026, 10, 1, 16, tzinfo=UTC)  # midday EDT
         assert products["P3"].improvement_note == "Longer straps and a true-to-size fit"
 
         items = session.scalars(select(OrderItem)).all()

@@ -23,14 +23,21 @@ def _write(path: Path) -> None:
 
 
 def _run(path: Path, parallel: bool) -> tuple[list[tuple[object, ...]], dict[int, list[str]]]:
-    spec = file_specs(default_region="US", default_currency="USD")["customers"]
+    spec = file_specs(default_region="US", default_currency="USD", brand_zone="UTC")["customers"]
     errors = ErrorLog(path.name)
     with open_csv(path) as handle:
         reader = csv_reader(handle)
         layout = read_layout(next(reader), spec)
         rows = (
             validated_rows_in_workers(
-                reader, spec, layout, errors, default_region="US", default_currency="USD", workers=2
+                reader,
+                spec,
+                layout,
+                errors,
+                default_region="US",
+                default_currency="USD",
+                brand_zone="UTC",
+                workers=2,
             )
             if parallel
             else validated_rows(reader, spec, layout, errors)
