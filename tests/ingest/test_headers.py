@@ -12,7 +12,7 @@ from assistant.ingest.reader import HeaderError, file_format, read_layout
 from assistant.ingest.specs import file_specs
 from tests.ingest.csvfiles import HEADERS, VALID
 
-SPECS = file_specs(default_region="US", default_currency="USD")
+SPECS = file_specs(default_region="US", default_currency="USD", brand_zone="America/New_York")
 CUSTOMERS = ColumnNames(c.name for c in SPECS["customers"].columns)
 ORDERS = ColumnNames(c.name for c in SPECS["orders"].columns)
 
