@@ -3,18 +3,30 @@
 PostgreSQL tests use a fresh schema per test in the database named by
 ASSISTANT_TEST_POSTGRES_URL. When it is unreachable they are skipped, unless
 ASSISTANT_TEST_REQUIRE_POSTGRES=1 (CI sets it), where they fail instead.
+
+Running Alembic for every test was most of the suite's time, so each test process migrates
+once per database kind and reuses the result (`migrate_like_alembic`): on SQLite a copy of a
+migrated template file, on PostgreSQL a replay of the statements the real upgrade of a
+template schema executed. tests/test_fixture_schema.py checks both give exactly the schema
+Alembic builds; tests/test_migrations.py still runs the real migrations.
+
+Everything is per process, so `pytest -n auto` (pytest-xdist) workers never share a schema,
+a file, a port or a Redis database.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from assistant import migrate
@@ -95,6 +107,73 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+class _Templates:
+    """This process's migrated templates: a SQLite file and PostgreSQL's upgrade statements."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.sqlite_file: Path | None = None
+        self.postgres_script: list[tuple[str, Any]] | None = None
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def sqlite(self) -> Path:
+        if self.sqlite_file is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="assistant-templates-"))
+            path = self.folder / "template.db"
+            engine = build_engine(f"sqlite:///{path}")
+            migrate.upgrade(engine)
+            with engine.begin() as connection:  # everything into the main file
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            self.sqlite_file = path
+        return self.sqlite_file
+
+    def postgres(self) -> list[tuple[str, Any]]:
+        if self.postgres_script is None:
+            with fresh_postgres_schema("tmpl") as url:
+                engine = build_engine(url)
+                script: list[tuple[str, Any]] = []
+
+                def record(
+                    conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any
+                ) -> None:
+                    if not statement.lstrip().upper().startswith(("SELECT", "SHOW", "SET ")):
+                        script.append((statement, parameters))
+
+                event.listen(engine, "before_cursor_execute", record)
+                try:
+                    migrate.upgrade(engine)
+                finally:
+                    event.remove(engine, "before_cursor_execute", record)
+                    engine.dispose()
+            self.postgres_script = script
+        return self.postgres_script
+
+
+_TEMPLATES = _Templates()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _TEMPLATES.close()
+
+
+def migrate_like_alembic(engine: Engine) -> None:
+    """Bring an empty database to head, as `migrate.upgrade` would, without running Alembic."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        assert database and database != ":memory:", "a file database is needed"
+        engine.dispose()
+        shutil.copyfile(_TEMPLATES.sqlite(), database)
+        return
+    script = _TEMPLATES.postgres()
+    with engine.begin() as connection:
+        for statement, parameters in script:
+            connection.exec_driver_sql(statement, parameters)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database of each kind (not migrated)."""
@@ -110,7 +189,7 @@ def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engin
     get_settings.cache_clear()
     get_engine.cache_clear()
     engine = build_engine(database_url)
-    migrate.upgrade(engine)
+    migrate_like_alembic(engine)
     yield engine
     engine.dispose()
     get_engine.cache_clear()
