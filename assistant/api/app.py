@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.api.docs import include_offline_docs
 from assistant.conversations.routes import router as conversations_router
 from assistant.db import get_engine
 from assistant.delivery.routes import router as delivery_router
@@ -21,7 +22,11 @@ from assistant.wiring import include_slack_routes
 
 def create_app(engine: Engine | None = None) -> FastAPI:
     """The web service, on `engine` (default: the configured database)."""
-    app = FastAPI(title="Customer messaging assistant", version="0.1.0")
+    # /docs and /redoc come from installed assets, not a CDN (assistant/api/docs.py).
+    app = FastAPI(
+        title="Customer messaging assistant", version="0.1.0", docs_url=None, redoc_url=None
+    )
+    include_offline_docs(app)
     app.state.engine = engine
 
     def _engine() -> Engine:
