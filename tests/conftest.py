@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from sqlalchemy.engine import make_url
 from assistant import migrate
 from assistant.config import get_settings
 from assistant.db import build_engine, get_engine
+from tests.threadcheck import describe, wait_for_blocking_threads
 
 POSTGRES_URL = os.environ.get(
     "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -156,8 +158,29 @@ class _Templates:
 _TEMPLATES = _Templates()
 
 
+LINGER_GRACE_SECONDS = 10.0
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Clean up this process's templates, and fail the run if threads would keep it alive
+    after the summary (a fake server, pool or client some fixture did not stop)."""
     _TEMPLATES.close()
+    lingering = wait_for_blocking_threads(LINGER_GRACE_SECONDS)
+    if not lingering:
+        return
+    message = "\n".join(
+        [
+            "threads still running at the end of the session (stop them in their fixture):",
+            *describe(lingering),
+        ]
+    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(message, red=True)
+    else:
+        print(message, file=sys.stderr)
+    if session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def migrate_like_alembic(engine: Engine) -> None:
