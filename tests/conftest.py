@@ -159,20 +159,32 @@ _TEMPLATES = _Templates()
 
 
 LINGER_GRACE_SECONDS = 10.0
+_WORKER_LINGER: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist, on the controller: collect what a worker found lingering."""
+    lines = getattr(node, "workeroutput", {}).get("lingering_threads")
+    if lines:
+        _WORKER_LINGER.extend([f"[{node.gateway.id}] {line}" for line in lines])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Clean up this process's templates, and fail the run if threads would keep it alive
-    after the summary (a fake server, pool or client some fixture did not stop)."""
+    """Clean up this process's templates, and fail the run if threads would keep it (or an
+    xdist worker) alive after the summary: a fake server, pool or client some fixture did
+    not stop."""
     _TEMPLATES.close()
-    lingering = wait_for_blocking_threads(LINGER_GRACE_SECONDS)
-    if not lingering:
+    lines = describe(wait_for_blocking_threads(LINGER_GRACE_SECONDS))
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports and fails
+        workeroutput["lingering_threads"] = lines
+        return
+    lines += _WORKER_LINGER
+    if not lines:
         return
     message = "\n".join(
-        [
-            "threads still running at the end of the session (stop them in their fixture):",
-            *describe(lingering),
-        ]
+        ["threads still running at the end of the session (stop them in their fixture):", *lines]
     )
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
