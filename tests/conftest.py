@@ -3,23 +3,37 @@
 PostgreSQL tests use a fresh schema per test in the database named by
 ASSISTANT_TEST_POSTGRES_URL. When it is unreachable they are skipped, unless
 ASSISTANT_TEST_REQUIRE_POSTGRES=1 (CI sets it), where they fail instead.
+
+Running Alembic for every test was most of the suite's time, so each test process migrates
+once per database kind and reuses the result (`migrate_like_alembic`): on SQLite a copy of a
+migrated template file, on PostgreSQL a replay of the statements the real upgrade of a
+template schema executed. tests/test_fixture_schema.py checks both give exactly the schema
+Alembic builds; tests/test_migrations.py still runs the real migrations.
+
+Everything is per process, so `pytest -n auto` (pytest-xdist) workers never share a schema,
+a file, a port or a Redis database.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from assistant import migrate
 from assistant.config import get_settings
 from assistant.db import build_engine, get_engine
+from tests.threadcheck import describe, wait_for_blocking_threads
 
 POSTGRES_URL = os.environ.get(
     "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -95,6 +109,106 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+class _Templates:
+    """This process's migrated templates: a SQLite file and PostgreSQL's upgrade statements."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.sqlite_file: Path | None = None
+        self.postgres_script: list[tuple[str, Any]] | None = None
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def sqlite(self) -> Path:
+        if self.sqlite_file is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="assistant-templates-"))
+            path = self.folder / "template.db"
+            engine = build_engine(f"sqlite:///{path}")
+            migrate.upgrade(engine)
+            with engine.begin() as connection:  # everything into the main file
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            self.sqlite_file = path
+        return self.sqlite_file
+
+    def postgres(self) -> list[tuple[str, Any]]:
+        if self.postgres_script is None:
+            with fresh_postgres_schema("tmpl") as url:
+                engine = build_engine(url)
+                script: list[tuple[str, Any]] = []
+
+                def record(
+                    conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any
+                ) -> None:
+                    if not statement.lstrip().upper().startswith(("SELECT", "SHOW", "SET ")):
+                        script.append((statement, parameters))
+
+                event.listen(engine, "before_cursor_execute", record)
+                try:
+                    migrate.upgrade(engine)
+                finally:
+                    event.remove(engine, "before_cursor_execute", record)
+                    engine.dispose()
+            self.postgres_script = script
+        return self.postgres_script
+
+
+_TEMPLATES = _Templates()
+
+
+LINGER_GRACE_SECONDS = 10.0
+_WORKER_LINGER: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist, on the controller: collect what a worker found lingering."""
+    lines = getattr(node, "workeroutput", {}).get("lingering_threads")
+    if lines:
+        _WORKER_LINGER.extend([f"[{node.gateway.id}] {line}" for line in lines])
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Clean up this process's templates, and fail the run if threads would keep it (or an
+    xdist worker) alive after the summary: a fake server, pool or client some fixture did
+    not stop."""
+    _TEMPLATES.close()
+    lines = describe(wait_for_blocking_threads(LINGER_GRACE_SECONDS))
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports and fails
+        workeroutput["lingering_threads"] = lines
+        return
+    lines += _WORKER_LINGER
+    if not lines:
+        return
+    message = "\n".join(
+        ["threads still running at the end of the session (stop them in their fixture):", *lines]
+    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(message, red=True)
+    else:
+        print(message, file=sys.stderr)
+    if session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def migrate_like_alembic(engine: Engine) -> None:
+    """Bring an empty database to head, as `migrate.upgrade` would, without running Alembic."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        assert database and database != ":memory:", "a file database is needed"
+        engine.dispose()
+        shutil.copyfile(_TEMPLATES.sqlite(), database)
+        return
+    script = _TEMPLATES.postgres()
+    with engine.begin() as connection:
+        for statement, parameters in script:
+            connection.exec_driver_sql(statement, parameters)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database of each kind (not migrated)."""
@@ -110,7 +224,7 @@ def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engin
     get_settings.cache_clear()
     get_engine.cache_clear()
     engine = build_engine(database_url)
-    migrate.upgrade(engine)
+    migrate_like_alembic(engine)
     yield engine
     engine.dispose()
     get_engine.cache_clear()

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.api.docs import include_offline_docs
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
@@ -23,7 +24,11 @@ from assistant.wiring import include_slack_routes
 
 def create_app(engine: Engine | None = None) -> FastAPI:
     """The web service, on `engine` (default: the configured database)."""
-    app = FastAPI(title="Customer messaging assistant", version="0.1.0")
+    # /docs and /redoc come from installed assets, not a CDN (assistant/api/docs.py).
+    app = FastAPI(
+        title="Customer messaging assistant", version="0.1.0", docs_url=None, redoc_url=None
+    )
+    include_offline_docs(app)
     app.state.engine = engine
 
     def _engine() -> Engine:

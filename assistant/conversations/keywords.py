@@ -1,7 +1,7 @@
 """What an inbound SMS asks for: opt out, opt back in, help, or nothing (a conversation).
 
-Keywords (the carriers' and Twilio's lists, shared/protocol-facts.md) count when they are the
-whole message, ignoring case, spaces and punctuation: "Stop.", " stop ", "STOP ALL", "opt-out".
+Keywords (the carriers' and Twilio's opt-out, opt-in and help lists) count when they are
+the whole message, ignoring case, spaces and punctuation: "Stop.", " stop ", "STOP ALL", "opt-out".
 Twilio itself matches single words only, but US rules accept an opt-out "by any reasonable
 means", so clear free-text requests opt out too ("please stop texting me", "unsubscribe me",
 "don't text me anymore"). The free-text patterns are precise on purpose: a clause must be an

@@ -202,8 +202,10 @@ def make_toolkit(
     rate_limit: bool | None = None,
     catalog_names: Iterable[str] = (),
     backoff: Backoff | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Toolkit:
-    """Prompt, guardrail policy, retries and (for a real provider) the rate limiter."""
+    """Prompt, guardrail policy, retries and (for a real provider) the rate limiter: `limiter`
+    if given (e.g. one on another clock), else one with the settings' RPM and TPM."""
     llm = settings.llm
     limited = llm.provider != "offline" if rate_limit is None else rate_limit
     counter: Callable[[str], int] | None = None
@@ -219,7 +221,9 @@ def make_toolkit(
         playbook=playbook.name,
         channel=cast(Literal["sms", "email"], channel),
         backoff=backoff or Backoff(max_retries=llm.max_retries),
-        limiter=RateLimiter(llm.requests_per_minute, llm.tokens_per_minute) if limited else None,
+        limiter=(limiter or RateLimiter(llm.requests_per_minute, llm.tokens_per_minute))
+        if limited
+        else None,
         count_tokens=counter,
     )
 
@@ -237,6 +241,7 @@ async def run_campaign(
     rate_limit: bool | None = None,
     options: RunOptions | None = None,
     backoff: Backoff | None = None,
+    limiter: RateLimiter | None = None,
 ) -> RunSummary:
     """Draft the campaign's pending (and previously failed) members; resumable."""
 
@@ -256,6 +261,7 @@ async def run_campaign(
         settings=settings,
         rate_limit=rate_limit,
         backoff=backoff,
+        limiter=limiter,
     )
     run_options = options or RunOptions(concurrency=settings.llm.concurrency)
     if concurrency is not None:

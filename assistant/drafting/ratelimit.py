@@ -71,6 +71,7 @@ class RateLimiter:
         self.clock = clock
         self.sleep = sleep
         self.paused_until = now
+        self.admitted = 0  # requests admitted so far
         self._lock = asyncio.Lock()
 
     async def acquire(self, tokens: int) -> None:
@@ -86,6 +87,7 @@ class RateLimiter:
                 if wait <= 0:
                     self.requests.take(1, now)
                     self.tokens.take(tokens, now)
+                    self.admitted += 1
                     return
                 await self.sleep(wait)
 

@@ -1,4 +1,4 @@
-"""SMS encoding (GSM-7 or UCS-2) and the split into segments, per shared/protocol-facts.md.
+"""SMS encoding (GSM-7 or UCS-2) and the split into segments, as carriers and Twilio count them.
 
 Terms used here:
 

@@ -1,6 +1,6 @@
 """What each CSV kind looks like: its columns, how each cell is parsed, its key.
 
-The column names are a published contract (docs/ARCHITECTURE: "CSV import").
+The column names are a published contract (README.md, "Importing your data").
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from assistant.models import Customer, CustomerMetrics
 from assistant.values import plain
 
-# The published contract (docs/ARCHITECTURE: "Metrics export columns"); order matters.
+# The published contract (docs/metrics.md lists the columns); order matters.
 EXPORT_COLUMNS = (
     "customer_id",
     "orders_count",

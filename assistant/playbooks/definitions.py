@@ -1,6 +1,6 @@
 """The five built-in playbooks: who gets which kind of message, when, and with which prompt.
 
-Defaults follow the field notes (shared/FIELD-NOTES.md): recognition thanks the best customers
+Defaults follow what works for retail brands: recognition thanks the best customers
 at a milestone, check-in follows a purchase within days, upsell suggests the better version of
 a product bought again and again, re-engagement answers a return once the product is improved.
 No playbook carries a discount by default: recognition beats discounts.

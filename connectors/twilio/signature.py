@@ -1,7 +1,7 @@
 """Checks `X-Twilio-Signature` on webhooks with twilio's own `RequestValidator`.
 
 Twilio signs the exact public URL it requested (query string included) plus the sorted POST
-parameters, with the account auth token (see shared/protocol-facts.md). Behind a proxy or a
+parameters, with the account auth token (HMAC-SHA1, base64). Behind a proxy or a
 tunnel the URL our server sees differs from that one, so the URL is rebuilt from
 `ASSISTANT_PUBLIC_URL` + the request path (+ query), never from the Host header or scheme
 the app was reached on. Pass every form pair (`form.multi_items()`): `dict(form)` would drop

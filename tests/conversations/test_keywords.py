@@ -7,8 +7,8 @@ import pytest
 from assistant.conversations.keywords import OPT_OUT_KEYWORDS, classify, is_free_text_opt_out
 
 KEYWORD_VARIANTS = [
-    *(word for word in OPT_OUT_KEYWORDS),
-    *(word.lower() for word in OPT_OUT_KEYWORDS),
+    *sorted(OPT_OUT_KEYWORDS),
+    *(word.lower() for word in sorted(OPT_OUT_KEYWORDS)),
     "Stop",
     " stop ",
     "STOP.",

@@ -25,8 +25,8 @@ from assistant.drafting.sms_segments import (
     segment_texts,
 )
 
-# A copy of the team's shared vectors (shared/data/sms_segments.json, from Twilio's segment
-# calculator tests), kept in the repo so the suite runs on a fresh clone.
+# Test vectors from Twilio's segment calculator tests, kept in the repo so the suite runs on a
+# fresh clone.
 VECTORS_PATH = Path(__file__).resolve().parent / "data" / "sms_segments.json"
 
 
@@ -70,9 +70,7 @@ def _check_parts(text: str) -> list[str]:
 
 
 def test_the_shared_vectors_are_present() -> None:
-    assert VECTORS_PATH.is_file(), (
-        f"SMS test vectors not found at {VECTORS_PATH} (a copy of shared/data/sms_segments.json)"
-    )
+    assert VECTORS_PATH.is_file(), f"SMS test vectors not found at {VECTORS_PATH}"
     assert len(VECTORS) >= 27, f"expected at least 27 vectors in {VECTORS_PATH}"
 
 

@@ -17,7 +17,11 @@ What each request gets is, in order of precedence: the next `Reply` queued with 
 else what `policy(index, body)` returns, else a normal completion whose content comes from
 `responder(request_json)` (default: `plausible_draft` from `openai_drafts`, a short message
 built from the facts and the closing our prompt templates give, which passes the guardrails).
-Every request is recorded in `requests` (path, lower-cased headers, JSON body).
+Every request is recorded in `requests` (path, lower-cased headers, JSON body, arrival time
+on `clock`, default `time.monotonic`); `in_flight` and `max_in_flight` count the requests
+being answered at once, so a test can check concurrency without timing anything.
+`hold_until_in_flight(n)` holds every request until n are in flight together (a gate that
+proves n concurrent requests without depending on the machine's speed).
 `die_after=N` answers N requests, then stops listening and drops every connection.
 
 Run standalone (a separate process, e.g. for a benchmark) with
@@ -158,6 +162,7 @@ class FakeOpenAIServer:
         policy: Policy | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.responder: Responder = responder or plausible_draft
         self.latency = latency
@@ -178,6 +183,12 @@ class FakeOpenAIServer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[asyncio.StreamWriter] = set()
         self._error: BaseException | None = None
+        self.clock = clock
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._gate_size: int | None = None
+        self._gate_timeout = 0.0
+        self._gate_open: asyncio.Event | None = None
 
     @property
     def port(self) -> int:
@@ -210,6 +221,18 @@ class FakeOpenAIServer:
     def enqueue(self, *replies: Reply) -> None:
         """Script the next requests' answers, first in first out."""
         self._queue.extend(replies)
+
+    def hold_until_in_flight(self, count: int, timeout: float = 30.0) -> None:
+        """Hold each request (before its latency) until `count` are in flight at once, then
+        let them all go. A gate not reached within `timeout` seconds opens anyway, so a client
+        that never gets there fails its test (`max_in_flight` < count) instead of hanging."""
+
+        def arm() -> None:
+            self._gate_size = count
+            self._gate_timeout = timeout
+            self._gate_open = asyncio.Event()
+
+        self._call_in_loop(arm)
 
     def bodies(self) -> list[dict[str, Any]]:
         """The JSON bodies received so far."""
@@ -337,13 +360,38 @@ class FakeOpenAIServer:
         writer: asyncio.StreamWriter,
     ) -> bool:
         self._count += 1
-        index = self._count
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(method, path, headers, raw, writer, self._count)
+        finally:
+            self.in_flight -= 1
+
+    async def _pass_gate(self) -> None:
+        gate = self._gate_open
+        if gate is None or self._gate_size is None:
+            return
+        if self.in_flight >= self._gate_size:
+            gate.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(gate.wait(), self._gate_timeout)
+        gate.set()  # a gate that timed out stays open
+
+    async def _answer(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        raw: bytes,
+        writer: asyncio.StreamWriter,
+        index: int,
+    ) -> bool:
         try:
             body: Any = json.loads(raw) if raw else None
         except ValueError:
             body = None
         self.requests.append(
-            RecordedRequest(method, path, headers, body, index, received_at=time.monotonic())
+            RecordedRequest(method, path, headers, body, index, received_at=self.clock())
         )
         if self.die_after is not None and index > self.die_after:
             self._die()
@@ -355,6 +403,7 @@ class FakeOpenAIServer:
             reply = self._queue.popleft()
         else:
             reply = (self.policy(index, body) if self.policy else None) or Reply()
+        await self._pass_gate()
         delay = self.latency if reply.delay is None else reply.delay
         if delay > 0:
             await asyncio.sleep(delay)

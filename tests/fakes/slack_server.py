@@ -153,6 +153,8 @@ class FakeSlack:
         self.ephemerals: list[Ephemeral] = []
         self.views: list[OpenedView] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._holds: dict[str, threading.Event] = {}
+        self._hold_timeout = 30.0
         self._used_triggers: set[str] = set()
         self._last_post: dict[str, float] = {}
         self._ts = itertools.count(1)
@@ -234,6 +236,16 @@ class FakeSlack:
             for _ in range(times):
                 self._faults[method].append(Fault(status=200, delay=seconds))
 
+    def hold(self, method: str, *, timeout: float = 30.0) -> threading.Event:
+        """Calls of `method` wait (before taking effect) until the returned event is set, or
+        `timeout` seconds: a test can then see what the app did before that call returned,
+        e.g. that it acknowledged Slack without waiting for it."""
+        gate = threading.Event()
+        self._hold_timeout = timeout
+        with self._lock:
+            self._holds[method] = gate
+        return gate
+
     def accept_then_drop(self, method: str, *, times: int = 1) -> None:
         """The next call(s) of `method` take effect, then the connection closes unanswered."""
         with self._lock:
@@ -314,6 +326,10 @@ class FakeSlack:
             return fault.status, headers, {"ok": False, "error": fault.error}
         if method != "apps.connections.open" and token != self.token:
             return 200, {}, {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+        with self._lock:
+            gate = self._holds.get(method)
+        if gate is not None:
+            gate.wait(self._hold_timeout)
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from assistant import migrate
 from assistant.config import get_settings
 from assistant.db import build_engine, get_engine, unit_of_work
 from assistant.models import Customer, Event, Product
-from tests.conftest import fresh_postgres_schema
+from tests.conftest import fresh_postgres_schema, migrate_like_alembic
 from tests.segments.stores import FIXTURE, PINNED_CLV, load_store
 
 # (customer, kind, occurred_at, product)
@@ -74,7 +73,7 @@ def add_events(engine: Engine) -> None:
 def _build(url: str, folder: Path) -> Engine:
     engine = build_engine(url)
     with default_settings(folder):
-        migrate.upgrade(engine)
+        migrate_like_alembic(engine)
         load_store(engine, folder / "csv", FIXTURE, clv=PINNED_CLV)
         add_events(engine)
     return engine

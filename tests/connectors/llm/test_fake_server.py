@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 import httpx
@@ -118,8 +117,11 @@ def test_die_after_answers_n_then_refuses_and_revive_listens_again() -> None:
         assert httpx.post(url, json=body).status_code == 200
 
 
-def test_latency_is_concurrent_not_serial() -> None:
-    with running_fake_openai(latency=0.5) as server:
+def test_requests_are_answered_concurrently_not_serially() -> None:
+    # Every request is held until all 40 are in flight at once: a server (or client) that
+    # handled them one at a time would never get there, and `max_in_flight` would say so.
+    with running_fake_openai(latency=0.05) as server:
+        server.hold_until_in_flight(40)
 
         async def run() -> None:
             async with _client(server) as client:
@@ -127,11 +129,23 @@ def test_latency_is_concurrent_not_serial() -> None:
                     *(client.chat.completions.create(model="m", messages=[]) for _ in range(40))
                 )
 
-        started = time.perf_counter()
         asyncio.run(run())
-        elapsed = time.perf_counter() - started
     assert server.answered == 40
-    assert elapsed < 2.0
+    assert server.max_in_flight == 40
+    assert server.in_flight == 0
+
+
+def test_in_flight_counts_one_request_at_a_time_when_the_client_is_serial(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    async def run() -> None:
+        async with _client(fake_openai) as client:
+            for _ in range(3):
+                await client.chat.completions.create(model="m", messages=[])
+
+    asyncio.run(run())
+    assert fake_openai.answered == 3
+    assert fake_openai.max_in_flight == 1
 
 
 def test_the_default_responder_uses_only_facts_from_the_prompt() -> None:

@@ -205,11 +205,10 @@ def test_a_reply_slower_than_the_timeout_is_a_timeout(
 ) -> None:
     fake_openai.enqueue(slow(5))
     drafter = ChatModelDrafter.from_settings(llm_settings(fake_openai, ASSISTANT_LLM_TIMEOUT="0.3"))
-    started = time.perf_counter()
     error = _error(drafter)
+    # A 5 s reply under the default timeout would have succeeded: the 0.3 s setting applied.
     assert isinstance(error, DrafterTimeout)
     assert error.retryable
-    assert time.perf_counter() - started < 3
 
 
 @pytest.mark.parametrize(
@@ -311,10 +310,14 @@ def test_a_dropped_connection_is_unavailable(
     )
 
 
-def test_fifty_concurrent_drafts_at_one_second_take_about_one_second(
+def test_fifty_concurrent_drafts_are_fifty_requests_in_flight_at_once(
     llm_settings: SettingsFor,
 ) -> None:
-    with running_fake_openai(latency=1.0) as server:
+    # The server holds each request until all 50 are in flight together, so this passes only
+    # if the drafter (ChatOpenAI, the SDK, its connection pool) really runs them concurrently.
+    # How fast that is belongs to benchmarks/drafting_throughput.py, not to a test.
+    with running_fake_openai(latency=0.05) as server:
+        server.hold_until_in_flight(50)
         drafter = ChatModelDrafter.from_settings(llm_settings(server))
 
         async def run() -> list[DraftOutput]:
@@ -323,12 +326,10 @@ def test_fifty_concurrent_drafts_at_one_second_take_about_one_second(
             finally:
                 await drafter.aclose()
 
-        started = time.perf_counter()
         outputs = asyncio.run(run())
-        elapsed = time.perf_counter() - started
     assert len(outputs) == 50 and all(o.body for o in outputs)
     assert server.answered == 50
-    assert elapsed < 3.0, f"50 concurrent 1 s requests took {elapsed:.2f} s"
+    assert server.max_in_flight == 50
 
 
 def test_neither_the_api_key_nor_the_customer_text_is_logged(
@@ -368,7 +369,7 @@ def test_aclose_closes_the_connections_it_opened(
         return opened
 
     assert asyncio.run(run()) >= 1
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 30  # a bound on waiting, not a speed requirement
     while fake_openai.open_connections and time.monotonic() < deadline:
         time.sleep(0.01)
     assert fake_openai.open_connections == 0

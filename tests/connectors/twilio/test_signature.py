@@ -17,7 +17,7 @@ from connectors.twilio.signature import (
     TwilioSignatureValidator,
 )
 
-# Official vectors (shared/protocol-facts.md, from twilio's own test suites).
+# Official vectors, from twilio's own test suites.
 VECTOR_TOKEN = "12345"
 VECTOR_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 VECTOR_PARAMS = [

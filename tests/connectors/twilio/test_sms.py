@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -183,10 +182,7 @@ def test_timeout_after_accept_is_uncertain_then_reconciled_without_a_second_send
     since = datetime.now(UTC)
     fake_twilio.enqueue(accept_then_hang(5))
 
-    started = time.monotonic()
-    error = _send_error(sender)
-    assert time.monotonic() - started < 4
-
+    error = _send_error(sender)  # Twilio hangs for 5 s: only the 0.5 s timeout makes this one
     assert (error.code, error.retryable, error.uncertain) == ("timeout", True, True)
     [stored] = fake_twilio.messages.values()
     assert stored.date_sent is None  # still queued at Twilio: a DateSent filter cannot see it

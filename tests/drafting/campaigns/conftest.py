@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, delete
 
-from assistant import migrate
 from assistant.config import get_settings
 from assistant.db import build_engine, get_engine, unit_of_work
 from assistant.models import AuditEntry, Campaign, CampaignMember, Draft, Message, Suppression
-from tests.conftest import fresh_postgres_schema
+from tests.conftest import fresh_postgres_schema, migrate_like_alembic
 from tests.drafting.campaigns.helpers import demo_store
 from tests.segments.conftest import default_settings
 
@@ -26,7 +25,7 @@ DEMO_CUSTOMERS = 500
 def _build(url: str, folder: Path) -> Engine:
     engine = build_engine(url)
     with default_settings(folder):
-        migrate.upgrade(engine)
+        migrate_like_alembic(engine)
         demo_store(engine, folder / "demo", customers=DEMO_CUSTOMERS)
     return engine
 

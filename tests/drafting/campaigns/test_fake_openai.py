@@ -3,8 +3,10 @@ the fake OpenAI-compatible server on loopback: failures, storms, a dying server,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from assistant.config import get_settings
+from assistant.drafting.ratelimit import RateLimiter
 from assistant.ports import Drafter
 from assistant.wiring import build_drafter
 from tests.drafting.campaigns.helpers import brand, create, drafts, members, run
@@ -208,15 +211,52 @@ def test_malformed_json_and_a_timeout_are_retried(
     once_each(store, campaign_id, eligible)
 
 
+class ServerPacedClock:
+    """Simulated time for the rate limiter that moves only when the limiter sleeps, and only
+    once every request it admitted has reached the server: the server stamps each arrival
+    with this clock, so an arrival's time is exactly its admission time, however busy the
+    machine is."""
+
+    def __init__(self, server: FakeOpenAIServer) -> None:
+        self.now = 1000.0
+        self.server = server
+        self.limiter: RateLimiter | None = None
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        assert self.limiter is not None
+        deadline = time.monotonic() + 60  # a bound on waiting, not a speed requirement
+        while self.server.request_count < self.limiter.admitted:
+            assert time.monotonic() < deadline, "admitted requests never reached the server"
+            await asyncio.sleep(0.001)
+        self.now += seconds
+
+
 def test_requests_per_minute_are_respected_against_the_server(
-    store: Engine, server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+    store: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ASSISTANT_LLM_RPM", "300")  # 5 a second, a burst of 5
-    get_settings.cache_clear()
-    campaign_id, eligible = campaign(store, limit=20)
-    run(store, campaign_id, real_drafter(), concurrency=10)
-    times = sorted(r.received_at for r in server.requests)
-    assert len(times) == eligible
-    # Burst of 5, then about 5 a second: 20 requests cannot arrive in under 3 seconds.
-    assert times[-1] - times[0] >= 2.9
-    assert all(later - times[i] >= 0.99 for i, later in enumerate(times[10:]))
+    with running_fake_openai(good_draft) as fake:
+        clock = ServerPacedClock(fake)
+        fake.clock = clock
+        point_at(fake, monkeypatch, ASSISTANT_LLM_RPM="300")
+        llm = get_settings().llm
+        limiter = RateLimiter(
+            llm.requests_per_minute, llm.tokens_per_minute, clock=clock, sleep=clock.sleep
+        )
+        clock.limiter = limiter
+        campaign_id, eligible = campaign(store, limit=20)
+        run(store, campaign_id, real_drafter(), concurrency=10, limiter=limiter)
+    times = sorted(r.received_at for r in fake.requests)
+    assert len(times) == eligible == limiter.admitted
+    once_each(store, campaign_id, eligible)
+    # A burst of 5, then 295/60 a second: 20 requests span at least 15 refills (3.05 s of
+    # simulated time), and any 10 in a row at least 5 refills (1.02 s).
+    refill = 60 / (300 - 5)
+    assert times[:5] == [times[0]] * 5
+    assert times[-1] - times[0] >= 15 * refill - 1e-6
+    assert all(later - times[i] >= 5 * refill - 1e-6 for i, later in enumerate(times[10:]))
+    # ... and no faster than that: the limiter does not hold requests back needlessly.
+    assert times[-1] - times[0] <= 16 * refill

@@ -1,6 +1,6 @@
 """Facts, a policy and realistic good messages (all four playbooks, SMS and email).
 
-The messages follow shared/FIELD-NOTES.md: recognition without discounts, the actual recent
+The messages follow the playbooks: recognition without discounts, the actual recent
 purchase, the better version for repeat buyers, empathy and the improvement after a return.
 Every one of them must pass the guardrails with no finding at all.
 """

@@ -1,4 +1,4 @@
-"""SMS: encoding and segments (per shared/protocol-facts.md) and the first-SMS opt-out notice."""
+"""SMS: encoding and segments (`sms_segments.py`) and the first-SMS opt-out notice."""
 
 from __future__ import annotations
 
