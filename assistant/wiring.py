@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
+from assistant.drafting.factory import DrafterConfigError as DrafterConfigError  # re-exported
 from assistant.ports import Drafter, EmailSender, ReviewChannel, SignatureValidator, SmsSender
 
 if TYPE_CHECKING:
@@ -18,10 +19,6 @@ if TYPE_CHECKING:
 
     from assistant.doctor.schemas import Check
     from assistant.drafting.brand import Brand
-
-
-class DrafterConfigError(ValueError):
-    """The drafter settings cannot work; the message names the environment variables to set."""
 
 
 def build_drafter(settings: Settings, brand: Brand) -> Drafter:
@@ -110,17 +107,18 @@ def sweep_slack_review(settings: Settings, engine: Engine | None = None) -> int:
 
 
 def include_slack_routes(app: FastAPI) -> None:
-    """Mount `POST /slack/events` (the Bolt app is built from settings on the first request)."""
-    from connectors.slack.routes import router
+    """Mount `POST /slack/events` (the Bolt app is built from settings on the first request,
+    drafting regenerations with `build_drafter`)."""
+    from connectors.slack.routes import slack_router
 
-    app.include_router(router)
+    app.include_router(slack_router(build_drafter))
 
 
 def start_slack_socket_mode(settings: Settings, engine: Engine | None = None) -> object:
     """Connect the Slack app over Socket Mode when SLACK_APP_TOKEN is set; the handler or None."""
     from connectors.slack.app import start_socket_mode
 
-    return start_socket_mode(settings, engine)
+    return start_socket_mode(settings, engine, build_drafter=build_drafter)
 
 
 def provider_checks(settings: Settings) -> list[Callable[[], Check]]:

@@ -37,6 +37,7 @@ Outcome = Literal["opt_out", "opt_in", "help", "message", "duplicate", "unknown_
 POST_MESSAGE = "conversations.post_message"
 SUGGEST_REPLY = "conversations.suggest_reply"
 UPDATE_DRAFTS = "conversations.update_drafts"
+SEND_REPLY = "conversations.send_reply"
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
 from assistant.conversations import repository as repo
-from assistant.conversations import tasks
 from assistant.conversations.facts import reply_facts
-from assistant.conversations.inbound import UPDATE_DRAFTS
+from assistant.conversations.inbound import SEND_REPLY, UPDATE_DRAFTS
 from assistant.conversations.suggest import CHANNEL, PLAYBOOK, SUPERSEDED
 from assistant.delivery.rules import reply_consent_problem
 from assistant.delivery.state import move_draft
@@ -79,7 +78,7 @@ def send_after_commit(
         return
     active = runner or build_runner(get_settings())
     for draft_id in wanted:
-        enqueue_after_commit(session, active, tasks.SEND_REPLY, draft_id=draft_id)
+        enqueue_after_commit(session, active, SEND_REPLY, draft_id=draft_id)
 
 
 def staff_reply(

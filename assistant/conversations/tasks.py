@@ -10,7 +10,7 @@ import logging
 
 from assistant.config import get_settings
 from assistant.conversations import suggest
-from assistant.conversations.inbound import POST_MESSAGE, SUGGEST_REPLY, UPDATE_DRAFTS
+from assistant.conversations.inbound import POST_MESSAGE, SEND_REPLY, SUGGEST_REPLY, UPDATE_DRAFTS
 from assistant.db import get_engine, unit_of_work
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.schedule import schedule_draft
@@ -24,8 +24,6 @@ from assistant.review.redraft import run_sync
 from assistant.wiring import build_drafter, build_review_channel
 
 log = logging.getLogger(__name__)
-
-SEND_REPLY = "conversations.send_reply"
 
 
 def review_channel() -> ReviewChannel:

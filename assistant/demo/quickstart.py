@@ -117,7 +117,8 @@ def _quickstart_drafts(day: date) -> None:
     """Draft each playbook for a few demo customers offline; show samples with fact receipts."""
     from assistant.drafting import campaigns
     from assistant.drafting.brand import load_brand
-    from assistant.drafting.commands import draft_panel, run_with_bar
+    from assistant.drafting.commands import run_with_bar
+    from assistant.drafting.panels import draft_panel
     from assistant.wiring import build_drafter
 
     settings = get_settings()

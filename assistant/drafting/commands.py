@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Mapping
-from typing import Annotated, Any, TypeVar
+from collections.abc import Awaitable
+from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console, Group
-from rich.panel import Panel
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -18,12 +17,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from rich.text import Text
 
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting import campaigns, draft_commands
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
+from assistant.drafting.panels import draft_panel
 from assistant.drafting.runner import CampaignBusy, RunSummary, halted_message
 from assistant.drafting.runner import Progress as RunProgress
 from assistant.models import DraftState
@@ -118,24 +117,6 @@ def summary_table(summary: RunSummary, title: str | None = None) -> Table:
     table.add_row("retries", f"{summary.retries:,}")
     table.add_row("elapsed", f"{summary.elapsed_seconds:.1f} s")
     return table
-
-
-def draft_panel(
-    title: str, body: str, subject: str | None, facts: Mapping[str, Any], findings: list[str]
-) -> Panel:
-    """One draft with its fact receipt (and findings, if any) for the terminal."""
-    message = Text()
-    if subject:
-        message.append(f"Subject: {subject}\n\n", style="bold")
-    message.append(body)
-    parts: list[Any] = [message]
-    if findings:
-        parts.append(Text("\nfindings: " + "; ".join(findings), style="yellow"))
-    from assistant.commandline.output import receipt_lines
-
-    receipt = "\n".join(f"  {line}" for line in receipt_lines(facts))
-    parts.append(Text("\nfact receipt:\n" + receipt, style="dim"))
-    return Panel(Group(*parts), title=title, title_align="left")
 
 
 def run_with_bar(

@@ -28,6 +28,7 @@ from assistant.review import risk, service, tasks
 from assistant.review.actors import Actor, terminal_actor
 from assistant.review.terminal import TerminalReviewChannel, campaign_table, draft_card
 from assistant.review.views import DraftView, campaign_view, draft_view, reviewable_ids
+from assistant.wiring import build_drafter
 
 KEYS = "[a]pprove [e]dit [r]eject re[g]enerate [s]kip [q]uit"
 END_OF_TEXT = "."
@@ -217,7 +218,11 @@ class TerminalReview:
             return
         with self.console.status("regenerating..."):
             outcome = tasks.regenerate_draft(
-                view.id, instruction, actor_id=self.actor.id, engine=self.engine
+                view.id,
+                instruction,
+                build_drafter=build_drafter,
+                actor_id=self.actor.id,
+                engine=self.engine,
             )
         self._say(outcome)
         if outcome.applied:

@@ -13,9 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from assistant.config import Settings
-from assistant.drafting.brand import Brand
+from assistant.config import Settings, get_settings
+from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
 from assistant.drafting.campaigns import make_toolkit, resolve_playbook
+from assistant.drafting.factory import DrafterConfigError, DrafterFactory
 from assistant.drafting.generate import Outcome, generate
 from assistant.drafting.prompts import PromptError
 from assistant.ports import Drafter
@@ -98,24 +99,20 @@ async def redraft_with(
     job: RedraftJob,
     instruction: str | None,
     *,
-    drafter: Drafter | None = None,
+    build_drafter: DrafterFactory,
     brand: Brand | None = None,
     settings: Settings | None = None,
 ) -> Outcome:
-    """`redraft` with the configured brand and drafter unless given (a built one is closed)."""
-    from assistant.config import get_settings
-    from assistant.drafting.brand import PromptsConfigError, load_brand
-    from assistant.wiring import DrafterConfigError, build_drafter
-
+    """`redraft` with a drafter from `build_drafter` (closed afterwards) and the configured
+    brand and settings unless given; a `config` failure when either cannot be built."""
     settings = settings or get_settings()
     try:
         brand = brand or load_brand()
-        active = drafter or build_drafter(settings, brand)
+        drafter = build_drafter(settings, brand)
     except (PromptsConfigError, DrafterConfigError) as exc:
         logger.warning("review.regeneration_unconfigured draft=%s error=%s", job.draft_id, exc)
         return Outcome(customer_id=job.customer_id, facts=dict(job.facts), failure="config")
     try:
-        return await redraft(job, instruction, drafter=active, brand=brand, settings=settings)
+        return await redraft(job, instruction, drafter=drafter, brand=brand, settings=settings)
     finally:
-        if drafter is None:
-            await active.aclose()
+        await drafter.aclose()

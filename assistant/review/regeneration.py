@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 from assistant.config import Settings
 from assistant.conversations.classify import with_inbound
 from assistant.drafting.brand import Brand
+from assistant.drafting.factory import DrafterFactory
 from assistant.drafting.generate import Outcome
 from assistant.drafting.guardrails import blocking
 from assistant.models import Draft
 from assistant.models.base import utcnow
-from assistant.ports import Drafter
 from assistant.review import audit
 from assistant.review import repository as repo
 from assistant.review.actors import SYSTEM, Actor
@@ -216,8 +216,8 @@ def regenerate(
     draft_id: int,
     instruction: str | None = None,
     *,
+    build_drafter: DrafterFactory,
     actor: Actor | None = None,
-    drafter: Drafter | None = None,
     brand: Brand | None = None,
     settings: Settings | None = None,
 ) -> DecisionOutcome:
@@ -225,13 +225,16 @@ def regenerate(
 
     All in the caller's unit of work, which stays open while the drafter works (on SQLite it
     holds the write lock): background jobs use `tasks.regenerate_draft`, which drafts
-    between two short units of work. The configured drafter is used unless one is given.
+    between two short units of work. The drafter comes from `build_drafter` (the entry
+    point passes `assistant.wiring.build_drafter`), built only when there is work for it.
     """
     repo.write_lock(session)
     job = prepare_regeneration(session, draft_id)
     outcome = None
     if job.state in repo.REVIEWABLE:
         outcome = run_sync(
-            redraft_with(job, instruction, drafter=drafter, brand=brand, settings=settings)
+            redraft_with(
+                job, instruction, build_drafter=build_drafter, brand=brand, settings=settings
+            )
         )
     return apply_regeneration(session, job, outcome, instruction=instruction, actor=actor)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from assistant.db import unit_of_work
-from assistant.ports import Drafter, ReviewChannel
+from assistant.drafting.factory import DrafterFactory
+from assistant.ports import ReviewChannel
 from assistant.review import regeneration
 from assistant.review import repository as repo
 from assistant.review.actors import Actor
@@ -19,21 +20,22 @@ def regenerate_draft(
     draft_id: int,
     instruction: str | None = None,
     *,
+    build_drafter: DrafterFactory,
     actor_id: str | None = None,
     engine: Engine | None = None,
-    drafter: Drafter | None = None,
     channel: ReviewChannel | None = None,
 ) -> DecisionOutcome:
     """Task "review.regenerate": read the draft, draft with no transaction open, write the
     new text in a second unit of work, then show it on `channel`.
 
-    Queue it after the unit of work of `service.request_regeneration` commits.
+    Queue it after the unit of work of `service.request_regeneration` commits. The caller
+    hands over `build_drafter` (the wiring's, for the configured drafter).
     """
     with unit_of_work(engine) as session:
         job = regeneration.prepare_regeneration(session, draft_id)
     outcome = None
     if job.state in repo.REVIEWABLE:
-        outcome = run_sync(redraft_with(job, instruction, drafter=drafter))
+        outcome = run_sync(redraft_with(job, instruction, build_drafter=build_drafter))
     with unit_of_work(engine) as session:
         result = regeneration.apply_regeneration(
             session,

@@ -10,7 +10,7 @@ from rich.text import Text
 from sqlalchemy import Engine, select
 
 from assistant.db import unit_of_work
-from assistant.drafting.commands import draft_panel
+from assistant.drafting.panels import draft_panel
 from assistant.models import Conversation, Customer, Message
 from assistant.review.outcomes import when
 from assistant.review.views import CampaignView, DraftView, campaign_view, draft_view

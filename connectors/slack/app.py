@@ -17,6 +17,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
 from assistant.config import Settings
+from assistant.drafting.factory import DrafterFactory
 from connectors.slack import overrides
 from connectors.slack.auth import Authorizer, parse_ids
 from connectors.slack.listeners import Background, ReviewHandlers, register, run_inline
@@ -88,10 +89,14 @@ def build_runtime(
     settings: Settings,
     engine: Engine | None = None,
     *,
+    build_drafter: DrafterFactory,
     pacer: ChannelPacer | None = None,
     background: Background = run_inline,
 ) -> SlackRuntime:
-    """The Bolt app with its listeners, from settings (no network until a request comes)."""
+    """The Bolt app with its listeners, from settings (no network until a request comes).
+
+    `build_drafter` (the composition root's) drafts the regenerations reviewers ask for.
+    """
     _, secret, _ = _required(settings)
     poster = build_poster(settings, engine, pacer=pacer)
     slack = settings.slack
@@ -109,7 +114,14 @@ def build_runtime(
         process_before_response=False,
         logger=_bolt_logger(),
     )
-    handlers = ReviewHandlers(poster, authorizer, settings, engine=engine, background=background)
+    handlers = ReviewHandlers(
+        poster,
+        authorizer,
+        settings,
+        build_drafter=build_drafter,
+        engine=engine,
+        background=background,
+    )
     register(app, handlers)
     overrides.register(app, handlers)
 
@@ -130,11 +142,14 @@ def build_socket_mode_handler(runtime: SlackRuntime, settings: Settings) -> Sock
     return SocketModeHandler(runtime.app, app_token, web_client=web_client)
 
 
-def start_socket_mode(settings: Settings, engine: Engine | None = None) -> SocketModeHandler | None:
+def start_socket_mode(
+    settings: Settings, engine: Engine | None = None, *, build_drafter: DrafterFactory
+) -> SocketModeHandler | None:
     """Connect over Socket Mode when SLACK_APP_TOKEN is set; the handler, or None."""
     if settings.slack.app_token is None or not settings.slack.app_token.get_secret_value():
         return None
-    handler = build_socket_mode_handler(build_runtime(settings, engine), settings)
+    runtime = build_runtime(settings, engine, build_drafter=build_drafter)
+    handler = build_socket_mode_handler(runtime, settings)
     handler.connect()  # type: ignore[no-untyped-call]
     logger.info("slack.socket_mode_connected")
     return handler

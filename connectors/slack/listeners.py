@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from assistant.config import Settings
 from assistant.conversations import service as conversation_service
 from assistant.db import unit_of_work
+from assistant.drafting.factory import DrafterFactory
 from assistant.drafting.guardrails import Finding, blocking
 from assistant.models import Conversation, Customer, Draft
 from assistant.models.base import utcnow
@@ -137,12 +138,14 @@ class ReviewHandlers:
         authorizer: Authorizer,
         settings: Settings,
         *,
+        build_drafter: DrafterFactory,
         engine: Engine | None = None,
         background: Background = run_inline,
     ) -> None:
         self.poster = poster
         self.authorizer = authorizer
         self.settings = settings
+        self.build_drafter = build_drafter
         self.engine = engine
         self.background = background
 
@@ -357,9 +360,15 @@ class ReviewHandlers:
         if not self._settled(where, result, "regenerate"):  # the card shows "Regenerating"
             return
         draft_id, engine, poster = where.draft_id, self.engine, self.poster
+        build = self.build_drafter
         self.background(
             lambda: review_tasks.regenerate_draft(
-                draft_id, instruction, actor_id=actor.id, engine=engine, channel=poster
+                draft_id,
+                instruction,
+                build_drafter=build,
+                actor_id=actor.id,
+                engine=engine,
+                channel=poster,
             )
         )
 

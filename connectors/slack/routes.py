@@ -3,8 +3,9 @@
 Every request's signature is checked here first (v0 HMAC-SHA256 of `v0:{timestamp}:{body}`
 with the signing secret; the timestamp within 300 s of now, either way). A request that
 fails is answered 401 and logged with the reason only, never its body (it carries draft
-texts and customer names). The Bolt app is built on the first request from settings and
-runs in the thread pool: its listeners are synchronous.
+texts and customer names). The Bolt app is built on the first request from settings, with
+the drafter factory the composition root passed to `slack_router`, and runs in the thread
+pool: its listeners are synchronous.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from assistant.config import get_settings
+from assistant.drafting.factory import DrafterFactory
 from connectors.slack.app import SlackNotConfigured, SlackRuntime, build_runtime
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(tags=["slack"])
 WINDOW_SECONDS = 300
 _lock = threading.Lock()
 
@@ -64,7 +65,7 @@ class _FixedClock(Clock):
         return self._now
 
 
-def runtime_for(app: FastAPI) -> SlackRuntime:
+def runtime_for(app: FastAPI, build_drafter: DrafterFactory) -> SlackRuntime:
     """The app's Slack runtime, built once from settings (SlackNotConfigured if it can't)."""
     runtime: SlackRuntime | None = getattr(app.state, "slack_runtime", None)
     if runtime is not None:
@@ -73,29 +74,36 @@ def runtime_for(app: FastAPI) -> SlackRuntime:
         runtime = getattr(app.state, "slack_runtime", None)
         if runtime is None:
             engine = getattr(app.state, "engine", None)
-            runtime = build_runtime(get_settings(), engine)
+            runtime = build_runtime(get_settings(), engine, build_drafter=build_drafter)
             app.state.slack_runtime = runtime
     return runtime
 
 
-@router.post("/slack/events", include_in_schema=False)
-async def slack_events(request: Request) -> Response:
-    """Slack calls this for button clicks, modal submissions, events and commands."""
-    try:
-        runtime = runtime_for(request.app)
-    except SlackNotConfigured as exc:
-        logger.warning("slack.not_configured %s", exc)
-        return JSONResponse(status_code=503, content={"error": "slack is not configured"})
-    body = await request.body()
-    reason = refusal_reason(
-        runtime.signing_secret,
-        body,
-        request.headers.get("x-slack-request-timestamp"),
-        request.headers.get("x-slack-signature"),
-    )
-    if reason is not None:
-        client = request.client.host if request.client else "-"
-        logger.warning("slack.request_refused reason=%s client=%s", reason, client)
-        return JSONResponse(status_code=401, content={"error": "invalid request"})
-    bolt_response = await run_in_threadpool(runtime.app.dispatch, to_bolt_request(request, body))
-    return to_starlette_response(bolt_response)
+def slack_router(build_drafter: DrafterFactory) -> APIRouter:
+    """`POST /slack/events`, its runtime drafting regenerations with `build_drafter`."""
+    router = APIRouter(tags=["slack"])
+
+    @router.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        """Slack calls this for button clicks, modal submissions, events and commands."""
+        try:
+            runtime = runtime_for(request.app, build_drafter)
+        except SlackNotConfigured as exc:
+            logger.warning("slack.not_configured %s", exc)
+            return JSONResponse(status_code=503, content={"error": "slack is not configured"})
+        body = await request.body()
+        reason = refusal_reason(
+            runtime.signing_secret,
+            body,
+            request.headers.get("x-slack-request-timestamp"),
+            request.headers.get("x-slack-signature"),
+        )
+        if reason is not None:
+            client = request.client.host if request.client else "-"
+            logger.warning("slack.request_refused reason=%s client=%s", reason, client)
+            return JSONResponse(status_code=401, content={"error": "invalid request"})
+        bolt_request = to_bolt_request(request, body)
+        bolt_response = await run_in_threadpool(runtime.app.dispatch, bolt_request)
+        return to_starlette_response(bolt_response)
+
+    return router

@@ -10,6 +10,7 @@ from assistant.db import unit_of_work
 from assistant.models import Draft, DraftState
 from assistant.review import service as review
 from assistant.review.actors import Actor
+from assistant.wiring import build_drafter
 from tests.conversations.helpers import conversations, drafts, seed_outreach, text_from
 
 COMPLAINT = "the bag was torn open, can you send another?"
@@ -77,7 +78,7 @@ def test_a_suggestion_stored_before_the_classification_can_still_be_regenerated(
     with unit_of_work(engine) as session:
         assert review.request_regeneration(session, suggestion.id, actor=ann, instruction=None)
     with unit_of_work(engine) as session:
-        outcome = review.regenerate(session, suggestion.id)
+        outcome = review.regenerate(session, suggestion.id, build_drafter=build_drafter)
     assert outcome.applied
     [after] = drafts(engine, id=suggestion.id)
     assert after.version > suggestion.version and "sorry" in after.body.lower()

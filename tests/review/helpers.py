@@ -16,6 +16,7 @@ from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.drafting.brand import load_brand
 from assistant.drafting.campaigns import make_toolkit, resolve_playbook
+from assistant.drafting.factory import DrafterFactory
 from assistant.drafting.generate import generate
 from assistant.models import (
     AuditEntry,
@@ -232,6 +233,11 @@ class ScriptedDrafter:
 
     async def aclose(self) -> None:
         return None
+
+
+def handing(drafter: Drafter) -> DrafterFactory:
+    """A drafter factory that hands out `drafter` itself, so a test can read its requests."""
+    return lambda settings, brand: drafter
 
 
 def _is_drafter(value: Drafter) -> Drafter:

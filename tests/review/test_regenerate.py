@@ -6,13 +6,17 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, update
 
+from assistant.config import Settings
 from assistant.db import unit_of_work
+from assistant.drafting.brand import Brand
+from assistant.drafting.factory import DrafterConfigError
 from assistant.models import Draft
 from assistant.models.base import utcnow
-from assistant.ports import ReviewChannel
+from assistant.ports import Drafter, ReviewChannel
 from assistant.review import service, tasks
 from assistant.review.actors import Actor
-from tests.review.helpers import ScriptedDrafter, audit_rows, draft_row, pending_store
+from assistant.wiring import build_drafter
+from tests.review.helpers import ScriptedDrafter, audit_rows, draft_row, handing, pending_store
 
 ANA = Actor("slack:U0ANA", "Ana")
 BEN = Actor("slack:U0BEN", "Ben")
@@ -39,7 +43,9 @@ def test_regenerate_with_an_instruction_writes_a_new_text(engine: Engine) -> Non
     assert marked.body == before.body
 
     with unit_of_work(engine) as session:
-        outcome = service.regenerate(session, draft_id, "mention the espresso machine")
+        outcome = service.regenerate(
+            session, draft_id, "mention the espresso machine", build_drafter=build_drafter
+        )
 
     assert outcome.applied and outcome.state == "pending_review"
     after = draft_row(engine, draft_id)
@@ -67,7 +73,9 @@ def test_the_instruction_reaches_the_drafter(engine: Engine) -> None:
     draft_id = store.drafts["Maya"]
     drafter = ScriptedDrafter(CLEAN)
     with unit_of_work(engine) as session:
-        outcome = service.regenerate(session, draft_id, "warmer", actor=BEN, drafter=drafter)
+        outcome = service.regenerate(
+            session, draft_id, "warmer", actor=BEN, build_drafter=handing(drafter)
+        )
     assert outcome.applied
     (request,) = drafter.requests
     assert request.instruction == "warmer" and "warmer" in request.prompt
@@ -110,7 +118,9 @@ def test_a_dead_regeneration_times_out(engine: Engine) -> None:
         job = service.prepare_regeneration(session, draft_id)
     assert job.version == job_version + 1
     with unit_of_work(engine) as session:
-        late = service.regenerate(session, draft_id, None, drafter=ScriptedDrafter(CLEAN))
+        late = service.regenerate(
+            session, draft_id, None, build_drafter=handing(ScriptedDrafter(CLEAN))
+        )
     assert not late.applied and late.state == "approved"
     row = draft_row(engine, draft_id)
     assert row.state == "approved" and row.body != CLEAN
@@ -122,7 +132,9 @@ def test_a_failed_regeneration_keeps_the_text_and_unblocks(engine: Engine) -> No
     before = draft_row(engine, draft_id)
     assert _request(engine, draft_id, ANA, "shorter")
     with unit_of_work(engine) as session:
-        outcome = service.regenerate(session, draft_id, "shorter", drafter=ScriptedDrafter())
+        outcome = service.regenerate(
+            session, draft_id, "shorter", build_drafter=handing(ScriptedDrafter())
+        )
     assert not outcome.applied and "regeneration failed (refused)" in outcome.message
     row = draft_row(engine, draft_id)
     assert row.body == before.body and row.regenerating_at is None
@@ -137,12 +149,32 @@ def test_a_failed_regeneration_keeps_the_text_and_unblocks(engine: Engine) -> No
         assert service.decide(session, draft_id, action="approve", actor=BEN).applied
 
 
+def test_a_drafter_that_cannot_be_built_fails_the_regeneration_as_config(
+    engine: Engine,
+) -> None:
+    store = pending_store(engine, ("Maya",))
+    draft_id = store.drafts["Maya"]
+    before = draft_row(engine, draft_id)
+    assert _request(engine, draft_id, ANA, None)
+
+    def unconfigured(settings: Settings, brand: Brand) -> Drafter:
+        raise DrafterConfigError("ASSISTANT_LLM=openai needs OPENAI_API_KEY")
+
+    outcome = tasks.regenerate_draft(draft_id, build_drafter=unconfigured, engine=engine)
+    assert not outcome.applied and "regeneration failed (config)" in outcome.message
+    row = draft_row(engine, draft_id)
+    assert row.body == before.body and row.regenerating_at is None
+    assert audit_rows(engine, draft_id)[-1].data["reason"] == "config"
+
+
 def test_a_blocked_regeneration_needs_attention(engine: Engine) -> None:
     store = pending_store(engine, ("Maya",))
     draft_id = store.drafts["Maya"]
     drafter = ScriptedDrafter(PRICED, PRICED)
     with unit_of_work(engine) as session:
-        outcome = service.regenerate(session, draft_id, "mention the price", drafter=drafter)
+        outcome = service.regenerate(
+            session, draft_id, "mention the price", build_drafter=handing(drafter)
+        )
     assert outcome.applied and outcome.state == "needs_attention"
     assert "invented_price" in {f.code for f in outcome.findings}
     # The second attempt was told what blocked the first.
@@ -180,7 +212,12 @@ def test_the_background_task_drafts_between_two_units_of_work(engine: Engine) ->
     channel = RecordingChannel()
     assert isinstance(channel, ReviewChannel)
     outcome = tasks.regenerate_draft(
-        draft_id, "warmer", actor_id=ANA.id, engine=engine, channel=channel
+        draft_id,
+        "warmer",
+        build_drafter=build_drafter,
+        actor_id=ANA.id,
+        engine=engine,
+        channel=channel,
     )
     assert outcome.applied and channel.updated == [draft_id]
     row = draft_row(engine, draft_id)
@@ -195,7 +232,9 @@ def test_regenerating_a_decided_draft_changes_nothing(engine: Engine) -> None:
         service.decide(session, draft_id, action="reject", actor=ANA)
     with unit_of_work(engine) as session:
         asked = service.request_regeneration(session, draft_id, actor=BEN, instruction=None)
-        done = service.regenerate(session, draft_id, None, drafter=ScriptedDrafter(CLEAN))
+        done = service.regenerate(
+            session, draft_id, None, build_drafter=handing(ScriptedDrafter(CLEAN))
+        )
     assert not asked.applied and asked.decided_by == ANA.id
     assert not done.applied and done.state == "rejected"
     assert draft_row(engine, draft_id).body != CLEAN
