@@ -13,12 +13,9 @@ segments and is signed by the brand's sender.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
-import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 from assistant.conversations.classify import (
@@ -32,23 +29,14 @@ from assistant.conversations.classify import (
 from assistant.drafting.brand import Brand
 from assistant.drafting.sms_segments import analyse, gsm_fold
 from assistant.ports import DrafterRefused, DraftOutput, DraftRequest
+from connectors.llm.offline_facts import Slots
+from connectors.llm.offline_facts import calendar as _calendar
+from connectors.llm.offline_facts import fact as _fact
+from connectors.llm.offline_facts import relative as _relative
+from connectors.llm.offline_facts import slot_names as _slot_names
+from connectors.llm.offline_facts import text as _text
 
 MAX_SMS_SEGMENTS = 2
-_FORMATTER = string.Formatter()
-_MONTHS: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _SHORTER: Final = ("short", "brief", "concise", "trim", "tighter")
 _FORMAL: Final = ("formal", "professional", "polite")
 
@@ -158,42 +146,6 @@ _KINDS: Final = frozenset(kind.value for kind in MessageKind)
 _CAPITALISED: Final = ("I", "I'm", "I'd", "I've", "I'll")
 
 
-def _fact(facts: Mapping[str, Any], path: str) -> Any:
-    value: Any = facts
-    for key in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _text(facts: Mapping[str, Any], path: str) -> str | None:
-    value = _fact(facts, path)
-    if value is None or isinstance(value, bool | Mapping | list):
-        return None
-    return " ".join(str(value).split()) or None
-
-
-def _relative(days: int) -> str:
-    if days <= 0:
-        return "earlier today"
-    if days == 1:
-        return "yesterday"
-    if days < 7:
-        return "a few days ago"
-    if days < 14:
-        return "last week"
-    return "a few weeks ago" if days <= 45 else "a while back"
-
-
-def _calendar(value: str) -> str | None:
-    try:
-        day = datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-    return f"on {_MONTHS[day.month - 1]} {day.day}"
-
-
 def inbound_of(facts: Mapping[str, Any]) -> tuple[MessageKind, tuple[str, ...]]:
     """The kind of the customer's latest message and the order facts it asks for."""
     kind = _text(facts, "inbound.kind")
@@ -204,28 +156,11 @@ def inbound_of(facts: Mapping[str, Any]) -> tuple[MessageKind, tuple[str, ...]]:
     return found.kind, found.asks
 
 
-@dataclass
-class _Slots:
-    """Slot values from the facts, and the fact path each came from."""
-
-    values: dict[str, str]
-    paths: dict[str, str]
-
-    def put(self, slot: str, value: str | None, path: str | None) -> None:
-        if value:
-            self.values[slot] = value
-            if path:
-                self.paths[slot] = path
-
-    def allows(self, template: str) -> bool:
-        return all(name in self.values for name in _slot_names(template))
+class _Slots(Slots):
+    """Slots whose templates may start with "?" (a question), dropped when filled."""
 
     def fill(self, template: str) -> str:
-        return template.lstrip("?").format(**self.values)
-
-
-def _slot_names(template: str) -> list[str]:
-    return [field for _, field, _, _ in _FORMATTER.parse(template) if field]
+        return super().fill(template.lstrip("?"))
 
 
 def _slots(brand: Brand, facts: Mapping[str, Any], *, sms: bool) -> _Slots:
