@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import click
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
+from assistant.commandline.editing import read_text
 from assistant.conversations import replies
 from assistant.conversations.views import ThreadView, thread_view
 from assistant.db import unit_of_work
@@ -25,7 +25,6 @@ from assistant.review.actors import Actor
 from assistant.review.outcomes import when
 from assistant.review.views import DraftView
 
-END_OF_TEXT = "."
 ARROWS = {"inbound": "customer →", "outbound": "→ customer"}
 
 
@@ -113,21 +112,7 @@ class ReplySession:
 
     def text(self, current: str = "") -> str | None:
         """New text: $EDITOR prefilled, or lines up to a lone dot; None when empty."""
-        if self.editor:
-            edited = click.edit(current)
-            return edited.rstrip("\n") if edited and edited.strip() else None
-        self.console.print(f"Text, ended by a line with only {END_OF_TEXT!r}:", markup=False)
-        lines: list[str] = []
-        while True:
-            try:
-                line = input()
-            except EOFError:
-                break
-            if line.strip() == END_OF_TEXT:
-                break
-            lines.append(line)
-        body = "\n".join(lines)
-        return body if body.strip() else None
+        return read_text(self.console, current, editor=self.editor, prompt="Text")
 
     def run(self, conversation_id: int) -> bool:
         """Act on keys until a reply is sent or the person quits; False when replies are

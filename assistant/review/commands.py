@@ -16,12 +16,12 @@ import sys
 from collections import Counter
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from assistant.commandline.editing import read_text
 from assistant.db import get_engine, unit_of_work
 from assistant.models import Campaign
 from assistant.review import risk, service, tasks
@@ -31,7 +31,6 @@ from assistant.review.views import DraftView, campaign_view, draft_view, reviewa
 from assistant.wiring import build_drafter
 
 KEYS = "[a]pprove [e]dit [r]eject re[g]enerate [s]kip [q]uit"
-END_OF_TEXT = "."
 
 
 class _Quit(Exception):
@@ -184,21 +183,7 @@ class TerminalReview:
 
     def edited_text(self, current: str) -> str | None:
         """The reviewer's new text: $EDITOR, or lines up to a lone dot; None when cancelled."""
-        if self.editor:
-            edited = click.edit(current)
-            return edited.rstrip("\n") if edited is not None else None
-        self.console.print(f"New text, ended by a line with only {END_OF_TEXT!r}:")
-        lines: list[str] = []
-        while True:
-            try:
-                line = input()
-            except EOFError:
-                break
-            if line.strip() == END_OF_TEXT:
-                break
-            lines.append(line)
-        text = "\n".join(lines)
-        return text if text.strip() else None
+        return read_text(self.console, current, editor=self.editor, prompt="New text")
 
     def regenerate(self, view: DraftView) -> None:
         """Ask for a new text with an optional instruction, and write it now."""
