@@ -7,19 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.drafting.routes import CampaignRead
+from assistant.drafting.routes import CampaignBase, CampaignRead
 
 
-class CampaignListItem(BaseModel):
+class CampaignListItem(CampaignBase):
     """A campaign as listed: members by status and drafts by state."""
 
-    id: int
-    name: str
-    playbook: str
-    segment: str | None
-    channel: str
-    status: str
-    created_at: datetime
     members: dict[str, int]
     drafts: dict[str, int]
 

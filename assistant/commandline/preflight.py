@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from assistant.commandline.errors import UserError, friendly_message
 
 if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
     from sqlalchemy import Engine
 
     from assistant.config import Settings
@@ -138,25 +139,24 @@ def check_configuration(settings: Settings) -> None:
         raise UserError(problems[0].line() + more)
 
 
-def head_revision() -> str:
-    """The newest migration this version of the package ships."""
+def _scripts() -> ScriptDirectory:
     from alembic.script import ScriptDirectory
 
     from assistant.migrate import ROOT
 
-    script = ScriptDirectory(str(ROOT / "alembic"))
-    head = script.get_current_head()
+    return ScriptDirectory(str(ROOT / "alembic"))
+
+
+def head_revision() -> str:
+    """The newest migration this version of the package ships."""
+    head = _scripts().get_current_head()
     assert head is not None
     return head
 
 
 def known_revisions() -> set[str]:
     """Every migration this version of the package ships."""
-    from alembic.script import ScriptDirectory
-
-    from assistant.migrate import ROOT
-
-    return {rev.revision for rev in ScriptDirectory(str(ROOT / "alembic")).walk_revisions()}
+    return {rev.revision for rev in _scripts().walk_revisions()}
 
 
 def database_engine(settings: Settings) -> Engine:

@@ -51,8 +51,8 @@ class CampaignCounts(BaseModel):
     drafts: dict[str, int]
 
 
-class CampaignRead(BaseModel):
-    """A campaign, where it stands, and its last summary."""
+class CampaignBase(BaseModel):
+    """What names a campaign and where it stands."""
 
     id: int
     name: str
@@ -61,6 +61,11 @@ class CampaignRead(BaseModel):
     channel: str
     status: str
     created_at: datetime
+
+
+class CampaignRead(CampaignBase):
+    """A campaign, where it stands, and its last summary."""
+
     completed_at: datetime | None
     counts: CampaignCounts
     summary: dict[str, Any]
