@@ -252,8 +252,14 @@ class ReviewHandlers:
         self._settled(where, result, "approve")
 
     def _open_modal(
-        self, ack: Ack, body: dict[str, Any], build: Callable[[kit.DraftView, str], View]
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        build: Callable[[kit.DraftView, str], View],
+        refuse: Callable[[kit.DraftView], str | None] | None = None,
     ) -> None:
+        """Open `build`'s modal on the clicked draft, unless it is closed or `refuse` says why
+        not (told to the clicker instead)."""
         ack()
         where = Where.from_click(body)
         if not self._allowed(where):
@@ -263,6 +269,10 @@ class ReviewHandlers:
         if reason is not None or view is None:
             self._tell(where, reason or "Nothing to do.")
             self.poster.update_draft(where.draft_id)
+            return
+        refused = refuse(view) if refuse is not None else None
+        if refused is not None:
+            self._tell(where, refused)
             return
         self._open(body.get("trigger_id"), build(view, where.meta()))
 

@@ -88,22 +88,12 @@ class OverrideHandlers:
 
     def open_override(self, ack: Ack, body: dict[str, Any]) -> None:
         """The reason modal, or at once why the draft cannot be overridden."""
-        ack()
-        review = self.review
-        where = Where.from_click(body)
-        if not review._allowed(where):
-            return
-        view = review._current(where)
-        closed = review._closed_reason(view, where)
-        if closed is not None or view is None:
-            review._tell(where, closed or "Nothing to do.")
-            review.poster.update_draft(where.draft_id)
-            return
-        never = refusal(blocking_codes(list(view.findings)))
-        if never is not None:
-            review._tell(where, never)
-            return
-        review._open(body.get("trigger_id"), override_modal(view, where.meta()))
+        self.review._open_modal(
+            ack,
+            body,
+            override_modal,
+            refuse=lambda view: refusal(blocking_codes(list(view.findings))),
+        )
 
     def submit_override(self, ack: Ack, body: dict[str, Any]) -> None:
         """Override with the reason: the card waits for approval, or the field says why not."""
