@@ -51,22 +51,23 @@ def list_command(
     if output == Format.json:
         print_json([{k: plain(v) for k, v in row.items()} for row in rows])
         return
-    table = Table(title=f"Campaigns ({len(rows):,} of {total:,})")
-    for column in ("id", "name", "playbook", "segment", "channel", "state", "members"):
-        table.add_column(column, no_wrap=column not in ("name", "members"))
-    table.add_column("drafts", overflow="fold")
-    table.add_column("created", no_wrap=True)
+    table = Table(
+        title=f"Campaigns ({len(rows):,} of {total:,})",
+        caption="`assistant campaigns show ID` for more",
+    )
+    # Few columns: at 80 characters every one still shows.
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "playbook / segment", "channel", "state", "members", "drafts"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
             str(row["id"]),
             row["name"],
-            row["playbook"],
-            cell(row["segment"]),
+            " / ".join(part for part in (row["playbook"], row["segment"]) if part),
             row["channel"],
             row["status"],
             _counted(row["members"]),
             _counted(row["drafts"]),
-            cell(row["created_at"]),
         )
     console.print(table)
 

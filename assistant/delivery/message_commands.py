@@ -40,23 +40,18 @@ def list_command(
             session, customer_id=pk, state=state, campaign_id=campaign, limit=limit
         )
     table = Table(title=f"Messages ({len(rows):,}, newest first)")
-    for column in ("id", "customer", "channel", "kind", "state", "scheduled", "sent"):
-        table.add_column(column, no_wrap=True)
+    # Few, narrow columns: at 80 characters every one still shows.
+    table.add_column("id", no_wrap=True)
+    table.add_column("customer", overflow="fold")
+    table.add_column("channel", overflow="fold")
+    table.add_column("state", overflow="fold")
+    table.add_column("when (UTC)", overflow="fold")
     table.add_column("why", overflow="fold")
-    table.add_column("draft", no_wrap=True)
-    table.add_column("campaign", no_wrap=True)
+    table.add_column("draft / campaign", overflow="fold")
     for row in rows:
         why = ": ".join(part for part in (row.reason, row.detail) if part)
-        table.add_row(
-            str(row.id),
-            row.customer_id,
-            row.channel,
-            row.kind,
-            row.state,
-            cell(row.scheduled_for),
-            cell(row.sent_at),
-            why,
-            cell(row.draft_id),
-            cell(row.campaign_id),
-        )
+        when = f"sent {cell(row.sent_at)}" if row.sent_at else f"due {cell(row.scheduled_for)}"
+        channel = row.channel + (f" {row.kind}" if row.kind != "marketing" else "")
+        origin = " / ".join(cell(v) for v in (row.draft_id, row.campaign_id) if v is not None)
+        table.add_row(str(row.id), row.customer_id, channel, row.state, when, why, origin)
     console.print(table)
