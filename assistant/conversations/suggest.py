@@ -191,6 +191,11 @@ class Stored:
 def store(session: Session, job: SuggestionJob, outcome: Outcome, *, now: datetime) -> Stored:
     """Save the suggestion once; older undecided suggestions of the conversation are cancelled
     (the new one answers the conversation as it is now)."""
+    if repo.latest_inbound_id(session, job.conversation_id) != job.inbound_id:
+        # The customer wrote again while this was drafted: the newer message's suggestion
+        # answers the conversation; a late one for the older message must not replace it.
+        log.info("conversations.suggestion_dropped message=%s reason=newer_message", job.inbound_id)
+        return Stored(None)
     if not outcome.drafted or outcome.state is None:
         log.warning(
             "conversations.suggestion_failed message=%s reason=%s",
