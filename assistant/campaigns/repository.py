@@ -51,33 +51,31 @@ def page(session: Session, *, limit: int, offset: int) -> tuple[int, list[Campai
     return int(total), list(rows)
 
 
-def draft_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Drafts by state, per campaign."""
+def _counted_by(
+    session: Session, campaign: Any, kind: Any, campaign_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
+    """Rows per campaign counted by `kind` (a state or status column), names sorted."""
     found: dict[int, dict[str, int]] = defaultdict(dict)
     if campaign_ids:
         rows = session.execute(
-            select(Draft.campaign_id, Draft.state, func.count())
-            .where(Draft.campaign_id.in_(campaign_ids))
-            .group_by(Draft.campaign_id, Draft.state)
+            select(campaign, kind, func.count())
+            .where(campaign.in_(campaign_ids))
+            .group_by(campaign, kind)
         ).all()
-        for campaign_id, state, number in rows:
+        for campaign_id, name, number in rows:
             if campaign_id is not None:
-                found[campaign_id][state] = number
+                found[campaign_id][name] = number
     return {cid: dict(sorted(found[cid].items())) for cid in campaign_ids}
+
+
+def draft_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Drafts by state, per campaign."""
+    return _counted_by(session, Draft.campaign_id, Draft.state, campaign_ids)
 
 
 def member_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     """Members by status, per campaign."""
-    found: dict[int, dict[str, int]] = defaultdict(dict)
-    if campaign_ids:
-        rows = session.execute(
-            select(CampaignMember.campaign_id, CampaignMember.status, func.count())
-            .where(CampaignMember.campaign_id.in_(campaign_ids))
-            .group_by(CampaignMember.campaign_id, CampaignMember.status)
-        ).all()
-        for campaign_id, status, number in rows:
-            found[campaign_id][status] = number
-    return {cid: dict(sorted(found[cid].items())) for cid in campaign_ids}
+    return _counted_by(session, CampaignMember.campaign_id, CampaignMember.status, campaign_ids)
 
 
 def message_counts(session: Session, campaign_id: int) -> tuple[dict[str, int], dict[str, int]]:

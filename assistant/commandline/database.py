@@ -23,7 +23,7 @@ def db_upgrade(
     from assistant.migrate import current_revision, upgrade
 
     settings = load_settings()
-    engine = database_engine(settings)
+    engine = database_engine()
     upgrade(engine, revision)
     console.print(
         f"{redacted_url(settings.database.url)} is at revision {current_revision(engine)}"
@@ -35,6 +35,7 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. base
     """Revert migrations down to REVISION."""
     from assistant.migrate import current_revision, downgrade
 
-    engine = database_engine(load_settings())
+    load_settings()
+    engine = database_engine()
     downgrade(engine, revision)
     console.print(f"now at revision {current_revision(engine)}")

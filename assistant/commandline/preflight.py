@@ -7,6 +7,8 @@ the SQLite file is made (and migrated) only once the settings are known to be go
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
@@ -34,17 +36,27 @@ class Problem:
         return f"{self.setting}: {self.problem}; {self.fix}"
 
 
-def load_settings() -> Settings:
-    """The settings, or a UserError naming every invalid one."""
-    from assistant.config import get_settings
-
+@contextmanager
+def _mistakes_as_user_errors() -> Iterator[None]:
+    """Errors a person can fix (settings, database URL or connection) become a UserError;
+    anything else is a bug and keeps its traceback."""
     try:
-        return get_settings()
-    except ValueError as exc:
+        yield
+    except UserError:
+        raise
+    except Exception as exc:
         message = friendly_message(exc)
         if message is None:
             raise
         raise UserError(message) from None
+
+
+def load_settings() -> Settings:
+    """The settings, or a UserError naming every invalid one."""
+    from assistant.config import get_settings
+
+    with _mistakes_as_user_errors():
+        return get_settings()
 
 
 def _is_loopback(url: str) -> bool:
@@ -159,17 +171,12 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in _scripts().walk_revisions()}
 
 
-def database_engine(settings: Settings) -> Engine:
+def database_engine() -> Engine:
     """The configured engine, or a UserError for a URL that is not one (nothing is created)."""
     from assistant.db import get_engine
 
-    try:
+    with _mistakes_as_user_errors():
         return get_engine()
-    except Exception as exc:
-        message = friendly_message(exc)
-        if message is None:
-            raise
-        raise UserError(message) from None
 
 
 def prepare_database(need: DatabaseNeed) -> None:
@@ -185,8 +192,8 @@ def prepare_database(need: DatabaseNeed) -> None:
     from assistant.db import redacted_url
     from assistant.migrate import current_revision, upgrade
 
-    engine = database_engine(settings)
-    try:
+    engine = database_engine()
+    with _mistakes_as_user_errors():
         current = current_revision(engine)
         if need == "migrate" or engine.dialect.name == "sqlite":
             if current is not None and current not in known_revisions():
@@ -206,13 +213,6 @@ def prepare_database(need: DatabaseNeed) -> None:
                 f"{redacted_url(settings.database.url)} is at migration {current}, this version "
                 f"needs {head_revision()}; run `assistant db upgrade`"
             )
-    except UserError:
-        raise
-    except Exception as exc:
-        message = friendly_message(exc)
-        if message is None:
-            raise
-        raise UserError(message) from None
 
 
 def _newer(url: str, current: str) -> str:
