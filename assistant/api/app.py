@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api.docs import include_offline_docs
+from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
@@ -29,6 +30,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         title="Customer messaging assistant", version="0.1.0", docs_url=None, redoc_url=None
     )
     include_offline_docs(app)
+    install_problem_handlers(app)
     app.state.engine = engine
 
     def _engine() -> Engine:
@@ -62,12 +64,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ready", "database": "ok", "revision": revision}
 
-    app.include_router(segments_router)
-    app.include_router(campaigns_router)
-    app.include_router(campaign_control_router)
+    for api_router in (segments_router, campaigns_router, campaign_control_router, consent_router):
+        app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)
     app.include_router(conversations_router)
-    app.include_router(consent_router)
     include_slack_routes(app)
     return app

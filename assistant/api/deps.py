@@ -1,9 +1,17 @@
-"""Shared FastAPI dependencies: the unit of work per request and API-key authentication."""
+"""Shared FastAPI dependencies: the unit of work per request and API-key authentication.
+
+Every `/api/v1` route names the scope it needs: `ReviewKey` (read and review: segments,
+campaigns, drafts, messages, conversations), `IngestKey` (store data in) or `AdminKey`
+(customers' personal data, consent, keys). An admin key may do everything. Missing or
+unknown key → 401; a key without the scope → 403.
+"""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -14,6 +22,28 @@ from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 
 _bearer = HTTPBearer(auto_error=False)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+class Scope(StrEnum):
+    """What an API key may do."""
+
+    INGEST = "ingest"
+    REVIEW = "review"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called: the key's name and scope (`key_id` None for a bootstrap key)."""
+
+    name: str
+    scope: Scope
+    key_id: int | None = None
+
+    def may(self, scope: Scope) -> bool:
+        """Whether this caller holds `scope` (admin holds every scope)."""
+        return self.scope is Scope.ADMIN or self.scope is scope
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -22,34 +52,55 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def require_api_key(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The caller's key, if it is one of ASSISTANT_API_KEYS (compared in constant time)."""
+def _bootstrap_caller(presented: str) -> Caller | None:
+    """An ASSISTANT_API_KEYS key (compared in constant time) acts as an admin key."""
     configured = get_settings().app.api_keys
     keys = [k.strip() for k in configured.get_secret_value().split(",")] if configured else []
-    keys = [k for k in keys if k]
-    if not keys:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "the API is disabled: set ASSISTANT_API_KEYS",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing bearer API key",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    presented = credentials.credentials.encode()
-    if not any(hmac.compare_digest(presented, key.encode()) for key in keys):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "unknown API key",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return credentials.credentials
+    encoded = presented.encode()
+    # Compare with every key, so the time taken does not tell which one nearly matched.
+    matches = [hmac.compare_digest(encoded, key.encode()) for key in keys if key]
+    return Caller(name="bootstrap", scope=Scope.ADMIN) if any(matches) else None
+
+
+def authenticate(request: Request, presented: str) -> Caller | None:
+    """The caller whose key `presented` is, or None."""
+    return _bootstrap_caller(presented)
+
+
+def require_scope(scope: Scope) -> Callable[..., Caller]:
+    """A dependency that admits callers holding `scope`."""
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Caller:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "Missing API key: send `Authorization: Bearer <key>` "
+                "(create one with `assistant apikeys create`).",
+                headers=_CHALLENGE,
+            )
+        caller = authenticate(request, credentials.credentials)
+        if caller is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "Unknown or revoked API key.",
+                headers=_CHALLENGE,
+            )
+        if not caller.may(scope):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"This key has the {caller.scope.value!r} scope; this route needs "
+                f"{scope.value!r} (or 'admin').",
+            )
+        return caller
+
+    dependency.__name__ = f"require_{scope.value}_key"
+    return dependency
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-ApiKeyDep = Annotated[str, Depends(require_api_key)]
+ReviewKey = Annotated[Caller, Depends(require_scope(Scope.REVIEW))]
+IngestKey = Annotated[Caller, Depends(require_scope(Scope.INGEST))]
+AdminKey = Annotated[Caller, Depends(require_scope(Scope.ADMIN))]

@@ -1,22 +1,61 @@
-"""RFC 9457 problem details (`application/problem+json`) for API routes.
+"""RFC 9457 problem details (`application/problem+json`) for every error the API gives.
 
-A router built with `route_class=ProblemRoute` answers its errors as problem documents:
-HTTPExceptions (404, 409, the API key's 401) and invalid requests (422, with each field's
-error in `errors`). Other routers keep FastAPI's default error bodies.
+`install_problem_handlers(app)` makes HTTP errors (404, 409, the API key's 401/403, 405,
+413), invalid requests (422, each field's error in `errors`) and anything unexpected (500,
+logged with its request id, no detail leaked) into problem documents. `ERROR_RESPONSES` puts
+them in the OpenAPI description of every route.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import HTTPException, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class FieldError(BaseModel):
+    """One invalid part of a request: where it is and what is wrong with it."""
+
+    loc: list[str]
+    msg: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+def _response(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem, "content": {MEDIA_TYPE: {}}}
+
+
+# The errors any API route may answer, for the OpenAPI description.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _response("The request is malformed."),
+    401: _response("No API key, or an unknown or revoked one."),
+    403: _response("The API key lacks the scope this route needs."),
+    404: _response("No such resource."),
+    409: _response("The resource is not in a state that allows this."),
+    413: _response("The body is larger than allowed."),
+    415: _response("The body is not of a supported content type."),
+    422: _response("A parameter or field is not valid; `errors` lists each one."),
+    500: _response("An unexpected error; the log has it under the request id."),
+}
 
 
 def problem(
@@ -42,18 +81,32 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
-class ProblemRoute(APIRoute):
-    """An APIRoute whose HTTP and validation errors are problem documents."""
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.detail, list):  # several problems: each also in `errors`
+        messages = [str(item) for item in exc.detail]
+        errors = [{"loc": [], "msg": message} for message in messages]
+        return problem(exc.status_code, "; ".join(messages), headers=exc.headers, errors=errors)
+    return problem(exc.status_code, str(exc.detail), headers=exc.headers)
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
 
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                return problem(422, "the request is not valid", errors=_field_errors(exc))
-            except HTTPException as exc:
-                return problem(exc.status_code, str(exc.detail), headers=exc.headers)
+async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem(422, "The request is not valid: see `errors`.", errors=_field_errors(exc))
 
-        return route
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error(
+        "api.unexpected_error path=%s error=%s",
+        request.url.path,
+        type(exc).__name__,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return problem(500, "An unexpected error; it has been logged. Try again later.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error `app` answers is a problem document."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(Exception, _unexpected)

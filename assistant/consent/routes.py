@@ -6,12 +6,9 @@ override the customer's own withdrawal without `force`, 422 a bad body).
 
 from __future__ import annotations
 
-import hashlib
-
 from fastapi import APIRouter, HTTPException, status
 
-from assistant.api.deps import ApiKeyDep, SessionDep
-from assistant.api.problems import ProblemRoute
+from assistant.api.deps import Caller, ReviewKey, SessionDep
 from assistant.config import get_settings
 from assistant.consent import service
 from assistant.consent.schemas import ConsentRead, ConsentUpdate
@@ -21,16 +18,16 @@ from assistant.jobs.runners import build_runner, enqueue_after_commit
 from assistant.models.base import utcnow
 from assistant.review.actors import Actor
 
-router = APIRouter(prefix="/api/v1/customers", tags=["consent"], route_class=ProblemRoute)
+router = APIRouter(prefix="/api/v1/customers", tags=["consent"])
 
 
-def key_actor(key: str) -> Actor:
-    """The audit actor for an API key: a fingerprint, never the key itself."""
-    return Actor(f"api:key-{hashlib.sha256(key.encode()).hexdigest()[:8]}")
+def key_actor(caller: Caller) -> Actor:
+    """The audit actor for an API key: its name, never the key itself."""
+    return Actor(f"api:{caller.name}")
 
 
 @router.get("/{external_id}/consent", response_model=ConsentRead)
-def read_consent(external_id: str, _key: ApiKeyDep, session: SessionDep) -> ConsentRead:
+def read_consent(external_id: str, _key: ReviewKey, session: SessionDep) -> ConsentRead:
     """The customer's consent per channel (address masked) and its history."""
     try:
         return service.consent_of(session, external_id)
@@ -40,7 +37,7 @@ def read_consent(external_id: str, _key: ApiKeyDep, session: SessionDep) -> Cons
 
 @router.post("/{external_id}/consent", response_model=ConsentRead)
 def set_consent(
-    external_id: str, update: ConsentUpdate, key: ApiKeyDep, session: SessionDep
+    external_id: str, update: ConsentUpdate, key: ReviewKey, session: SessionDep
 ) -> ConsentRead:
     """Grant or revoke consent on one channel; revoking cancels what is queued there."""
     try:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from assistant.api.deps import ApiKeyDep, SessionDep
+from assistant.api.deps import ReviewKey, SessionDep
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting import campaigns
@@ -159,7 +159,7 @@ def _read_by_id(engine: Engine, campaign_id: int) -> CampaignRead:
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=CampaignRead)
 async def create_campaign(
-    body: CampaignCreate, request: Request, background: BackgroundTasks, _key: ApiKeyDep
+    body: CampaignCreate, request: Request, background: BackgroundTasks, _key: ReviewKey
 ) -> CampaignRead:
     """Snapshot the segment now (202 with the campaign); draft it in the background."""
     brand, drafter = brand_and_drafter()
@@ -186,7 +186,7 @@ async def create_campaign(
 @router.get("/{campaign_id}/drafts", response_model=DraftsPage)
 def campaign_drafts(
     campaign_id: int,
-    _key: ApiKeyDep,
+    _key: ReviewKey,
     session: SessionDep,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
-from assistant.api.deps import ApiKeyDep, SessionDep
+from assistant.api.deps import ReviewKey, SessionDep
 from assistant.segments import service
 from assistant.segments.definition import parse_params
 from assistant.segments.errors import SegmentError, UnknownSegment
@@ -55,7 +55,7 @@ class MembersPageRead(BaseModel):
 
 
 @router.get("", response_model=SegmentList)
-def list_segments(_key: ApiKeyDep) -> SegmentList:
+def list_segments(_key: ReviewKey) -> SegmentList:
     """Built-in and user segments."""
     catalog = load_catalog()
     infos = service.list_segments(catalog)
@@ -67,7 +67,7 @@ def list_segments(_key: ApiKeyDep) -> SegmentList:
 @router.get("/{name}/members", response_model=MembersPageRead)
 def segment_members(
     name: str,
-    _key: ApiKeyDep,
+    _key: ReviewKey,
     session: SessionDep,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=1000)] = 50,

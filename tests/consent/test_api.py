@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +18,7 @@ from tests.delivery.helpers import draft_state, message, schedule
 
 KEY = "test-key-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-ACTOR = f"api:key-{hashlib.sha256(KEY.encode()).hexdigest()[:8]}"
+ACTOR = "api:bootstrap"
 PROBLEM = "application/problem+json"
 
 
