@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -24,7 +25,7 @@ def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     return TestClient(create_app(engine), raise_server_exceptions=False)
 
 
-def _is_problem(response: httpx.Response, status: int) -> dict[str, object]:
+def _is_problem(response: Any, status: int) -> dict[str, object]:
     assert response.status_code == status
     assert response.headers["content-type"] == PROBLEM
     body: dict[str, object] = response.json()
