@@ -107,18 +107,18 @@ def sweep_slack_review(settings: Settings, engine: Engine | None = None) -> int:
 
 
 def include_slack_routes(app: FastAPI) -> None:
-    """Mount `POST /slack/events` (the Bolt app is built from settings on the first request,
-    drafting regenerations with `build_drafter`)."""
+    """Mount `POST /slack/events` (the Bolt app is built from settings on the first request;
+    regenerations are the task "review.regenerate", which drafts with `build_drafter`)."""
     from connectors.slack.routes import slack_router
 
-    app.include_router(slack_router(build_drafter))
+    app.include_router(slack_router())
 
 
 def start_slack_socket_mode(settings: Settings, engine: Engine | None = None) -> object:
     """Connect the Slack app over Socket Mode when SLACK_APP_TOKEN is set; the handler or None."""
     from connectors.slack.app import start_socket_mode
 
-    return start_socket_mode(settings, engine, build_drafter=build_drafter)
+    return start_socket_mode(settings, engine)
 
 
 def provider_checks(settings: Settings) -> list[Callable[[], Check]]:

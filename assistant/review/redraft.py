@@ -41,6 +41,8 @@ class RedraftJob:
     subject: str | None
     attempts: int
     catalog_names: tuple[str, ...] = ()
+    # Marked by `request_regeneration` and unchanged since: the regeneration is still to do.
+    requested: bool = False
 
 
 def clean_instruction(instruction: str | None) -> str | None:

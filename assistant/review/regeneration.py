@@ -1,5 +1,10 @@
 """Regenerating a draft: marked first (decisions wait for the new text), then written again
-by the drafting pipeline with the reviewer's instruction, if nothing changed meanwhile."""
+by the drafting pipeline with the reviewer's instruction, if nothing changed meanwhile.
+
+In the background it is the task `REGENERATE` (`tasks.regenerate`), queued after the request
+commits; it runs only while the request is still to do (`RedraftJob.requested`), so running
+it twice, or after the text was written, changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -28,14 +33,17 @@ from assistant.review.outcomes import (
 )
 from assistant.review.redraft import RedraftJob, clean_instruction, redraft_with, run_sync
 
+# The task name (task args: draft_id, instruction, actor_id); registered by `review.tasks`.
+REGENERATE = "review.regenerate"
+
 
 def request_regeneration(
     session: Session, draft_id: int, *, actor: Actor, instruction: str | None
 ) -> DecisionOutcome:
     """Mark the draft as being regenerated (decisions wait for the new text) and audit it.
 
-    The work itself is `regenerate` (or `tasks.regenerate_draft` in the background), called
-    after this unit of work commits. A second request while one runs changes nothing.
+    The work itself is `regenerate`, or the task `REGENERATE` queued after this unit of work
+    commits. A second request while one runs changes nothing.
     """
     now = utcnow()
     draft = repo.lock_draft(session, draft_id)
@@ -78,10 +86,18 @@ def request_regeneration(
 
 
 def prepare_regeneration(session: Session, draft_id: int) -> RedraftJob:
-    """What regenerating the draft needs, read now (the drafting runs without the database)."""
+    """What regenerating the draft needs, read now (the drafting runs without the database).
+
+    `requested`: the draft is marked and still at the version its last request left, so the
+    regeneration asked for has not been done yet (nor anything else done to the draft).
+    """
     draft = repo.reload(session, draft_id)
     if draft is None:
         raise DraftNotFound(f"no draft {draft_id}")
+    requested = False
+    if draft.regenerating_at is not None:
+        request = audit.latest(session, ENTITY, draft.id, REGENERATION_REQUESTED)
+        requested = request is not None and (request.data or {}).get("version") == draft.version
     return RedraftJob(
         draft_id=draft.id,
         version=draft.version,
@@ -94,6 +110,7 @@ def prepare_regeneration(session: Session, draft_id: int) -> RedraftJob:
         subject=draft.subject,
         attempts=draft.attempts,
         catalog_names=tuple(repo.catalog_names(session)),
+        requested=requested,
     )
 
 
@@ -123,8 +140,13 @@ def apply_regeneration(
         repo.clear_regenerating(session, job.draft_id, job.version, now)
         current = repo.reload(session, job.draft_id)
         state = current.state if current is not None else job.state
+        why = (
+            "no regeneration of this text is waiting (done already, or not asked for)"
+            if state in repo.REVIEWABLE
+            else f"the draft is {state}"
+        )
         return DecisionOutcome(
-            False, job.draft_id, state, None, None, [], f"the draft is {state}; not regenerated"
+            False, job.draft_id, state, None, None, [], f"{why}; not regenerated"
         )
     if outcome.failure or outcome.state is None:
         repo.clear_regenerating(session, job.draft_id, job.version, now)
@@ -224,7 +246,7 @@ def regenerate(
     """Write the draft again through the drafting pipeline, with the reviewer's instruction.
 
     All in the caller's unit of work, which stays open while the drafter works (on SQLite it
-    holds the write lock): background jobs use `tasks.regenerate_draft`, which drafts
+    holds the write lock): background jobs use the task `REGENERATE`, which drafts
     between two short units of work. The drafter comes from `build_drafter` (the entry
     point passes `assistant.wiring.build_drafter`), built only when there is work for it.
     """

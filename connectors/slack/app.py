@@ -17,7 +17,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
 from assistant.config import Settings
-from assistant.drafting.factory import DrafterFactory
+from assistant.jobs.runners import TaskRunner
 from connectors.slack import overrides
 from connectors.slack.auth import Authorizer, parse_ids
 from connectors.slack.listeners import Background, ReviewHandlers, register, run_inline
@@ -89,13 +89,13 @@ def build_runtime(
     settings: Settings,
     engine: Engine | None = None,
     *,
-    build_drafter: DrafterFactory,
     pacer: ChannelPacer | None = None,
     background: Background = run_inline,
+    runner: TaskRunner | None = None,
 ) -> SlackRuntime:
     """The Bolt app with its listeners, from settings (no network until a request comes).
 
-    `build_drafter` (the composition root's) drafts the regenerations reviewers ask for.
+    `runner` runs the regenerations reviewers ask for (default: the configured one).
     """
     _, secret, _ = _required(settings)
     poster = build_poster(settings, engine, pacer=pacer)
@@ -118,9 +118,9 @@ def build_runtime(
         poster,
         authorizer,
         settings,
-        build_drafter=build_drafter,
         engine=engine,
         background=background,
+        runner=runner,
     )
     register(app, handlers)
     overrides.register(app, handlers)
@@ -143,12 +143,12 @@ def build_socket_mode_handler(runtime: SlackRuntime, settings: Settings) -> Sock
 
 
 def start_socket_mode(
-    settings: Settings, engine: Engine | None = None, *, build_drafter: DrafterFactory
+    settings: Settings, engine: Engine | None = None
 ) -> SocketModeHandler | None:
     """Connect over Socket Mode when SLACK_APP_TOKEN is set; the handler, or None."""
     if settings.slack.app_token is None or not settings.slack.app_token.get_secret_value():
         return None
-    runtime = build_runtime(settings, engine, build_drafter=build_drafter)
+    runtime = build_runtime(settings, engine)
     handler = build_socket_mode_handler(runtime, settings)
     handler.connect()  # type: ignore[no-untyped-call]
     logger.info("slack.socket_mode_connected")

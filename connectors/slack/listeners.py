@@ -4,7 +4,8 @@ Every listener acks first (Slack wants an answer within 3 s; Bolt runs the rest 
 answer has gone), then checks the person may act, then runs one unit of work around one
 review service call, and only after its commit updates the card. A modal whose answer
 depends on the work (an edit blocked by the guardrails comes back as field errors) acks
-after that short check instead. Slow work (regenerating) goes to `background`.
+after that short check instead. Regenerating is the task "review.regenerate", handed to the
+task runner (a Celery worker with ASSISTANT_BROKER_URL, else run here after the ack).
 """
 
 from __future__ import annotations
@@ -24,15 +25,15 @@ from sqlalchemy.orm import Session
 from assistant.config import Settings
 from assistant.conversations import service as conversation_service
 from assistant.db import unit_of_work
-from assistant.drafting.factory import DrafterFactory
 from assistant.drafting.guardrails import Finding, blocking
+from assistant.jobs.runners import TaskRunner, build_runner
 from assistant.models import Conversation, Customer, Draft
 from assistant.models.base import utcnow
 from assistant.review import repository as review_repo
 from assistant.review import risk as review_risk
 from assistant.review import service as review_service
-from assistant.review import tasks as review_tasks
 from assistant.review.actors import Actor
+from assistant.review.regeneration import REGENERATE
 from connectors.slack import blocks as kit
 from connectors.slack import cards
 from connectors.slack.actions import INPUT_ACTION, ActionId, BlockId, CallbackId
@@ -138,16 +139,16 @@ class ReviewHandlers:
         authorizer: Authorizer,
         settings: Settings,
         *,
-        build_drafter: DrafterFactory,
         engine: Engine | None = None,
         background: Background = run_inline,
+        runner: TaskRunner | None = None,
     ) -> None:
         self.poster = poster
         self.authorizer = authorizer
         self.settings = settings
-        self.build_drafter = build_drafter
         self.engine = engine
         self.background = background
+        self.runner = runner or build_runner(settings)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -354,7 +355,7 @@ class ReviewHandlers:
         self._settled(where, result, "reject")
 
     def submit_regenerate(self, ack: Ack, body: dict[str, Any]) -> None:
-        """Mark the draft as regenerating, show that, and regenerate in the background."""
+        """Mark the draft as regenerating, show that, then queue the regeneration task."""
         ack()
         where = Where.from_view(body)
         if not self._allowed(where):
@@ -367,20 +368,10 @@ class ReviewHandlers:
                 session, where.draft_id, actor=actor, instruction=instruction
             ),
         )
-        if not self._settled(where, result, "regenerate"):  # the card shows "Regenerating"
-            return
-        draft_id, engine, poster = where.draft_id, self.engine, self.poster
-        build = self.build_drafter
-        self.background(
-            lambda: review_tasks.regenerate_draft(
-                draft_id,
-                instruction,
-                build_drafter=build,
-                actor_id=actor.id,
-                engine=engine,
-                channel=poster,
+        if self._settled(where, result, "regenerate"):  # committed; the card says "Regenerating"
+            self.runner.enqueue(
+                REGENERATE, draft_id=where.draft_id, instruction=instruction, actor_id=actor.id
             )
-        )
 
     # -- conversations: a staff reply (issue 6) ---------------------------------------------
 

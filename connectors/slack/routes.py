@@ -22,7 +22,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from assistant.config import get_settings
-from assistant.drafting.factory import DrafterFactory
 from connectors.slack.app import SlackNotConfigured, SlackRuntime, build_runtime
 
 logger = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ class _FixedClock(Clock):
         return self._now
 
 
-def runtime_for(app: FastAPI, build_drafter: DrafterFactory) -> SlackRuntime:
+def runtime_for(app: FastAPI) -> SlackRuntime:
     """The app's Slack runtime, built once from settings (SlackNotConfigured if it can't)."""
     runtime: SlackRuntime | None = getattr(app.state, "slack_runtime", None)
     if runtime is not None:
@@ -74,20 +73,20 @@ def runtime_for(app: FastAPI, build_drafter: DrafterFactory) -> SlackRuntime:
         runtime = getattr(app.state, "slack_runtime", None)
         if runtime is None:
             engine = getattr(app.state, "engine", None)
-            runtime = build_runtime(get_settings(), engine, build_drafter=build_drafter)
+            runtime = build_runtime(get_settings(), engine)
             app.state.slack_runtime = runtime
     return runtime
 
 
-def slack_router(build_drafter: DrafterFactory) -> APIRouter:
-    """`POST /slack/events`, its runtime drafting regenerations with `build_drafter`."""
+def slack_router() -> APIRouter:
+    """`POST /slack/events`, served by the app's Slack runtime."""
     router = APIRouter(tags=["slack"])
 
     @router.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
         """Slack calls this for button clicks, modal submissions, events and commands."""
         try:
-            runtime = runtime_for(request.app, build_drafter)
+            runtime = runtime_for(request.app)
         except SlackNotConfigured as exc:
             logger.warning("slack.not_configured %s", exc)
             return JSONResponse(status_code=503, content={"error": "slack is not configured"})

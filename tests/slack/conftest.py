@@ -10,7 +10,6 @@ from sqlalchemy import Engine
 
 from assistant.api import create_app
 from assistant.config import Settings, get_settings
-from assistant.wiring import build_drafter
 from connectors.slack.app import SlackRuntime, build_runtime
 from connectors.slack.poster import SlackPoster
 from connectors.slack.transport import ChannelPacer
@@ -49,7 +48,7 @@ def slack_settings(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Settings
 @pytest.fixture
 def runtime(engine: Engine, slack_settings: Settings) -> SlackRuntime:
     return build_runtime(
-        slack_settings, engine, build_drafter=build_drafter, pacer=ChannelPacer(TEST_INTERVAL)
+        slack_settings, engine, pacer=ChannelPacer(TEST_INTERVAL)
     )
 
 

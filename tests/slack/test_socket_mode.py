@@ -6,7 +6,6 @@ import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from assistant.config import Settings, get_settings
-from assistant.wiring import build_drafter
 from connectors.slack.app import (
     SlackNotConfigured,
     SlackRuntime,
@@ -33,8 +32,8 @@ def test_the_handler_is_built_when_an_app_token_is_set(
 def test_without_an_app_token_there_is_no_socket_mode(
     fake: FakeSlack, slack_settings: Settings
 ) -> None:
-    assert start_socket_mode(slack_settings, build_drafter=build_drafter) is None
-    runtime = build_runtime(slack_settings, build_drafter=build_drafter)
+    assert start_socket_mode(slack_settings) is None
+    runtime = build_runtime(slack_settings)
     with pytest.raises(SlackNotConfigured, match="SLACK_APP_TOKEN"):
         build_socket_mode_handler(runtime, slack_settings)
     assert fake.calls == []
@@ -44,4 +43,4 @@ def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     get_settings.cache_clear()
     with pytest.raises(SlackNotConfigured, match="SLACK_SIGNING_SECRET, SLACK_REVIEW_CHANNEL"):
-        build_runtime(get_settings(), build_drafter=build_drafter)
+        build_runtime(get_settings())
