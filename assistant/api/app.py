@@ -19,6 +19,7 @@ from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
 from assistant.migrate import current_revision
+from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
 from assistant.wiring import include_slack_routes
 
@@ -64,7 +65,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ready", "database": "ok", "revision": revision}
 
-    for api_router in (segments_router, campaigns_router, campaign_control_router, consent_router):
+    for api_router in (
+        segments_router,
+        campaigns_router,
+        campaign_control_router,
+        consent_router,
+        drafts_router,
+    ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
+from assistant.review.actors import Actor
 
 _bearer = HTTPBearer(auto_error=False)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -44,6 +45,11 @@ class Caller:
     def may(self, scope: Scope) -> bool:
         """Whether this caller holds `scope` (admin holds every scope)."""
         return self.scope is Scope.ADMIN or self.scope is scope
+
+
+def key_actor(caller: Caller) -> Actor:
+    """The audit actor for an API key: `api:<its name>`, never the key itself."""
+    return Actor(f"api:{caller.name}")
 
 
 def get_session(request: Request) -> Iterator[Session]:

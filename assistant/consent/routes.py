@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from assistant.api.deps import Caller, ReviewKey, SessionDep
+from assistant.api.deps import ReviewKey, SessionDep, key_actor
 from assistant.config import get_settings
 from assistant.consent import service
 from assistant.consent.schemas import ConsentRead, ConsentUpdate
@@ -16,14 +16,8 @@ from assistant.conversations import tasks  # noqa: F401  (registers the card upd
 from assistant.conversations.inbound import UPDATE_DRAFTS
 from assistant.jobs.runners import build_runner, enqueue_after_commit
 from assistant.models.base import utcnow
-from assistant.review.actors import Actor
 
 router = APIRouter(prefix="/api/v1/customers", tags=["consent"])
-
-
-def key_actor(caller: Caller) -> Actor:
-    """The audit actor for an API key: its name, never the key itself."""
-    return Actor(f"api:{caller.name}")
 
 
 @router.get("/{external_id}/consent", response_model=ConsentRead)

@@ -22,7 +22,7 @@ from datetime import date
 from itertools import islice
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant.config import Settings
@@ -402,6 +402,24 @@ def campaign_progress(session: Session, campaign_id: int) -> dict[str, Any]:
     }
 
 
+def _draft_filters(
+    campaign_id: int | None = None,
+    state: str | None = None,
+    playbook: str | None = None,
+    channel: str | None = None,
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for column, value in (
+        (Draft.campaign_id, campaign_id),
+        (Draft.state, state),
+        (Draft.playbook, playbook),
+        (Draft.channel, channel),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    return conditions
+
+
 def list_drafts(
     session: Session,
     *,
@@ -411,11 +429,7 @@ def list_drafts(
     offset: int = 0,
 ) -> tuple[int, list[tuple[Draft, str]]]:
     """(total, one page of (draft, customer external id)) in draft id order."""
-    conditions = []
-    if campaign_id is not None:
-        conditions.append(Draft.campaign_id == campaign_id)
-    if state is not None:
-        conditions.append(Draft.state == state)
+    conditions = _draft_filters(campaign_id, state)
     total = session.execute(select(func.count()).select_from(Draft).where(*conditions)).scalar_one()
     rows = session.execute(
         select(Draft, Customer.external_id)
@@ -426,3 +440,39 @@ def list_drafts(
         .offset(offset)
     ).all()
     return int(total), [(draft, external) for draft, external in rows]
+
+
+@dataclass(frozen=True)
+class DraftFilter:
+    """Which drafts a list shows (None: any)."""
+
+    campaign_id: int | None = None
+    state: str | None = None
+    playbook: str | None = None
+    channel: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        return _draft_filters(self.campaign_id, self.state, self.playbook, self.channel)
+
+
+def count_drafts(session: Session, wanted: DraftFilter) -> int:
+    """How many drafts match `wanted`."""
+    query = select(func.count()).select_from(Draft).where(*wanted.conditions())
+    return int(session.execute(query).scalar_one())
+
+
+def drafts_after(
+    session: Session, wanted: DraftFilter, after: int | None, limit: int
+) -> list[tuple[Draft, str]]:
+    """Up to `limit` (draft, customer external id) matching `wanted` with ids above `after`,
+    in id order: one page for a cursor."""
+    query = (
+        select(Draft, Customer.external_id)
+        .join(Customer, Customer.id == Draft.customer_id)
+        .where(*wanted.conditions())
+        .order_by(Draft.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(Draft.id > after)
+    return [(draft, external) for draft, external in session.execute(query).all()]

@@ -80,6 +80,8 @@ def draft_detail(session: Session, draft_id: int) -> dict[str, Any]:
         "playbook": draft.playbook,
         "channel": draft.channel,
         "state": draft.state,
+        "version": draft.version,
+        "regenerating_at": draft.regenerating_at,
         "subject": draft.subject,
         "body": draft.body,
         "facts": draft.facts or {},

@@ -10,19 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assistant.api.deps import ReviewKey, SessionDep
+from assistant.api.pagination import CursorParam, LimitParam, decode_cursor, next_cursor
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting import campaigns
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
 from assistant.drafting.runner import CampaignBusy
+from assistant.drafting.schemas import DraftRead, DraftsPage
 from assistant.models import DraftState
 from assistant.ports import Drafter
 
@@ -69,36 +71,6 @@ class CampaignRead(CampaignBase):
     completed_at: datetime | None
     counts: CampaignCounts
     summary: dict[str, Any]
-
-
-class DraftRead(BaseModel):
-    """A draft with its fact receipt and guardrail findings."""
-
-    id: int
-    customer_id: str
-    playbook: str
-    channel: str
-    state: str
-    subject: str | None
-    body: str
-    facts: dict[str, Any]
-    findings: dict[str, Any]
-    prompt_version: str | None
-    model: str | None
-    tokens_in: int
-    tokens_out: int
-    attempts: int
-    created_at: datetime
-
-
-class DraftsPage(BaseModel):
-    """One page of a campaign's drafts, in id order, with the total."""
-
-    campaign_id: int
-    total: int
-    page: int
-    per_page: int
-    drafts: list[DraftRead]
 
 
 def _engine(request: Request) -> Engine:
@@ -188,45 +160,22 @@ def campaign_drafts(
     campaign_id: int,
     _key: ReviewKey,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
     state: DraftState | None = None,
 ) -> DraftsPage:
-    """A page of the campaign's drafts (optionally in one state), with the total."""
+    """A page of the campaign's drafts (optionally in one state) in id order, with the total;
+    `next_cursor` continues (None on the last page). Reviewing them: `/api/v1/drafts`."""
+    after = decode_cursor(cursor)
     try:
         campaigns.get_campaign(session, campaign_id)
     except campaigns.CampaignNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no campaign {campaign_id}") from None
-    total, rows = campaigns.list_drafts(
-        session,
-        campaign_id=campaign_id,
-        state=state.value if state else None,
-        limit=per_page,
-        offset=(page - 1) * per_page,
-    )
+    wanted = campaigns.DraftFilter(campaign_id=campaign_id, state=state.value if state else None)
+    rows = campaigns.drafts_after(session, wanted, after, limit)
     return DraftsPage(
         campaign_id=campaign_id,
-        total=total,
-        page=page,
-        per_page=per_page,
-        drafts=[
-            DraftRead(
-                id=draft.id,
-                customer_id=external,
-                playbook=draft.playbook,
-                channel=draft.channel,
-                state=draft.state,
-                subject=draft.subject,
-                body=draft.body,
-                facts=draft.facts or {},
-                findings=draft.findings or {},
-                prompt_version=draft.prompt_version,
-                model=draft.model,
-                tokens_in=draft.tokens_in,
-                tokens_out=draft.tokens_out,
-                attempts=draft.attempts,
-                created_at=draft.created_at,
-            )
-            for draft, external in rows
-        ],
+        total=campaigns.count_drafts(session, wanted),
+        drafts=[DraftRead.of(draft, external) for draft, external in rows],
+        next_cursor=next_cursor(rows, limit, lambda row: row[0].id),
     )

@@ -65,9 +65,7 @@ def regenerate_draft(
 
 
 @task(REGENERATE)
-def regenerate(
-    draft_id: int, instruction: str | None = None, actor_id: str | None = None
-) -> bool:
+def regenerate(draft_id: int, instruction: str | None = None, actor_id: str | None = None) -> bool:
     """Regenerate a draft marked by `request_regeneration` with the configured drafter, and
     show it on the configured review channel (none for the terminal: nobody watches a
     server's console). Whether a new text was written; safe to run twice."""

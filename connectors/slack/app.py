@@ -142,9 +142,7 @@ def build_socket_mode_handler(runtime: SlackRuntime, settings: Settings) -> Sock
     return SocketModeHandler(runtime.app, app_token, web_client=web_client)
 
 
-def start_socket_mode(
-    settings: Settings, engine: Engine | None = None
-) -> SocketModeHandler | None:
+def start_socket_mode(settings: Settings, engine: Engine | None = None) -> SocketModeHandler | None:
     """Connect over Socket Mode when SLACK_APP_TOKEN is set; the handler, or None."""
     if settings.slack.app_token is None or not settings.slack.app_token.get_secret_value():
         return None

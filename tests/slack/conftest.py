@@ -47,9 +47,7 @@ def slack_settings(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Settings
 
 @pytest.fixture
 def runtime(engine: Engine, slack_settings: Settings) -> SlackRuntime:
-    return build_runtime(
-        slack_settings, engine, pacer=ChannelPacer(TEST_INTERVAL)
-    )
+    return build_runtime(slack_settings, engine, pacer=ChannelPacer(TEST_INTERVAL))
 
 
 @pytest.fixture

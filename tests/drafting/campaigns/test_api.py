@@ -46,21 +46,25 @@ def test_post_accepts_then_drafts_in_the_background_and_get_shows_progress(
     assert body["counts"]["drafts"] == {"pending_review": 15}
     assert body["summary"]["last_run"]["drafted"] == 15
 
-    pages = [
-        client.get(
-            f"/api/v1/campaigns/{campaign_id}/drafts",
-            params={"page": page, "per_page": 10},
-            headers=AUTH,
-        ).json()
-        for page in (1, 2)
-    ]
+    pages, cursor = [], None
+    while True:
+        params: dict[str, str | int] = {"limit": 10, **({"cursor": cursor} if cursor else {})}
+        page = client.get(f"/api/v1/campaigns/{campaign_id}/drafts", params=params, headers=AUTH)
+        assert page.status_code == 200
+        pages.append(page.json())
+        cursor = pages[-1]["next_cursor"]
+        if cursor is None:
+            break
     assert [p["total"] for p in pages] == [15, 15]
     assert [len(p["drafts"]) for p in pages] == [10, 5]
+    assert pages[0]["campaign_id"] == campaign_id
     ids = [d["id"] for p in pages for d in p["drafts"]]
     assert len(set(ids)) == 15 and ids == sorted(ids)
     first = pages[0]["drafts"][0]
     assert first["facts"]["customer"]["first_name"] and first["body"] and first["subject"]
     assert first["customer_id"].startswith("C") and first["state"] == "pending_review"
+    assert first["campaign_id"] == campaign_id and first["version"] >= 1
+    assert first["regenerating"] is False and first["decided_by"] is None
     only = client.get(
         f"/api/v1/campaigns/{campaign_id}/drafts",
         params={"state": "needs_attention"},
@@ -83,3 +87,5 @@ def test_bad_requests_are_explained(client: TestClient) -> None:
     )
     assert client.get("/api/v1/campaigns/424242", headers=AUTH).status_code == 404
     assert client.get("/api/v1/campaigns/424242/drafts", headers=AUTH).status_code == 404
+    foreign = client.get("/api/v1/campaigns/1/drafts", params={"cursor": "x"}, headers=AUTH)
+    assert foreign.status_code == 422 and "next_cursor" in foreign.json()["detail"]
