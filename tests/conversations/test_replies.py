@@ -63,6 +63,26 @@ def test_approving_a_suggestion_sends_exactly_one_reply_from_the_same_sender(
     assert conversations(engine, seeded.customer_id)[0].last_outbound_at is not None
 
 
+def test_a_suggestion_approved_through_the_api_is_sent_at_once(
+    engine: Engine, web: TestClient, twilio: FakeTwilioServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_API_KEYS", "test-key-0123456789")
+    get_settings.cache_clear()
+    seeded = seed_outreach(engine)
+    text_from(web, seeded.phone, "Is the skillet oven safe?")
+    [suggestion] = drafts(engine, playbook="reply")
+    response = web.post(
+        f"/api/v1/drafts/{suggestion.id}/approve",
+        headers={"Authorization": "Bearer test-key-0123456789"},
+    )
+    assert response.status_code == 200
+    # As from Slack: sent once the approval committed, not at the worker's next tick.
+    [reply] = messages(engine, draft_id=suggestion.id)
+    assert (reply.kind, reply.status) == ("conversation", "sent")
+    [create] = twilio.creates()
+    assert create.field("Body") == suggestion.body
+
+
 def test_a_staff_reply_is_checked_approved_and_sent_once(
     engine: Engine, web: TestClient, twilio: FakeTwilioServer
 ) -> None:

@@ -10,6 +10,7 @@ from assistant.config import Settings
 from assistant.db import unit_of_work
 from assistant.drafting.brand import Brand
 from assistant.drafting.factory import DrafterConfigError
+from assistant.jobs.registry import get_task
 from assistant.models import Draft
 from assistant.models.base import utcnow
 from assistant.ports import Drafter, ReviewChannel
@@ -238,3 +239,27 @@ def test_regenerating_a_decided_draft_changes_nothing(engine: Engine) -> None:
     assert not asked.applied and asked.decided_by == ANA.id
     assert not done.applied and done.state == "rejected"
     assert draft_row(engine, draft_id).body != CLEAN
+
+
+def test_the_task_is_registered_and_writes_only_a_pending_request(engine: Engine) -> None:
+    assert get_task(tasks.REGENERATE) is tasks.regenerate
+    store = pending_store(engine, ("Maya", "Leo"))
+    # Never asked for: nothing is drafted, nothing recorded.
+    untouched = store.drafts["Leo"]
+    assert tasks.regenerate(untouched, "warmer", ANA.id) is False
+    assert audit_rows(engine, untouched) == [] and draft_row(engine, untouched).version == 1
+
+    draft_id = store.drafts["Maya"]
+    assert _request(engine, draft_id, ANA, None)
+    # A dead regeneration, given up on; the draft is overridden/edited meanwhile (a new
+    # version): the late task writes nothing and clears the old mark.
+    with unit_of_work(engine) as session:
+        session.execute(
+            update(Draft)
+            .where(Draft.id == draft_id)
+            .values(regenerating_at=utcnow() - timedelta(minutes=11), version=Draft.version + 1)
+        )
+    assert tasks.regenerate(draft_id, None, ANA.id) is False
+    row = draft_row(engine, draft_id)
+    assert row.regenerating_at is None and row.state == "pending_review"
+    assert [e.action for e in audit_rows(engine, draft_id)] == ["draft.regeneration_requested"]
