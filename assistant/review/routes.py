@@ -254,4 +254,5 @@ def override(draft_id: int, body: OverrideRequest, key: ReviewKey, session: Sess
         if not approved.applied:
             raise _conflict(approved)
         outcome = replace(approved, message=f"overridden and {approved.message}")
+        conversations.send_after_commit(session, [draft_id])
     return _decided(session, outcome)
