@@ -15,6 +15,7 @@ from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.jobs.runners import InProcessRunner
 from assistant.review.tasks import REGENERATE
+from tests.fakes.openai_server import running_fake_openai, user_prompt
 from tests.review.helpers import (
     add_campaign,
     add_customer,
@@ -275,3 +276,27 @@ def test_regenerate_answers_202_and_the_task_writes_the_new_text(
     refused = post(client, draft_id, "regenerate")
     assert refused.status_code == 409 and "already rejected" in refused.json()["detail"]
     assert post(client, 424242, "regenerate").status_code == 404
+
+
+def test_regenerate_with_the_openai_drafter_sends_the_instruction(
+    engine: Engine, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft_id = pending_store(engine, ("Maya",)).drafts["Maya"]
+    before = draft_row(engine, draft_id)
+    with running_fake_openai() as model:
+        for name, value in {
+            "ASSISTANT_LLM": "openai",
+            "OPENAI_BASE_URL": model.base_url,
+            "OPENAI_API_KEY": "sk-test-not-a-secret",
+            "ASSISTANT_LLM_MODEL": "gpt-test",
+        }.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        response = post(client, draft_id, "regenerate", {"instruction": "mention the oven"})
+        assert response.status_code == 202
+    # The task built the configured drafter from settings and asked the model once.
+    (request,) = model.bodies()
+    assert "mention the oven" in user_prompt(request)
+    after = draft_row(engine, draft_id)
+    assert after.model == "gpt-test" and after.body != before.body and "Maya" in after.body
+    assert audit_rows(engine, draft_id)[-1].actor == ACTOR
