@@ -15,6 +15,7 @@ from assistant.ports import Drafter, EmailSender, ReviewChannel, SignatureValida
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from rich.console import Console
     from sqlalchemy import Engine
 
     from assistant.doctor.schemas import Check
@@ -91,9 +92,14 @@ def build_review_channel(settings: Settings, engine: Engine | None = None) -> Re
         return build_slack_review_channel(settings, engine)
     from rich.console import Console
 
-    from assistant.review.terminal import TerminalReviewChannel
+    return terminal_review_channel(Console(), engine)
 
-    return TerminalReviewChannel(Console(), engine)
+
+def terminal_review_channel(console: Console, engine: Engine | None = None) -> ReviewChannel:
+    """The terminal review adapter, printing on `console`."""
+    from connectors.terminal.review import TerminalReviewChannel
+
+    return TerminalReviewChannel(console, engine)
 
 
 def sweep_slack_review(settings: Settings, engine: Engine | None = None) -> int:
