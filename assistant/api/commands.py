@@ -28,7 +28,7 @@ def serve(
     """
     import uvicorn
 
-    from assistant.api import create_app
+    from assistant.api.app import create_app
     from assistant.wiring import start_slack_socket_mode
 
     # Socket Mode: for teams without a public URL; Slack's websocket, same listeners.

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.api.pagination import decode_cursor, encode_cursor, next_cursor
 
 KEY = "test-key-0123456789"
