@@ -87,12 +87,13 @@ def build_slack_review_channel(settings: Settings, engine: Engine | None = None)
 
 
 def build_review_channel(settings: Settings, engine: Engine | None = None) -> ReviewChannel:
-    """The review adapter ASSISTANT_REVIEW selects: `terminal` (default) or `slack`."""
+    """The review adapter background work pushes to: Slack's (ASSISTANT_REVIEW=slack), or
+    none to push to at the terminal (drafts wait for `assistant review`)."""
     if settings.review.channel == "slack":
         return build_slack_review_channel(settings, engine)
-    from rich.console import Console
+    from connectors.terminal.review import WaitingReviewChannel
 
-    return terminal_review_channel(Console(), engine)
+    return WaitingReviewChannel()
 
 
 def terminal_review_channel(console: Console, engine: Engine | None = None) -> ReviewChannel:
