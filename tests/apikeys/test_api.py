@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.models import ApiKey, AuditEntry
