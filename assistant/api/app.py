@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api.docs import include_offline_docs
 from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
+from assistant.apikeys.routes import router as apikeys_router
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
@@ -64,7 +65,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ready", "database": "ok", "revision": revision}
 
-    for api_router in (segments_router, campaigns_router, campaign_control_router, consent_router):
+    for api_router in (
+        segments_router,
+        campaigns_router,
+        campaign_control_router,
+        consent_router,
+        apikeys_router,
+    ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)
