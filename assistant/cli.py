@@ -67,6 +67,10 @@ class AssistantGroup(LazyGroup):
         "consent": LazyCommand(
             "assistant.consent.commands:consent_app", "A customer's consent: show and set."
         ),
+        "customers": LazyCommand(
+            "assistant.customers.commands:customers_app",
+            "One customer: profile, export of everything held, forget.",
+        ),
         "guardrails": LazyCommand(
             "assistant.drafting.guardrails.commands:guardrails_app",
             "Check a message against the facts it may use.",

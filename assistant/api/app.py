@@ -14,6 +14,7 @@ from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
+from assistant.customers.routes import router as customers_router
 from assistant.db import get_engine
 from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
@@ -64,7 +65,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ready", "database": "ok", "revision": revision}
 
-    for api_router in (segments_router, campaigns_router, campaign_control_router, consent_router):
+    for api_router in (
+        segments_router,
+        campaigns_router,
+        campaign_control_router,
+        consent_router,
+        customers_router,
+    ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)
