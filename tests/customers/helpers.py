@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import JSON, Engine, String, select
 
 from assistant.db import unit_of_work
-from assistant.models import Base, DraftState, Event, Message
+from assistant.models import Base, DraftState, Event, Message, UnmatchedInbound
 from tests.clitools import invoke
 from tests.conversations.helpers import add_order, text_from
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
@@ -22,6 +22,7 @@ OUTBOUND = "Hi Zenobia, how is the Cast Iron Skillet 10in treating you?"
 INBOUND = "Zenobia here: the skillet is lovely but rusts after washing"
 NOTE = "handle cracked, Zenobia was upset"
 QUEUED = "Zenobia, your early access to the Reserve is open"
+EARLY = "is this the shop? I lost my receipt"  # texted before we knew the number
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Person:
     @property
     def needles(self) -> list[str]:
         """What must not be found anywhere once they are forgotten."""
-        return [FIRST, LAST, EMAIL, PHONE, OUTBOUND, INBOUND, NOTE, QUEUED, "rusts after"]
+        return [FIRST, LAST, EMAIL, PHONE, OUTBOUND, INBOUND, NOTE, QUEUED, EARLY, "rusts after"]
 
 
 def seed(engine: Engine, web: TestClient) -> Person:
@@ -84,6 +85,14 @@ def seed(engine: Engine, web: TestClient) -> Person:
             )
         )
         queued = add_draft(session, person, channel="email", body=QUEUED)
+        session.add(
+            UnmatchedInbound(
+                provider_message_id="SM-early-zen",
+                from_address=PHONE,
+                body=EARLY,
+                intent="message",
+            )
+        )
     add_order(engine, person.id, "Cast Iron Skillet 10in", number="zen-o1", return_note=NOTE)
     add_order(engine, person.id, "Copper Kettle", number="zen-o2", days_ago=40)
     assert invoke("metrics", "refresh").exit_code == 0

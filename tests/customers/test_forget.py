@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ from sqlalchemy import Engine, func, select
 from assistant.customers.export import export_customer
 from assistant.customers.service import forget_customer
 from assistant.db import unit_of_work
+from assistant.drafting.brand import load_brand
+from assistant.drafting.context import FactsBuilder
+from assistant.drafting.eligibility import Eligibility
 from assistant.fingerprints import fingerprint
 from assistant.models import (
     AuditEntry,
@@ -24,8 +28,18 @@ from assistant.models import (
     Suppression,
 )
 from assistant.models.base import utcnow
+from assistant.playbooks import PLAYBOOKS
 from tests.clitools import invoke
-from tests.customers.helpers import FIRST, INBOUND, NOTE, PHONE, Person, seed, text_hits
+from tests.customers.helpers import (
+    EARLY,
+    FIRST,
+    INBOUND,
+    NOTE,
+    PHONE,
+    Person,
+    seed,
+    text_hits,
+)
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
 from tests.delivery.helpers import draft_state, message, schedule
 
@@ -67,6 +81,7 @@ def test_export_holds_every_kind_of_record(engine: Engine, web: TestClient) -> N
         (PHONE, "sms_keyword")
     ]
     assert {a["entity_type"] for a in document["audit"]} == {"draft"}
+    assert [u["body"] for u in document["unmatched_inbound"]] == [EARLY]
 
 
 def _aggregates(engine: Engine, person: Person) -> tuple[Any, ...]:
@@ -156,3 +171,42 @@ def test_forget_erases_the_person_everywhere_and_keeps_aggregates_and_proof(
             ).scalar_one()
             == "Ira"
         )
+
+
+def test_an_opt_out_without_a_suppression_becomes_one_so_it_outlives_the_address(
+    engine: Engine,
+) -> None:
+    with unit_of_work(engine) as session:
+        gone = add_customer(
+            session,
+            external_id="asked-1",
+            phone="+14155550111",
+            email="asked@example.org",
+            sms_consent=False,
+            sms_consent_source="customer_request",  # told staff; no suppression row
+        )
+    forget(engine, "asked-1")
+    with unit_of_work(engine) as session:
+        rows = session.execute(select(Suppression.channel, Suppression.address)).all()
+        assert [tuple(r) for r in rows] == [("sms", fingerprint("+14155550111"))]
+        assert session.get_one(Customer, gone.id).phone is None
+        newcomer = add_customer(session, phone="+14155550111")
+        sms, email = (
+            add_draft(session, newcomer).id,
+            add_draft(session, newcomer, channel="email").id,
+        )
+    with unit_of_work(engine) as session:  # drafting skips the number too
+        builder = FactsBuilder(
+            playbook=PLAYBOOKS["recognition"],
+            channel="sms",
+            as_of=date(2026, 3, 10),
+            brand=load_brand(),
+        )
+        decision = Eligibility(builder, campaign_id=None, now=utcnow()).check(
+            session, [(newcomer.id, {})]
+        )
+        assert decision.skipped == {newcomer.id: "suppressed"}
+    assert schedule(engine, sms, Clock(), policy()) is not None
+    assert draft_state(engine, sms) == DraftState.CANCELLED  # suppressed by the fingerprint
+    assert schedule(engine, email, Clock(), policy()) is not None
+    assert draft_state(engine, email) == DraftState.SCHEDULED  # email consent was never withdrawn
