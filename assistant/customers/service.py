@@ -29,8 +29,10 @@ from assistant.delivery.rules import REVOKED_SOURCES
 from assistant.delivery.state import UNSENT_DRAFT_STATES, cancel_message, move_draft
 from assistant.fingerprints import PREFIX, fingerprint
 from assistant.models import (
+    Conversation,
     Customer,
     CustomerMetrics,
+    Draft,
     DraftState,
     Message,
     Order,
@@ -73,9 +75,9 @@ def summary(session: Session, external_id: str) -> CustomerRead:
             clv_12m=metrics.clv_12m,
         ),
         orders=_count(session, Order.customer_id, customer.id),
-        drafts=len(repo.drafts(session, customer.id)),
+        drafts=_count(session, Draft.customer_id, customer.id),
         messages=_count(session, Message.customer_id, customer.id),
-        conversations=len(repo.conversations(session, customer.id)),
+        conversations=_count(session, Conversation.customer_id, customer.id),
         consent=consent_of(session, external_id).channels,
     )
 
@@ -122,7 +124,8 @@ def forget_customer(
         return ForgetResult(customer.external_id, False, customer.forgotten_at)
     result = ForgetResult(customer.external_id, True, now)
     _cancel_unsent(session, customer.id, result, actor=actor, now=now)
-    session.expire_all()  # the transitions above are UPDATE statements
+    session.flush()
+    session.expire_all()  # the transitions above are UPDATE statements: read them back
     customer = session.get_one(Customer, customer.id)
     found = _personal_values(session, customer)
     _keep_opt_outs(session, customer, result)
