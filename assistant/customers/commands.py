@@ -107,7 +107,9 @@ def forget(
             raise _unknown(customer_id) from None
         _refresh_cards_after_commit(session, result.carded_drafts + result.cancelled_drafts)
     if not result.forgotten:
-        console.print(f"{customer_id}: already forgotten; nothing to do", markup=False)
+        console.print(
+            f"{customer_id}: already forgotten; nothing to do", markup=False, soft_wrap=True
+        )
         return
     read = result.read()
     console.print(
@@ -116,6 +118,7 @@ def forget(
         f"message(s) and {read.cancelled_drafts} draft(s) cancelled",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
 
 

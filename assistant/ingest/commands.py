@@ -82,7 +82,7 @@ def print_report(report: ImportReport, *, limit: int = 50) -> None:
         if f.forgotten_skipped:
             console.print(
                 f"[yellow]{f.path.name}: skipped {f.forgotten_skipped:,} row(s) of forgotten "
-                "customer(s) (assistant customers forget)[/]"
+                "customer(s)[/]"
             )
     if not report.refused and report.files and report.written == 0:
         if all(f.rows == 0 and not f.error_count for f in report.files):
