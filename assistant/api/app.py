@@ -15,6 +15,7 @@ from assistant.apikeys.routes import router as apikeys_router
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
+from assistant.customers.routes import router as customers_router
 from assistant.db import get_engine
 from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
@@ -71,6 +72,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         campaign_control_router,
         consent_router,
         apikeys_router,
+        customers_router,
     ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
