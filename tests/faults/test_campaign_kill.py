@@ -35,9 +35,9 @@ from tests.faults.campaigns import (
 from tests.faults.conftest import ASSISTANT, Database, PrivateRedis, Workers, wait_until
 
 MEMBERS = 1000
-KILLS = 6
+KILLS = 5
 LATENCY = 0.1
-CONCURRENCY = 8
+CONCURRENCY = 16
 DRAFT_TASK = "campaigns.draft"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
