@@ -21,7 +21,8 @@ response past the client's timeout. Numbers can also be made to fail every time:
 `blocked` (21610), `invalid` (21211), `landlines` (21614). `latency` seconds pass between
 storing a created message and answering (a client killed meanwhile never learns its sid), and
 a create whose body arrives incomplete (the client died mid-request) is refused unstored, as
-an HTTP server would.
+an HTTP server would. `stop()` also closes the clients' open (keep-alive) connections, so a
+stopped server answers nothing; a new server can then `start()` on the same `port`.
 """
 
 from __future__ import annotations

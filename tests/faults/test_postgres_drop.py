@@ -21,7 +21,7 @@ from tests.fakes.twilio_server import running_fake_twilio
 from tests.faults.conftest import PATIENCE, Database, Workers, twilio_env
 from tests.faults.delivery import all_sent, approved_drafts, assert_each_sent_once
 
-MESSAGES = 40
+MESSAGES = 60
 DROPS = 10
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -44,7 +44,9 @@ def test_connections_dropped_under_load_the_worker_recovers_and_sends_once(
             if creates > seen and drops < DROPS:
                 seen = creates
                 if drops % 2:
-                    dropped = database.drop_worker_connections_mid_transaction()
+                    dropped = database.drop_worker_connections_mid_transaction(
+                        lambda: all_sent(database.engine, MESSAGES)
+                    )
                 else:
                     dropped = database.drop_worker_connections()
                 drops += dropped > 0
