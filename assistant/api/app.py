@@ -15,6 +15,7 @@ from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
 from assistant.db import get_engine
+from assistant.delivery.message_routes import router as messages_router
 from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
@@ -64,7 +65,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ready", "database": "ok", "revision": revision}
 
-    for api_router in (segments_router, campaigns_router, campaign_control_router, consent_router):
+    for api_router in (
+        segments_router,
+        campaigns_router,
+        campaign_control_router,
+        consent_router,
+        messages_router,
+    ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)
