@@ -13,6 +13,7 @@ from assistant.api.docs import include_offline_docs
 from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
+from assistant.conversations.conversation_routes import router as conversation_api_router
 from assistant.conversations.routes import router as conversations_router
 from assistant.db import get_engine
 from assistant.delivery.message_routes import router as messages_router
@@ -71,6 +72,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         campaign_control_router,
         consent_router,
         messages_router,
+        conversation_api_router,
     ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
