@@ -67,6 +67,9 @@ class AssistantGroup(LazyGroup):
         "consent": LazyCommand(
             "assistant.consent.commands:consent_app", "A customer's consent: show and set."
         ),
+        "apikeys": LazyCommand(
+            "assistant.apikeys.commands:apikeys_app", "API keys for /api/v1: create, list, revoke."
+        ),
         "guardrails": LazyCommand(
             "assistant.drafting.guardrails.commands:guardrails_app",
             "Check a message against the facts it may use.",

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api.docs import include_offline_docs
 from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
+from assistant.apikeys.routes import router as apikeys_router
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.conversation_routes import router as conversation_api_router
@@ -71,6 +72,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         campaigns_router,
         campaign_control_router,
         consent_router,
+        apikeys_router,
         messages_router,
         conversation_api_router,
     ):

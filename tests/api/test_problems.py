@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.api.pagination import (
     MAX_CURSOR,
     decode_cursor,
