@@ -13,6 +13,7 @@ from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.jobs.registry import get_task
 from assistant.models import Conversation, DraftState
+from tests.apikeys.helpers import make_key
 from tests.conversations.helpers import (
     conversations,
     customer,
@@ -55,10 +56,12 @@ def _staff_replies(engine: Engine) -> list[Any]:
     return [d for d in drafts(engine, playbook="reply") if d.model == "staff"]
 
 
-def test_every_route_needs_an_api_key(api: TestClient) -> None:
+def test_every_route_needs_a_review_key(api: TestClient, engine: Engine) -> None:
+    ingest = {"Authorization": f"Bearer {make_key(engine, 'shop-sync', 'ingest')}"}
     for method, path in (("get", URL), ("get", f"{URL}/1"), ("post", f"{URL}/1/reply")):
         response = api.request(method, path, json={"text": "hi"})
         assert response.status_code == 401 and response.headers["content-type"] == PROBLEM
+        assert api.request(method, path, json={"text": "hi"}, headers=ingest).status_code == 403
 
 
 def test_list_filters_open_needing_reply_and_customer(api: TestClient, engine: Engine) -> None:
@@ -153,14 +156,15 @@ def test_a_staff_reply_is_sent_once_after_the_request(
     conversation_id = _asked(engine, api)
     [suggestion] = drafts(engine, playbook="reply")
     url = f"{URL}/{conversation_id}/reply"
+    ana = {"Authorization": f"Bearer {make_key(engine, 'ana', 'review')}"}
     for _ in range(2):  # a retried request finds the first reply
-        response = api.post(url, json={"text": FINE}, headers=AUTH)
+        response = api.post(url, json={"text": FINE}, headers=ana)
         assert response.status_code == 202, response.text
     body = response.json()
     assert body["message"] == "this reply was already sent"
     [staff] = _staff_replies(engine)
     assert body["draft_id"] == staff.id
-    assert (staff.state, staff.decided_by) == (DraftState.SENT, "api:bootstrap")
+    assert (staff.state, staff.decided_by) == (DraftState.SENT, "api:ana")
     assert drafts(engine, id=suggestion.id)[0].state == DraftState.CANCELLED  # superseded
     assert _bodies(twilio) == [FINE]
     thread = api.get(f"{URL}/{conversation_id}", headers=AUTH).json()

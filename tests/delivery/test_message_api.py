@@ -14,6 +14,7 @@ from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.models import Customer, DraftState, Message
+from tests.apikeys.helpers import make_key
 from tests.campaigns.helpers import World, build, tick
 from tests.delivery.factories import add_customer, add_draft
 from tests.delivery.helpers import draft_state, outbox_lines, schedule
@@ -82,12 +83,14 @@ def _inbound(engine: Engine, world: World) -> int:
         return inbound.id
 
 
-def test_every_route_needs_an_api_key(client: TestClient) -> None:
+def test_every_route_needs_a_review_key(client: TestClient, engine: Engine) -> None:
+    ingest = {"Authorization": f"Bearer {make_key(engine, 'shop-sync', 'ingest')}"}
     for method, path in (("get", URL), ("get", f"{URL}/1"), ("post", f"{URL}/1/cancel")):
         response = client.request(method, path)
         assert response.status_code == 401 and response.headers["content-type"] == PROBLEM
         wrong = client.request(method, path, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401
+        assert client.request(method, path, headers=ingest).status_code == 403
 
 
 def test_list_is_newest_first_filtered_and_masked(
@@ -187,7 +190,8 @@ def test_cancel_before_sending_is_idempotent_and_nothing_goes_out(
     client: TestClient, engine: Engine, world: World
 ) -> None:
     url = f"{URL}/{world.scheduled_message}/cancel"
-    response = client.post(url, json={"reason": "wrong size in the text"}, headers=AUTH)
+    support = {"Authorization": f"Bearer {make_key(engine, 'support', 'review')}"}
+    response = client.post(url, json={"reason": "wrong size in the text"}, headers=support)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["changed"] is True
@@ -197,7 +201,7 @@ def test_cancel_before_sending_is_idempotent_and_nothing_goes_out(
         "staff_cancelled",
         "wrong size in the text",
     )
-    assert message["history"][-1]["actor"] == "api:bootstrap"
+    assert message["history"][-1]["actor"] == "api:support"
     assert message["history"][-1]["to_state"] == "cancelled"
     _assert_masked(engine, response.text)
     assert draft_state(engine, world.scheduled) == DraftState.CANCELLED
