@@ -37,6 +37,7 @@ from assistant.conversations.routes import dispatch
 from assistant.conversations.service import MAX_CHARS
 from assistant.db import get_engine, unit_of_work
 from assistant.delivery.messages import UnknownCustomer, customer_pk
+from assistant.drafting.guardrails import Finding
 from assistant.jobs.runners import CollectingRunner
 from assistant.models import Conversation, Customer, Draft
 from assistant.review.actors import Actor
@@ -154,7 +155,7 @@ class ReplyRead(BaseModel):
     findings: list[FindingRead]
 
 
-def _finding(item: Any) -> FindingRead:
+def _finding(item: Finding) -> FindingRead:
     return FindingRead(**item.as_dict())
 
 
