@@ -14,9 +14,11 @@ from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
 from assistant.apikeys.routes import router as apikeys_router
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
+from assistant.conversations.conversation_routes import router as conversation_api_router
 from assistant.conversations.routes import router as conversations_router
 from assistant.customers.routes import router as customers_router
 from assistant.db import get_engine
+from assistant.delivery.message_routes import router as messages_router
 from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
@@ -73,6 +75,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         consent_router,
         apikeys_router,
         customers_router,
+        messages_router,
+        conversation_api_router,
     ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
