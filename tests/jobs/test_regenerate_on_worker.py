@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import get_settings
 from tests.jobs.test_celery_worker import _env, running_worker
 from tests.review.helpers import audit_rows, draft_row, pending_store

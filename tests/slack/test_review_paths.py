@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import Settings, get_settings
 from assistant.db import unit_of_work
 from assistant.jobs.runners import InProcessRunner
