@@ -14,6 +14,7 @@ F = TypeVar("F", bound=TaskFunction)
 TASK_MODULES = (
     "assistant.delivery.tasks",
     "assistant.conversations.tasks",
+    "assistant.drafting.tasks",
     "assistant.jobs.periodic",
 )
 # The periodic task: post unposted review cards, schedule approved drafts, send due messages.
