@@ -13,6 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -53,8 +54,10 @@ def _approved(engine: Engine) -> None:
                 add_draft(session, customer)
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 def test_senders_in_parallel_send_each_message_once_without_deadlocks(
-    pg_engine: Engine, tmp_path: object, caplog: pytest.LogCaptureFixture
+    pg_engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     rules = policy(
@@ -71,7 +74,7 @@ def test_senders_in_parallel_send_each_message_once_without_deadlocks(
                 from_number="+15005550006",
                 api_url=twilio.base_url,
             )
-            transports = Transports(sms=sms, email=OutboxEmailSender(str(tmp_path)))
+            transports = Transports(sms=sms, email=OutboxEmailSender(tmp_path))
             sender = Sender(pg_engine, transports, rules)
             try:
                 while True:
