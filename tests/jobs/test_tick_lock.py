@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import Engine
 
 from assistant.config import get_settings
 from assistant.jobs.locks import exclusive
+from assistant.jobs.periodic import SWEEP_TASK
 from assistant.jobs.registry import TICK_TASK, get_task
 
 JOIN_SECONDS = 30
@@ -53,3 +55,25 @@ def test_a_tick_overlapping_another_skips(engine: Engine) -> None:
 def test_the_lock_is_per_name(engine: Engine) -> None:
     with exclusive(engine, "tests.one") as one, exclusive(engine, "tests.two") as two:
         assert one and two
+
+
+def test_with_a_broker_card_posting_is_queued_not_run_in_the_tick(
+    engine: Engine, redis_url: str, queue_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+
+    monkeypatch.setenv("ASSISTANT_BROKER_URL", redis_url)
+    monkeypatch.setenv("ASSISTANT_WORKER_QUEUE", queue_name)
+    monkeypatch.setenv("ASSISTANT_REVIEW", "slack")
+    get_settings.cache_clear()
+    client = redis.Redis.from_url(redis_url)
+    try:
+        ran = get_task(TICK_TASK)()
+        assert ran["cards_posted"] == "queued"
+        (queued,) = client.lrange(queue_name, 0, -1)
+        assert json.loads(queued)["headers"]["task"] == SWEEP_TASK
+    finally:
+        client.delete(queue_name)
+        client.close()
+    # The task itself: nothing to post without Slack settings, and it says how many.
+    assert get_task(SWEEP_TASK)() == {"cards_posted": 0}
