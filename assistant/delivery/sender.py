@@ -117,10 +117,13 @@ class Sender:
         """Handle due messages (up to `limit`, default the batch size), oldest id first;
         outcome counts. Several senders share the work: each claims the next due message
         no other sender is claiming (`SKIP LOCKED`), and never waits for a lock to claim."""
+        with unit_of_work(self.engine) as session:
+            # Candidates by the (status, scheduled_for) index; each claim checks again.
+            among = due_ids(session, now=self.clock(), limit=limit or self.policy.batch)
         outcomes: Counter[str] = Counter()
         after = 0
-        for _ in range(limit or self.policy.batch):
-            message_id, claim, outcome = self._claim_next(after)
+        while among:
+            message_id, claim, outcome = self._claim_next(after, among)
             if message_id is None:
                 break
             after = message_id
@@ -141,14 +144,15 @@ class Sender:
                 return outcome
         return self._send(claim)
 
-    def _claim_next(self, after: int) -> tuple[int | None, Claim | None, str]:
-        """Claim the first due message after id `after` that no other sender holds: (its id,
-        the claim or None, the outcome); (None, None, "") when nothing is left."""
+    def _claim_next(self, after: int, among: list[int]) -> tuple[int | None, Claim | None, str]:
+        """Claim the first message of `among` after id `after` that is still due and that no
+        other sender holds: (its id, the claim or None, the outcome); (None, None, "") when
+        none is left."""
         with unit_of_work(self.engine) as session:
             now = self.clock()
             message = session.execute(
                 select(Message)
-                .where(*due_conditions(now), Message.id > after)
+                .where(*due_conditions(now), Message.id.in_(among), Message.id > after)
                 .order_by(Message.id)
                 .limit(1)
                 .with_for_update(of=Message, skip_locked=True)
