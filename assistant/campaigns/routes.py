@@ -93,10 +93,16 @@ def cancel_campaign(
     return _control(session, campaign_id, "cancel", body.reason if body else None)
 
 
-def _resume(engine: Engine, campaign_id: int) -> ControlRead:
-    # Committed before the background run starts, so the run can claim the campaign.
+def _resume(engine: Engine, campaign_id: int, background: BackgroundTasks) -> ControlRead:
+    # The drafting job is queued only once the resume is committed, so it can claim it.
+    from assistant.drafting.routes import start_drafting
+
     with unit_of_work(engine) as session:
-        return _control(session, campaign_id, "resume")
+        result = _control(session, campaign_id, "resume")
+        if result.pending:
+            start_drafting(session, background, campaign_id, None)
+            result.drafting = True
+        return result
 
 
 @router.post("/{campaign_id}/resume", response_model=ControlRead)
@@ -105,11 +111,4 @@ async def resume_campaign(
 ) -> ControlRead:
     """Release held messages; members still pending are drafted in the background."""
     engine: Engine = request.app.state.engine or get_engine()
-    result = await asyncio.to_thread(_resume, engine, campaign_id)
-    if result.pending:
-        from assistant.drafting.routes import brand_and_drafter, run_in_background
-
-        brand, drafter = brand_and_drafter()
-        background.add_task(run_in_background, engine, campaign_id, drafter, brand, None)
-        result.drafting = True
-    return result
+    return await asyncio.to_thread(_resume, engine, campaign_id, background)

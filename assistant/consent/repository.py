@@ -24,7 +24,8 @@ def customer_by_external_id(
     """The customer with the brand's id `external_id` (row-locked on PostgreSQL with `lock`)."""
     statement = select(Customer).where(Customer.external_id == external_id)
     if lock:
-        statement = statement.with_for_update()
+        # NO KEY UPDATE, as every customer lock (`delivery.state.lock_customer`): FK checks pass.
+        statement = statement.with_for_update(key_share=True)
     return session.execute(statement).scalar_one_or_none()
 
 

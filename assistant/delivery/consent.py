@@ -13,7 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.delivery.state import SYSTEM, UNSENT_DRAFT_STATES, cancel_message, move_draft
+from assistant.delivery.state import (
+    SYSTEM,
+    UNSENT_DRAFT_STATES,
+    cancel_message,
+    lock_customer,
+    move_draft,
+)
 from assistant.models import ConsentEvent, Customer, Draft, DraftState, Message
 
 
@@ -46,9 +52,8 @@ def opt_out(
 ) -> OptOutResult:
     """Consent off on `channel`, recorded, and nothing queued for it goes out any more."""
     result = OptOutResult()
-    customer = session.execute(
-        select(Customer).where(Customer.id == customer_id).with_for_update()
-    ).scalar_one()
+    customer = lock_customer(session, customer_id)
+    assert customer is not None, f"no customer {customer_id}"
     _set_consent(customer, channel, False, source, now)
     session.add(
         ConsentEvent(

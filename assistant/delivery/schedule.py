@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.rules import address_of, evaluate
-from assistant.delivery.state import SYSTEM, cancel_message, move_draft
-from assistant.models import Customer, Draft, DraftState, Message
+from assistant.delivery.state import SYSTEM, cancel_message, lock_customer, move_draft
+from assistant.models import Draft, DraftState, Message
 
 # Drafts of this playbook answer a customer in a conversation: exempt from caps and timing.
 REPLY_PLAYBOOK = "reply"
@@ -51,12 +51,8 @@ def schedule_draft(
     draft = session.get(Draft, draft_id)
     if draft is None or draft.state != DraftState.APPROVED:
         return None
-    customer = session.execute(
-        select(Customer)
-        .where(Customer.id == draft.customer_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    customer = lock_customer(session, draft.customer_id)
+    assert customer is not None  # a draft's customer is deleted with the draft
     if not move_draft(
         session,
         draft_id,

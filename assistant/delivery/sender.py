@@ -3,8 +3,9 @@
 Each message goes through short transactions around the provider call (docs/delivery.md
 has the whole argument):
 
-1. claim: lock the customer and the message, re-check every rule, then `scheduled → sending`,
-   attempts + 1, `scheduled_for` = now + lease — committed before the provider is called;
+1. claim: lock the next due message no other sender holds (`FOR UPDATE SKIP LOCKED`, in id
+   order) and its customer (without waiting), re-check every rule, then `scheduled →
+   sending`, attempts + 1, `scheduled_for` = now + lease — committed before the provider call;
 2. call the provider;
 3. record: the provider's id and `sent`, only if the claim still holds (status, attempts and
    lease unchanged).
@@ -25,14 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import ColumnElement, Engine, select, update
 from sqlalchemy.orm import Session
 
 from assistant.db import unit_of_work
 from assistant.delivery import consent
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.rules import address_of, evaluate
-from assistant.delivery.state import cancel_message, follow_message
+from assistant.delivery.state import cancel_message, follow_message, lock_customer
 from assistant.delivery.status import PROVIDER_STATUSES, advance
 from assistant.models import Campaign, Conversation, Customer, Draft, Message
 from assistant.models.base import utcnow
@@ -69,7 +70,7 @@ class Claim:
     since: datetime
 
 
-def due_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
+def due_conditions(now: datetime) -> list[ColumnElement[bool]]:
     """Outbound messages due now: scheduled ones, and claims whose lease expired.
 
     Scheduled messages of a paused campaign are left where they are (held, not re-deferred
@@ -80,16 +81,18 @@ def due_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
         .where(Draft.id == Message.draft_id, Campaign.status == CampaignStatus.PAUSED.value)
         .exists()
     )
+    return [
+        Message.direction == "outbound",
+        Message.status.in_(("scheduled", "sending")),
+        Message.scheduled_for <= now,
+        ~(paused & (Message.status == "scheduled")),
+    ]
+
+
+def due_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
+    """The ids of up to `limit` due messages, in id order (a hint: claims check again)."""
     rows = session.execute(
-        select(Message.id)
-        .where(
-            Message.direction == "outbound",
-            Message.status.in_(("scheduled", "sending")),
-            Message.scheduled_for <= now,
-            ~(paused & (Message.status == "scheduled")),
-        )
-        .order_by(Message.scheduled_for, Message.id)
-        .limit(limit)
+        select(Message.id).where(*due_conditions(now)).order_by(Message.id).limit(limit)
     ).scalars()
     return list(rows)
 
@@ -111,17 +114,28 @@ class Sender:
         self.clock = clock
 
     def run(self, limit: int | None = None) -> Counter[str]:
-        """Handle every due message (up to `limit`, default the batch size); outcome counts."""
+        """Handle due messages (up to `limit`, default the batch size), oldest id first;
+        outcome counts. Several senders share the work: each claims the next due message
+        no other sender is claiming (`SKIP LOCKED`), and never waits for a lock to claim."""
         with unit_of_work(self.engine) as session:
-            ids = due_ids(session, now=self.clock(), limit=limit or self.policy.batch)
+            # Candidates by the (status, scheduled_for) index; each claim checks again.
+            among = due_ids(session, now=self.clock(), limit=limit or self.policy.batch)
         outcomes: Counter[str] = Counter()
-        for message_id in ids:
-            outcomes[self.process(message_id)] += 1
+        after = 0
+        while among:
+            message_id, claim, outcome = self._claim_next(after, among)
+            if message_id is None:
+                break
+            after = message_id
+            outcomes[self._carry_out(claim, outcome)] += 1
         return outcomes
 
     def process(self, message_id: int) -> str:
         """Claim, (reconcile,) send and record one message; the outcome's name."""
         claim, outcome = self._claim(message_id)
+        return self._carry_out(claim, outcome)
+
+    def _carry_out(self, claim: Claim | None, outcome: str) -> str:
         if claim is None:
             return outcome
         if claim.reconcile:
@@ -130,45 +144,58 @@ class Sender:
                 return outcome
         return self._send(claim)
 
-    def _lock(self, session: Session, message_id: int) -> tuple[Message, Customer] | None:
-        """The message and its customer, locked customer first (as opt-outs lock them)."""
-        customer_id = session.execute(
-            select(Message.customer_id).where(Message.id == message_id)
-        ).scalar()
-        if customer_id is None:
-            return None
-        customer = session.execute(
-            select(Customer)
-            .where(Customer.id == customer_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
-        message = session.execute(
-            select(Message)
-            .where(Message.id == message_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
-        return message, customer
+    def _claim_next(self, after: int, among: list[int]) -> tuple[int | None, Claim | None, str]:
+        """Claim the first message of `among` after id `after` that is still due and that no
+        other sender holds: (its id, the claim or None, the outcome); (None, None, "") when
+        none is left."""
+        with unit_of_work(self.engine) as session:
+            now = self.clock()
+            message = session.execute(
+                select(Message)
+                .where(*due_conditions(now), Message.id.in_(among), Message.id > after)
+                .order_by(Message.id)
+                .limit(1)
+                .with_for_update(of=Message, skip_locked=True)
+                .execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+            if message is None:
+                return None, None, ""
+            claim, outcome = self._claim_locked(session, message, now)
+            return message.id, claim, outcome
 
     def _claim(self, message_id: int) -> tuple[Claim | None, str]:
         with unit_of_work(self.engine) as session:
             now = self.clock()
-            locked = self._lock(session, message_id)
-            if locked is None:
-                return None, "skipped"
-            message, customer = locked
-            due = message.scheduled_for is not None and message.scheduled_for <= now
-            if message.direction != "outbound" or not due:
-                return None, "skipped"
-            if message.status == "sending":
-                # The lease expired: the last attempt's outcome is unknown. Ask first.
-                message.scheduled_for = now + self.policy.lease
-                session.flush()
-                return self._claim_of(message, reconcile=True), "reconciling"
-            if message.status != "scheduled":
-                return None, "skipped"
-            return self._start_attempt(session, message, customer, now)
+            message = session.execute(
+                select(Message)
+                .where(Message.id == message_id)
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+            if message is None:
+                return None, "skipped"  # unknown, or another sender holds it right now
+            return self._claim_locked(session, message, now)
+
+    def _claim_locked(
+        self, session: Session, message: Message, now: datetime
+    ) -> tuple[Claim | None, str]:
+        """The claim of a message locked by this transaction. Its customer is locked too
+        (as opt-outs lock it) but without waiting: a claim holding a message row must never
+        wait for a lock, or it could close a cycle with an opt-out (customer, then messages)."""
+        due = message.scheduled_for is not None and message.scheduled_for <= now
+        if message.direction != "outbound" or not due:
+            return None, "skipped"
+        if message.status not in ("scheduled", "sending"):
+            return None, "skipped"
+        customer = lock_customer(session, message.customer_id, wait=False)
+        if customer is None:
+            return None, "busy"  # an opt-out or a sibling's claim: next round
+        if message.status == "sending":
+            # The lease expired: the last attempt's outcome is unknown. Ask first.
+            message.scheduled_for = now + self.policy.lease
+            session.flush()
+            return self._claim_of(message, reconcile=True), "reconciling"
+        return self._start_attempt(session, message, customer, now)
 
     def _start_attempt(
         self, session: Session, message: Message, customer: Customer, now: datetime
@@ -265,14 +292,15 @@ class Sender:
         log.info("delivery.reconciled message=%s found=no", claim.message_id)
         with unit_of_work(self.engine) as session:
             now = self.clock()
-            locked = self._lock(session, claim.message_id)
-            message = self._holding(session, claim) if locked is not None else None
-            if locked is None or message is None:
+            # Customer, then message: the order every waiting lock takes.
+            customer = lock_customer(session, claim.customer_id)
+            message = self._holding(session, claim) if customer is not None else None
+            if customer is None or message is None:
                 return None, "skipped"
             # Not sent: the message is back to scheduled and goes through the rules again.
             message.status = "scheduled"
             session.flush()
-            return self._start_attempt(session, message, locked[1], now)
+            return self._start_attempt(session, message, customer, now)
 
     def _send(self, claim: Claim) -> str:
         try:
@@ -384,6 +412,7 @@ class Sender:
         """The provider says the customer opted out: consent off, cancel all that is queued."""
         with unit_of_work(self.engine) as session:
             now = self.clock()
+            lock_customer(session, claim.customer_id)  # first, as `consent.opt_out` does
             message = self._holding(session, claim)
             if message is None:
                 return "skipped"

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from assistant.models import AuditEntry, Draft, DraftState, Message
+from assistant.models import AuditEntry, Customer, Draft, DraftState, Message
 
 SYSTEM = "system"
 # Draft states from which a draft may still be stopped before anything went out.
@@ -169,3 +169,15 @@ def cancel_message(
     else:
         follow_message(session, message, actor=actor, data={"reason": reason}, now=now)
     return True
+
+
+def lock_customer(session: Session, customer_id: int, *, wait: bool = True) -> Customer | None:
+    """The customer row, locked `FOR NO KEY UPDATE` (None when `wait` is off and another
+    transaction holds it). Not `FOR UPDATE`: that would also block the foreign-key checks
+    (`FOR KEY SHARE`) of any write to the customer's messages, drafts or conversations."""
+    return session.execute(
+        select(Customer)
+        .where(Customer.id == customer_id)
+        .with_for_update(key_share=True, skip_locked=not wait)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()

@@ -212,3 +212,27 @@ def counts(session: Session, campaign_id: int) -> Counts:
         tokens_in=int(tokens[0]),
         tokens_out=int(tokens[1]),
     )
+
+
+def take_stalled(session: Session, stale_before: datetime, limit: int) -> list[int]:
+    """Campaigns no live run holds: `running` with no heartbeat since `stale_before` (the run
+    died), or `created` that long ago (its drafting task was lost). Each is marked
+    `interrupted` (so it is taken once, not every tick); their ids, to draft them again."""
+    stalled = (
+        select(Campaign.id)
+        .where(Campaign.status.in_(("running", "created")), Campaign.updated_at < stale_before)
+        .order_by(Campaign.id)
+        .limit(limit)
+    )
+    moved = session.execute(
+        update(Campaign)
+        .where(
+            Campaign.id.in_(stalled.scalar_subquery()),
+            Campaign.status.in_(("running", "created")),
+            Campaign.updated_at < stale_before,
+        )
+        .values(status="interrupted", updated_at=utcnow())
+        .returning(Campaign.id)
+        .execution_options(synchronize_session=False)
+    ).scalars()
+    return sorted(moved)

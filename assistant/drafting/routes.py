@@ -1,8 +1,8 @@
 """`/api/v1/campaigns`: start a campaign (drafted in the background) and page its drafts.
 
-The run happens in-process after the response (FastAPI background task on the server's event
-loop); once the jobs package exists it becomes a queued job. Progress is read back from the
-database, so any worker or process can answer `GET /api/v1/campaigns/{id}`.
+The run is the `campaigns.draft` job, queued once the campaign is committed: on a Celery worker
+when ASSISTANT_BROKER_URL is set, else in this process after the response. Progress is read
+back from the database, so any worker or process can answer `GET /api/v1/campaigns/{id}`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting import campaigns
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
-from assistant.drafting.runner import CampaignBusy
 from assistant.drafting.schemas import DraftRead, DraftsPage
+from assistant.drafting.tasks import DRAFT_CAMPAIGN
+from assistant.jobs.runners import build_runner, enqueue_after_commit
 from assistant.models import DraftState
 from assistant.ports import Drafter
 
@@ -88,26 +89,20 @@ def brand_and_drafter() -> tuple[Brand, Drafter]:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
 
 
-async def run_in_background(
-    engine: Engine, campaign_id: int, drafter: Drafter, brand: Brand, concurrency: int | None
+def start_drafting(
+    session: Session, background: BackgroundTasks, campaign_id: int, concurrency: int | None
 ) -> None:
-    """The background run; its outcome is the campaign's status and summary."""
-    try:
-        await campaigns.run_campaign(
-            engine,
-            campaign_id,
-            drafter,
-            brand=brand,
-            settings=get_settings(),
-            concurrency=concurrency,
-            actor="api",
-        )
-    except CampaignBusy as exc:
-        logger.warning("campaigns.busy campaign=%s: %s", campaign_id, exc)
-    except Exception:
-        logger.exception("campaigns.run_failed campaign=%s", campaign_id)
-    finally:
-        await drafter.aclose()
+    """Queue `campaigns.draft` for when `session` commits: on a worker with a broker, else
+    in this process after the response (as FastAPI background work)."""
+    runner = build_runner(get_settings(), defer=background.add_task)
+    enqueue_after_commit(
+        session,
+        runner,
+        DRAFT_CAMPAIGN,
+        campaign_id=campaign_id,
+        concurrency=concurrency,
+        actor="api",
+    )
 
 
 def _read(session: Session, campaign_id: int) -> CampaignRead:
@@ -118,10 +113,18 @@ def _read(session: Session, campaign_id: int) -> CampaignRead:
     return CampaignRead.model_validate(found)
 
 
-def _create(engine: Engine, wanted: campaigns.CampaignRequest, brand: Brand) -> int:
-    # Committed before the background run starts, so the run finds its members.
+def _create(
+    engine: Engine,
+    wanted: campaigns.CampaignRequest,
+    brand: Brand,
+    background: BackgroundTasks,
+    concurrency: int | None,
+) -> int:
+    # The drafting job is queued only once the members are committed, so it finds them.
     with unit_of_work(engine) as session:
-        return campaigns.create_campaign(session, wanted, brand=brand).id
+        campaign_id = campaigns.create_campaign(session, wanted, brand=brand).id
+        start_drafting(session, background, campaign_id, concurrency)
+        return campaign_id
 
 
 def _read_by_id(engine: Engine, campaign_id: int) -> CampaignRead:
@@ -134,7 +137,8 @@ async def create_campaign(
     body: CampaignCreate, request: Request, background: BackgroundTasks, _key: ReviewKey
 ) -> CampaignRead:
     """Snapshot the segment now (202 with the campaign); draft it in the background."""
-    brand, drafter = brand_and_drafter()
+    brand, drafter = brand_and_drafter()  # a configuration problem is a 503 now, not later
+    await drafter.aclose()
     engine = _engine(request)
     wanted = campaigns.CampaignRequest(
         playbook=body.playbook,
@@ -144,14 +148,11 @@ async def create_campaign(
         created_by="api",
     )
     try:
-        campaign_id = await asyncio.to_thread(_create, engine, wanted, brand)
+        campaign_id = await asyncio.to_thread(
+            _create, engine, wanted, brand, background, body.concurrency
+        )
     except campaigns.CampaignError as exc:
-        await drafter.aclose()
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-    except BaseException:
-        await drafter.aclose()
-        raise
-    background.add_task(run_in_background, engine, campaign_id, drafter, brand, body.concurrency)
     return await asyncio.to_thread(_read_by_id, engine, campaign_id)
 
 

@@ -19,15 +19,20 @@ def worker(
         bool, typer.Option("--once", help="Run one tick in this process and exit.")
     ] = False,
     beat: Annotated[
-        bool, typer.Option("--beat/--no-beat", help="Run the periodic tick in this worker.")
+        bool,
+        typer.Option(
+            "--beat/--no-beat",
+            help="Schedule the periodic tick from this worker (exactly one worker should).",
+        ),
     ] = True,
     concurrency: Annotated[int, typer.Option(min=1, help="Celery worker processes.")] = 1,
     loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
 ) -> None:
-    """Deliver messages: schedule approved drafts and send due ones, every tick.
+    """Run background work: every tick, send what is due; with a broker, every queued task.
 
     With ASSISTANT_BROKER_URL set this is a Celery worker (with the beat scheduler unless
-    --no-beat; run beat in one worker only); without it, an in-process loop.
+    --no-beat: run beat in exactly one worker; an overlapping tick skips); without it, an
+    in-process loop.
     """
     settings = get_settings()
     logging.basicConfig(level=loglevel.upper(), format="%(asctime)s %(levelname)s %(message)s")

@@ -15,6 +15,7 @@ TASK_MODULES = (
     "assistant.delivery.tasks",
     "assistant.conversations.tasks",
     "assistant.review.tasks",
+    "assistant.drafting.tasks",
     "assistant.jobs.periodic",
 )
 # The periodic task: post unposted review cards, schedule approved drafts, send due messages.

@@ -4,6 +4,7 @@ that holds tasks for a caller to hand on later (after an HTTP response has gone 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlalchemy import event
@@ -44,6 +45,19 @@ class InProcessRunner:
             log.exception("jobs.failed task=%s", name)
 
 
+class DeferredRunner:
+    """Runs each task in-process later: hands it to `defer` (FastAPI's
+    `BackgroundTasks.add_task`, so it runs after the response has gone out)."""
+
+    def __init__(self, defer: Callable[..., Any]) -> None:
+        self.defer = defer
+
+    def enqueue(self, name: str, /, **kwargs: Any) -> None:
+        """Run the task when `defer` says."""
+        get_task(name)
+        self.defer(InProcessRunner().enqueue, name, **kwargs)
+
+
 class CeleryRunner:
     """Sends tasks to Celery workers by name, always with an expiry."""
 
@@ -72,13 +86,14 @@ class CollectingRunner:
         self.jobs.append((name, kwargs))
 
 
-def build_runner(settings: Settings) -> TaskRunner:
-    """Celery when ASSISTANT_BROKER_URL is set, else in-process."""
+def build_runner(settings: Settings, *, defer: Callable[..., Any] | None = None) -> TaskRunner:
+    """Celery when ASSISTANT_BROKER_URL is set, else in-process: at once, or through `defer`
+    (e.g. after the HTTP response) when given."""
     if settings.worker.broker_url:
         from assistant.jobs.celery_app import create_celery
 
         return CeleryRunner(create_celery(settings))
-    return InProcessRunner()
+    return InProcessRunner() if defer is None else DeferredRunner(defer)
 
 
 def enqueue_after_commit(session: Session, runner: TaskRunner, name: str, **kwargs: Any) -> None:

@@ -21,8 +21,9 @@ from assistant.jobs.runners import TaskRunner
 from connectors.slack import overrides
 from connectors.slack.auth import Authorizer, parse_ids
 from connectors.slack.listeners import Background, ReviewHandlers, register, run_inline
+from connectors.slack.pacing import build_pacer
 from connectors.slack.poster import SlackPoster
-from connectors.slack.transport import ChannelPacer, build_client
+from connectors.slack.transport import Pacer, build_client
 
 logger = logging.getLogger(__name__)
 
@@ -77,19 +78,20 @@ def _required(settings: Settings) -> tuple[str, str, str]:
 
 
 def build_poster(
-    settings: Settings, engine: Engine | None = None, *, pacer: ChannelPacer | None = None
+    settings: Settings, engine: Engine | None = None, *, pacer: Pacer | None = None
 ) -> SlackPoster:
-    """The `slack` ReviewChannel alone (workers that post but do not listen)."""
+    """The `slack` ReviewChannel alone (workers that post but do not listen), paced per
+    channel across processes when a Redis broker is configured (`pacing.build_pacer`)."""
     token, _, channel = _required(settings)
     client = build_client(token, settings.slack.api_url)
-    return SlackPoster(client, channel, engine=engine, pacer=pacer)
+    return SlackPoster(client, channel, engine=engine, pacer=pacer or build_pacer(settings))
 
 
 def build_runtime(
     settings: Settings,
     engine: Engine | None = None,
     *,
-    pacer: ChannelPacer | None = None,
+    pacer: Pacer | None = None,
     background: Background = run_inline,
     runner: TaskRunner | None = None,
 ) -> SlackRuntime:

@@ -32,7 +32,7 @@ from assistant.models.base import utcnow
 from connectors.slack import blocks as kit
 from connectors.slack import cards, ledger
 from connectors.slack.actions import CAMPAIGN_EVENT, DRAFT_EVENT, INBOUND_EVENT
-from connectors.slack.transport import ChannelPacer, NotPosted, Transport, Uncertain
+from connectors.slack.transport import NotPosted, Pacer, Transport, Uncertain
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class SlackPoster:
         channel: str,
         *,
         engine: Engine | None = None,
-        pacer: ChannelPacer | None = None,
+        pacer: Pacer | None = None,
         claim_ttl: timedelta = CLAIM_TTL,
     ) -> None:
         self.transport = Transport(client, pacer=pacer)

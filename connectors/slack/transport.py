@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.client import HTTPException
-from typing import Any
+from typing import Any, Protocol
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -62,10 +62,23 @@ def _refused(error: BaseException) -> bool:
     return isinstance(reason, ConnectionRefusedError)
 
 
+class Pacer(Protocol):
+    """Spaces calls per channel: `ChannelPacer` in one process, `pacing.RedisChannelPacer`
+    across processes."""
+
+    def wait(self, channel: str, *, post: bool) -> None:
+        """Block until `channel` may be written to; a post books the next slot."""
+        ...
+
+    def hold(self, channel: str, seconds: float) -> None:
+        """Nothing goes to `channel` for `seconds`."""
+        ...
+
+
 class ChannelPacer:
     """At most one post per `interval` seconds per channel, plus holds after a 429.
 
-    In-process only: two processes posting to one channel rely on the 429 handling.
+    In-process only (`pacing.RedisChannelPacer` paces across processes).
     """
 
     def __init__(
@@ -105,7 +118,7 @@ class Transport:
         self,
         client: WebClient,
         *,
-        pacer: ChannelPacer | None = None,
+        pacer: Pacer | None = None,
         max_retry_after: float = MAX_RETRY_AFTER,
         max_rate_limited: int = MAX_RATE_LIMITED,
     ) -> None:

@@ -128,3 +128,29 @@ def test_tasks_enqueued_through_the_celery_runner_run_on_the_worker(
         build_runner(get_settings()).enqueue(TICK_TASK)
         (line,) = _wait_for_lines(outbox / "sms.jsonl", 1, process, log)
     assert line["idempotency_key"] == f"draft:{draft_id}"
+
+
+@pytest.mark.slow
+def test_two_workers_one_beat_deliver_each_message_once(
+    engine: Engine,
+    redis_url: str,
+    queue_name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several workers need PostgreSQL (SQLite runs one)")
+    outbox = tmp_path / "outbox"
+    env = _env(engine, redis_url, queue_name, outbox, monkeypatch)
+    drafts = _approved_drafts(engine, 20)
+    beat_log, other_log = tmp_path / "beat.log", tmp_path / "other.log"
+    with (
+        running_worker(env, beat_log) as beat,
+        running_worker(env, other_log, "--no-beat") as _other,
+    ):
+        _wait_for_lines(outbox / "sms.jsonl", 20, beat, beat_log)
+        time.sleep(1.5)  # more ticks, on either worker: still nothing twice
+        lines = [json.loads(line) for line in (outbox / "sms.jsonl").read_text().splitlines()]
+    assert sorted(line["idempotency_key"] for line in lines) == sorted(f"draft:{d}" for d in drafts)
+    logs = beat_log.read_text() + other_log.read_text()
+    assert "DeadlockDetected" not in logs and "Traceback" not in logs

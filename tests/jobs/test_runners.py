@@ -13,6 +13,7 @@ from assistant.db import unit_of_work
 from assistant.jobs.registry import TICK_TASK, UnknownTask, get_task, load_tasks, task
 from assistant.jobs.runners import (
     CeleryRunner,
+    DeferredRunner,
     InProcessRunner,
     build_runner,
     enqueue_after_commit,
@@ -33,7 +34,14 @@ class Recorder:
 
 def test_delivery_tasks_are_registered() -> None:
     tasks = load_tasks()
-    expected = {TICK_TASK, "delivery.tick", "delivery.schedule_draft", "delivery.send_message"}
+    expected = {
+        TICK_TASK,
+        "delivery.tick",
+        "delivery.schedule_draft",
+        "delivery.send_message",
+        "campaigns.draft",
+        "review.post_unposted",
+    }
     assert expected <= set(tasks)
     with pytest.raises(UnknownTask, match=r"delivery\.tick"):
         get_task("delivery.nope")
@@ -77,6 +85,32 @@ def test_in_process_runner_schedules_and_sends_after_approval(
     runner.enqueue(TICK_TASK)
     lines = (tmp_path / "outbox" / "sms.jsonl").read_text().splitlines()
     assert len(lines) == 1 and f'"draft:{draft.id}"' in lines[0]
+
+
+_DEFERRED_RAN: list[int] = []
+
+
+@task("tests.deferred")
+def _remember(value: int) -> None:
+    _DEFERRED_RAN.append(value)
+
+
+def test_a_deferred_runner_runs_the_task_when_told(engine: Engine) -> None:
+    deferred: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
+    ran = _DEFERRED_RAN
+    ran.clear()
+
+    def defer(function: Any, *args: Any, **kwargs: Any) -> None:
+        deferred.append((function, args, kwargs))
+
+    runner = build_runner(get_settings(), defer=defer)
+    assert isinstance(runner, DeferredRunner)
+    with unit_of_work(engine) as session:
+        enqueue_after_commit(session, runner, "tests.deferred", value=7)
+    assert ran == [] and len(deferred) == 1  # queued after the commit, not run yet
+    function, args, kwargs = deferred[0]
+    function(*args, **kwargs)  # as FastAPI does after the response
+    assert ran == [7]
 
 
 def test_in_process_runner_logs_task_errors(caplog: pytest.LogCaptureFixture) -> None:

@@ -89,3 +89,36 @@ def test_bad_requests_are_explained(client: TestClient) -> None:
     assert client.get("/api/v1/campaigns/424242/drafts", headers=AUTH).status_code == 404
     foreign = client.get("/api/v1/campaigns/1/drafts", params={"cursor": "x"}, headers=AUTH)
     assert foreign.status_code == 422 and "next_cursor" in foreign.json()["detail"]
+
+
+def test_with_a_broker_the_campaign_is_queued_for_a_worker(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import uuid
+
+    import redis
+
+    from tests.jobs.conftest import REDIS_URL, redis_problem
+
+    if redis_problem():
+        pytest.skip(f"Redis unreachable: {redis_problem()}")
+    queue = f"assistant-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("ASSISTANT_BROKER_URL", REDIS_URL)
+    monkeypatch.setenv("ASSISTANT_WORKER_QUEUE", queue)
+    get_settings.cache_clear()
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        response = client.post("/api/v1/campaigns", json={**CREATE, "limit": 3}, headers=AUTH)
+        assert response.status_code == 202, response.text
+        campaign_id = response.json()["id"]
+        # Nothing drafted here: the job waits on the queue for a worker.
+        status = client.get(f"/api/v1/campaigns/{campaign_id}", headers=AUTH).json()
+        assert status["status"] == "created" and status["counts"]["pending"] == 3
+        (queued,) = connection.lrange(queue, 0, -1)
+        message = json.loads(queued)
+        assert message["headers"]["task"] == "campaigns.draft"
+        assert message["headers"]["expires"] is not None
+    finally:
+        connection.delete(queue)
+        connection.close()
