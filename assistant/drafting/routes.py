@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assistant.api.deps import ReviewKey, SessionDep
+from assistant.api.params import IdPath, PageParam
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting import campaigns
@@ -185,10 +186,10 @@ async def create_campaign(
 
 @router.get("/{campaign_id}/drafts", response_model=DraftsPage)
 def campaign_drafts(
-    campaign_id: int,
+    campaign_id: IdPath,
     _key: ReviewKey,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageParam = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
     state: DraftState | None = None,
 ) -> DraftsPage:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
 from assistant.api.deps import ReviewKey, SessionDep
+from assistant.api.params import AsOfParam, PageParam
 from assistant.segments import service
 from assistant.segments.definition import parse_params
 from assistant.segments.errors import SegmentError, UnknownSegment
@@ -69,9 +70,9 @@ def segment_members(
     name: str,
     _key: ReviewKey,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageParam = 1,
     per_page: Annotated[int, Query(ge=1, le=1000)] = 50,
-    as_of: date | None = None,
+    as_of: AsOfParam = None,
     param: Annotated[
         list[str] | None, Query(description="Override a threshold: NAME=VALUE (repeatable).")
     ] = None,
