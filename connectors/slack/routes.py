@@ -2,10 +2,11 @@
 
 Every request's signature is checked here first (v0 HMAC-SHA256 of `v0:{timestamp}:{body}`
 with the signing secret; the timestamp within 300 s of now, either way). A request that
-fails is answered 401 (400 for a body that is not UTF-8), a problem document, and logged with the reason only, never its body (it carries draft
-texts and customer names). The Bolt app is built on the first request from settings, with
-the drafter factory the composition root passed to `slack_router`, and runs in the thread
-pool: its listeners are synchronous.
+fails is answered 401 (400 for a signed body that is not UTF-8) as a problem document, and
+logged with the reason only, never its body (it carries draft texts and customer names).
+Whatever the bytes, the check never raises. The Bolt app is built on the first request from
+settings, with the drafter factory the composition root passed to `slack_router`, and runs
+in the thread pool: its listeners are synchronous.
 """
 
 from __future__ import annotations
