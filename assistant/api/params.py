@@ -1,6 +1,7 @@
 """Bounded path and query parameters: an out-of-range value is a 422 naming it, not a 500.
 
-Ids fit the tables' 64-bit integer columns (`IdPath`); page numbers stay small enough that
+Ids fit the tables' 64-bit integer columns (`IdPath`), customer ids their column and hold no
+control characters (`ExternalIdPath`); page numbers stay small enough that
 their offset does too (`PageParam`); dates that select data by day lie in 1970..2100
 (`AsOfParam`), where the date arithmetic of every query stays valid.
 """
@@ -25,6 +26,16 @@ def _sane_day(value: date | None) -> date | None:
     return value
 
 
+# A customer's id from their store: what `customers.external_id` holds, no control characters.
+ExternalIdPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The customer's id in the store's data.",
+    ),
+]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The id.")]
 PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 AsOfParam = Annotated[

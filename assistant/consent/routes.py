@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from assistant.api.deps import Caller, ReviewKey, SessionDep
+from assistant.api.params import ExternalIdPath
 from assistant.config import get_settings
 from assistant.consent import service
 from assistant.consent.schemas import ConsentRead, ConsentUpdate
@@ -27,7 +28,7 @@ def key_actor(caller: Caller) -> Actor:
 
 
 @router.get("/{external_id}/consent", response_model=ConsentRead)
-def read_consent(external_id: str, _key: ReviewKey, session: SessionDep) -> ConsentRead:
+def read_consent(external_id: ExternalIdPath, _key: ReviewKey, session: SessionDep) -> ConsentRead:
     """The customer's consent per channel (address masked) and its history."""
     try:
         return service.consent_of(session, external_id)
@@ -37,7 +38,7 @@ def read_consent(external_id: str, _key: ReviewKey, session: SessionDep) -> Cons
 
 @router.post("/{external_id}/consent", response_model=ConsentRead)
 def set_consent(
-    external_id: str, update: ConsentUpdate, key: ReviewKey, session: SessionDep
+    external_id: ExternalIdPath, update: ConsentUpdate, key: ReviewKey, session: SessionDep
 ) -> ConsentRead:
     """Grant or revoke consent on one channel; revoking cancels what is queued there."""
     try:

@@ -15,6 +15,8 @@ from sqlalchemy import Engine
 from assistant.api import create_app
 from assistant.api.limits import WEBHOOK_MAX_BYTES, limit_for
 from assistant.config import get_settings
+from assistant.db import unit_of_work
+from assistant.models import Campaign
 
 KEY = "limits-key-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -174,3 +176,30 @@ def test_out_of_range_numbers_and_days_are_422_naming_the_field(
 
 def test_the_largest_id_is_merely_not_found(client: TestClient) -> None:
     _problem(client.get(f"/api/v1/campaigns/{2**63 - 1}", headers=AUTH), 404)
+
+
+@pytest.mark.parametrize("external_id", ["C1%00", "%1B%5B31m", "x" * 300])
+def test_a_customer_id_with_control_characters_or_too_long_is_422(
+    client: TestClient, external_id: str
+) -> None:
+    body = _problem(client.get(f"/api/v1/customers/{external_id}/consent", headers=AUTH), 422)
+    assert [error["loc"] for error in body["errors"]] == [["path", "external_id"]]
+
+
+def test_a_cancel_reason_is_stored_without_control_characters(
+    client: TestClient, engine: Engine
+) -> None:
+    with unit_of_work(engine) as session:
+        campaign = Campaign(name="c", playbook="upsell", segment="x", channel="sms")
+        session.add(campaign)
+        session.flush()
+        campaign_id = campaign.id
+    response = client.post(
+        f"/api/v1/campaigns/{campaign_id}/cancel",
+        content='{"reason": "wrong\\u0000 segment\\u001b"}',
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    with unit_of_work(engine) as session:
+        options = session.get_one(Campaign, campaign_id).options
+    assert options["cancelled"]["reason"] == "wrong segment"
