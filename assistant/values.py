@@ -14,6 +14,9 @@ from pydantic import AfterValidator
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _RETURNS = re.compile("\r\n?")
 TRUNCATED = " [truncated]"
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def plain(value: Any) -> Any:
@@ -52,3 +55,25 @@ def bounded_text(value: str, limit: int) -> tuple[str, bool]:
 
 # A request body's free-text field, cleaned as it is parsed.
 CleanText = Annotated[str, AfterValidator(clean_text)]
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text, never runs: text starting with = + - @, a tab
+    or a CR gets a leading apostrophe. Numbers stay numbers: non-text values, and text that
+    is exactly a number (money as "-5.00"), are written unchanged, since no formula is one.
+
+    Every CSV export goes through this (`spreadsheet_row`). Files meant to be imported again
+    (an import's rejects, the demo store) are not exports and keep their text as it was.
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_STARTS)
+        and not _NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(values: Any) -> list[Any]:
+    """`spreadsheet_safe` applied to every cell of a row."""
+    return [spreadsheet_safe(value) for value in values]
