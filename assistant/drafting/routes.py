@@ -23,7 +23,7 @@ from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting import campaigns
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
-from assistant.drafting.runner import CampaignBusy
+from assistant.drafting.runner import CampaignBusy, record_failure
 from assistant.models import DraftState
 from assistant.ports import Drafter
 
@@ -133,8 +133,10 @@ async def run_in_background(
         )
     except CampaignBusy as exc:
         logger.warning("campaigns.busy campaign=%s: %s", campaign_id, exc)
-    except Exception:
+    except Exception as exc:
+        # Never left `running`: the campaign is marked failed with the reason.
         logger.exception("campaigns.run_failed campaign=%s", campaign_id)
+        await asyncio.to_thread(record_failure, engine, campaign_id, exc)
     finally:
         await drafter.aclose()
 
@@ -149,7 +151,7 @@ def _read(session: Session, campaign_id: int) -> CampaignRead:
 
 def _create(engine: Engine, wanted: campaigns.CampaignRequest, brand: Brand) -> int:
     # Committed before the background run starts, so the run finds its members.
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, writes=True) as session:
         return campaigns.create_campaign(session, wanted, brand=brand).id
 
 
