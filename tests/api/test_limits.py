@@ -92,10 +92,13 @@ def _post(
     return start["status"], response_headers, json.loads(body)
 
 
-def test_limits_by_path() -> None:
+def test_limits_by_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert limit_for("/webhooks/twilio/sms") == limit_for("/webhooks/twilio/status") == 64 * 1024
     assert limit_for("/slack/events") == 1024 * 1024
-    assert limit_for("/api/v1/campaigns") == 64 * 1024  # ASSISTANT_MAX_BODY_BYTES
+    assert limit_for("/api/v1/campaigns") == 2 * 1024 * 1024  # the default
+    monkeypatch.setenv("ASSISTANT_MAX_BODY_BYTES", "4096")
+    get_settings.cache_clear()
+    assert limit_for("/api/v1/campaigns") == 4096
     assert limit_for("/unsubscribe/abc") == 64 * 1024
 
 
