@@ -95,7 +95,8 @@ class BodyLimit:
         try:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
-            # Routes that read the body themselves (webhooks) let it through: answer here.
+            # The app's problem handlers answer it (an HTTPException); this is the fallback
+            # for anything that lets it through.
             if started:
                 raise
             await problem(413, _too_large(limit), headers={"Connection": "close"})(
