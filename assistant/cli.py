@@ -67,6 +67,13 @@ class AssistantGroup(LazyGroup):
         "consent": LazyCommand(
             "assistant.consent.commands:consent_app", "A customer's consent: show and set."
         ),
+        "apikeys": LazyCommand(
+            "assistant.apikeys.commands:apikeys_app", "API keys for /api/v1: create, list, revoke."
+        ),
+        "customers": LazyCommand(
+            "assistant.customers.commands:customers_app",
+            "One customer: profile, export of everything held, forget.",
+        ),
         "guardrails": LazyCommand(
             "assistant.drafting.guardrails.commands:guardrails_app",
             "Check a message against the facts it may use.",

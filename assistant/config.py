@@ -38,7 +38,8 @@ class AppSettings(BaseSettings):
     brand_timezone: str = _env("ASSISTANT_BRAND_TIMEZONE", "America/New_York")
     log_level: str = _env("ASSISTANT_LOG_LEVEL", "INFO")
     api_keys: SecretStr | None = _env(
-        "ASSISTANT_API_KEYS", description="comma-separated bearer keys for /api/v1"
+        "ASSISTANT_API_KEYS",
+        description="bootstrap only: comma-separated admin bearer keys for /api/v1",
     )
     segments_dir: str = _env(
         "ASSISTANT_SEGMENTS_DIR", "segments", description="folder of user segment definitions"

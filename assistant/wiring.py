@@ -15,6 +15,7 @@ from assistant.ports import Drafter, EmailSender, ReviewChannel, SignatureValida
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from rich.console import Console
     from sqlalchemy import Engine
 
     from assistant.doctor.schemas import Check
@@ -86,14 +87,20 @@ def build_slack_review_channel(settings: Settings, engine: Engine | None = None)
 
 
 def build_review_channel(settings: Settings, engine: Engine | None = None) -> ReviewChannel:
-    """The review adapter ASSISTANT_REVIEW selects: `terminal` (default) or `slack`."""
+    """The review adapter background work pushes to: Slack's (ASSISTANT_REVIEW=slack), or
+    none to push to at the terminal (drafts wait for `assistant review`)."""
     if settings.review.channel == "slack":
         return build_slack_review_channel(settings, engine)
-    from rich.console import Console
+    from connectors.terminal.review import WaitingReviewChannel
 
-    from assistant.review.terminal import TerminalReviewChannel
+    return WaitingReviewChannel()
 
-    return TerminalReviewChannel(Console(), engine)
+
+def terminal_review_channel(console: Console, engine: Engine | None = None) -> ReviewChannel:
+    """The terminal review adapter, printing on `console`."""
+    from connectors.terminal.review import TerminalReviewChannel
+
+    return TerminalReviewChannel(console, engine)
 
 
 def sweep_slack_review(settings: Settings, engine: Engine | None = None) -> int:

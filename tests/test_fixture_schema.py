@@ -13,6 +13,14 @@ from assistant.db import build_engine
 from tests.conftest import fresh_postgres_schema, migrate_like_alembic
 
 
+def _index(index: Any) -> str:
+    """An index as comparable text (a partial index's WHERE is a TextClause on SQLite)."""
+    options = index.get("dialect_options")
+    if options:
+        index = {**index, "dialect_options": {k: str(v) for k, v in options.items()}}
+    return repr(index)
+
+
 def snapshot(engine: Engine) -> dict[str, Any]:
     """Every table's columns, keys, indexes and constraints, and the recorded revision."""
     inspector = inspect(engine)
@@ -25,7 +33,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
             ],
             "pk": inspector.get_pk_constraint(name),
             "fks": sorted(map(repr, inspector.get_foreign_keys(name))),
-            "indexes": sorted(map(repr, inspector.get_indexes(name))),
+            "indexes": sorted(map(_index, inspector.get_indexes(name))),
             "uniques": sorted(map(repr, inspector.get_unique_constraints(name))),
             "checks": sorted(map(repr, inspector.get_check_constraints(name))),
         }

@@ -76,12 +76,25 @@ def _imported(module: str, path: Path, known: set[str]) -> Iterator[str]:
                     yield source
 
 
+def _with_packages(targets: set[str], known: set[str]) -> set[str]:
+    """`targets` and the packages above them: importing `a.b.c` runs `a/__init__` and
+    `a/b/__init__` first, so a package's `__init__` that imports back closes a cycle too."""
+    found = set(targets)
+    for target in targets:
+        parts = target.split(".")
+        found.update(".".join(parts[:end]) for end in range(1, len(parts)))
+    return found & known
+
+
 def import_graph() -> dict[str, set[str]]:
-    """Which of our modules each of our modules imports, by dotted name."""
+    """Which of our modules each of our modules imports (with the packages that brings)."""
     files = _module_files()
     known = set(files)
     return {
-        module: set(_imported(module, path, known)) - {module} for module, path in files.items()
+        # The packages a module sits in are already being imported when it runs.
+        module: _with_packages(set(_imported(module, path, known)), known)
+        - _with_packages({module}, known)
+        for module, path in files.items()
     }
 
 
@@ -144,6 +157,11 @@ def _loop(graph: dict[str, set[str]], component: list[str]) -> list[str]:
                 came_from[target] = node
                 queue.append(target)
     return component
+
+
+def test_a_package_init_counts_as_imported() -> None:
+    known = {"a", "a.b", "a.b.c", "x"}
+    assert _with_packages({"a.b.c", "x"}, known) == {"a", "a.b", "a.b.c", "x"}
 
 
 def test_the_cycle_finder_sees_a_cycle() -> None:

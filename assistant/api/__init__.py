@@ -1,5 +1,5 @@
-"""The web service: `create_app()` builds it from settings."""
+"""The web service: `assistant.api.app.create_app()` builds it from settings.
 
-from assistant.api.app import create_app
-
-__all__ = ["create_app"]
+Nothing is imported here, so a route module can use `assistant.api.problems` or `.deps`
+without pulling in the app (which imports every route module).
+"""

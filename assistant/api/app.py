@@ -12,10 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from assistant.api.docs import include_offline_docs
 from assistant.api.limits import BodyLimit
 from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
+from assistant.apikeys.routes import router as apikeys_router
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.consent.routes import router as consent_router
+from assistant.conversations.conversation_routes import router as conversation_api_router
 from assistant.conversations.routes import router as conversations_router
+from assistant.customers.routes import router as customers_router
 from assistant.db import get_engine
+from assistant.delivery.message_routes import router as messages_router
 from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
@@ -66,7 +70,16 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ready", "database": "ok", "revision": revision}
 
-    for api_router in (segments_router, campaigns_router, campaign_control_router, consent_router):
+    for api_router in (
+        segments_router,
+        campaigns_router,
+        campaign_control_router,
+        consent_router,
+        apikeys_router,
+        customers_router,
+        messages_router,
+        conversation_api_router,
+    ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)

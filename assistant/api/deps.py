@@ -2,8 +2,13 @@
 
 Every `/api/v1` route names the scope it needs: `ReviewKey` (read and review: segments,
 campaigns, drafts, messages, conversations), `IngestKey` (store data in) or `AdminKey`
-(customers' personal data, consent, keys). An admin key may do everything. Missing or
-unknown key → 401; a key without the scope → 403.
+(customers' personal data, consent, keys). An admin key may do everything. Missing,
+unknown or revoked key → 401; a key without the scope → 403.
+
+Keys are stored ones (`assistant apikeys create`, `assistant.apikeys`), found by their
+prefix and checked against their hash. `ASSISTANT_API_KEYS` keys are for bootstrapping
+only: they act as admin (to create the first stored keys), cannot be scoped, listed or
+revoked except by changing the setting.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from assistant.apikeys import service as apikeys
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
+from assistant.models.base import utcnow
 
 _bearer = HTTPBearer(auto_error=False)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -67,9 +74,19 @@ def _bootstrap_caller(presented: str) -> Caller | None:
     return Caller(name="bootstrap", scope=Scope.ADMIN) if any(matches) else None
 
 
+def _stored_caller(request: Request, presented: str) -> Caller | None:
+    """A stored key in use, looked up in its own short unit of work (which also notes,
+    at most once a minute, that the key was used)."""
+    if not apikeys.looks_like_key(presented):
+        return None
+    with unit_of_work(request.app.state.engine or get_engine()) as session:
+        found = apikeys.authenticate(session, presented, now=utcnow())
+    return None if found is None else Caller(found.name, Scope(found.scope), found.key_id)
+
+
 def authenticate(request: Request, presented: str) -> Caller | None:
-    """The caller whose key `presented` is, or None."""
-    return _bootstrap_caller(presented)
+    """The caller whose key `presented` is (a bootstrap or a stored key), or None."""
+    return _bootstrap_caller(presented) or _stored_caller(request, presented)
 
 
 def require_scope(scope: Scope) -> Callable[..., Caller]:

@@ -37,6 +37,7 @@ ExternalIdPath = Annotated[
     ),
 ]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The id.")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this id.")]
 PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 AsOfParam = Annotated[
     date | None,

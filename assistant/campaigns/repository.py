@@ -42,13 +42,13 @@ def lock(session: Session, campaign_id: int) -> Campaign | None:
     ).scalar_one_or_none()
 
 
-def page(session: Session, *, limit: int, offset: int) -> tuple[int, list[Campaign]]:
-    """(total, one page of campaigns, newest first)."""
+def page(session: Session, *, limit: int, before: int | None = None) -> tuple[int, list[Campaign]]:
+    """(total, one page of campaigns newest first, those with an id below `before` if given)."""
     total = session.execute(select(func.count()).select_from(Campaign)).scalar_one()
-    rows = session.execute(
-        select(Campaign).order_by(Campaign.id.desc()).limit(limit).offset(offset)
-    ).scalars()
-    return int(total), list(rows)
+    query = select(Campaign).order_by(Campaign.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(Campaign.id < before)
+    return int(total), list(session.execute(query).scalars())
 
 
 def _counted_by(

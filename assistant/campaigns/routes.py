@@ -8,14 +8,14 @@ sense (resume a cancelled campaign). Starting a campaign and paging its drafts l
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from assistant.api.deps import ReviewKey, SessionDep
-from assistant.api.params import IdPath, PageParam
+from assistant.api.pagination import CursorParam, LimitParam, decode_cursor, next_cursor
+from assistant.api.params import IdPath
 from assistant.campaigns import service
 from assistant.campaigns.schemas import (
     CampaignDetail,
@@ -61,16 +61,16 @@ def _control(
 def list_campaigns(
     _key: ReviewKey,
     session: SessionDep,
-    page: PageParam = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
 ) -> CampaignsPage:
-    """A page of campaigns, newest first, with members and drafts counted."""
-    total, rows = service.listing(session, limit=per_page, offset=(page - 1) * per_page)
+    """A page of campaigns, newest first, with members and drafts counted; follow
+    `next_cursor` for the next page."""
+    total, rows = service.listing(session, limit=limit, before=decode_cursor(cursor))
     return CampaignsPage(
         total=total,
-        page=page,
-        per_page=per_page,
         campaigns=[CampaignListItem.model_validate(row) for row in rows],
+        next_cursor=next_cursor(rows, limit, key=lambda row: row["id"]),
     )
 
 

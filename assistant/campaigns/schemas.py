@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.api.pagination import CursorPage
 from assistant.drafting.routes import CampaignBase, CampaignRead
 from assistant.values import CleanText
 
@@ -18,12 +19,10 @@ class CampaignListItem(CampaignBase):
     drafts: dict[str, int]
 
 
-class CampaignsPage(BaseModel):
-    """One page of campaigns, newest first, with the total."""
+class CampaignsPage(CursorPage):
+    """One page of campaigns, newest first, with the total of all campaigns."""
 
     total: int
-    page: int
-    per_page: int
     campaigns: list[CampaignListItem]
 
 

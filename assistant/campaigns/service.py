@@ -167,10 +167,11 @@ def cancel(
 
 
 def listing(
-    session: Session, *, limit: int = 50, offset: int = 0
+    session: Session, *, limit: int = 50, before: int | None = None
 ) -> tuple[int, list[dict[str, Any]]]:
-    """(total, a page of campaigns newest first, each with members and drafts counted)."""
-    total, found = repo.page(session, limit=limit, offset=offset)
+    """(total, a page of campaigns newest first — older than id `before` when given — each
+    with members and drafts counted)."""
+    total, found = repo.page(session, limit=limit, before=before)
     ids = [c.id for c in found]
     drafts = repo.draft_counts(session, ids)
     members = repo.member_counts(session, ids)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from assistant.fingerprints import address_keys
 from assistant.models import ConsentEvent, Customer, Suppression
 
 
@@ -46,7 +47,7 @@ def suppression_reasons(session: Session, channel: str, address: str | None) -> 
         session.execute(
             select(Suppression.reason).where(
                 Suppression.channel == channel,
-                func.lower(Suppression.address) == address.strip().lower(),
+                func.lower(Suppression.address).in_(address_keys([address])),
             )
         ).scalars()
     )
@@ -57,7 +58,7 @@ def lift_suppressions(session: Session, channel: str, address: str, reasons: Seq
     result = session.execute(
         delete(Suppression).where(
             Suppression.channel == channel,
-            func.lower(Suppression.address) == address.strip().lower(),
+            func.lower(Suppression.address).in_(address_keys([address])),
             Suppression.reason.in_(list(reasons)),
         )
     )

@@ -31,6 +31,7 @@ from assistant.conversations.keywords import Match
 from assistant.delivery import consent as delivery_consent
 from assistant.delivery.rules import REVOKED_SOURCES
 from assistant.drafting.brand import Brand
+from assistant.fingerprints import address_keys
 from assistant.models import Customer, Suppression
 
 CHANNEL = "sms"
@@ -79,7 +80,7 @@ def unsuppress(session: Session, phone: str) -> int:
     result = session.execute(
         delete(Suppression).where(
             Suppression.channel == CHANNEL,
-            Suppression.address == phone,
+            Suppression.address.in_(address_keys([phone])),
             Suppression.reason.in_(OUR_REASONS),
         )
     )
@@ -91,7 +92,7 @@ def is_suppressed(session: Session, phone: str) -> bool:
     found = session.execute(
         select(Suppression.id).where(
             Suppression.channel == CHANNEL,
-            Suppression.address == phone,
+            Suppression.address.in_(address_keys([phone])),
             Suppression.reason.in_(OUR_REASONS),
         )
     ).first()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.conversations import repository as repo
@@ -48,6 +48,7 @@ class ThreadLine:
     state: str
     body: str
     note: str | None = None  # why a message did not go out (error code)
+    draft_id: int | None = None  # the reply (suggested or staff) it was sent from
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,122 @@ def conversation_rows(session: Session, *, open_only: bool, limit: int) -> list[
     return rows[:limit]
 
 
+@dataclass(frozen=True)
+class ConversationItem:
+    """A conversation as the API lists it (unknown senders are not conversations)."""
+
+    id: int
+    customer_id: str
+    first_name: str | None
+    channel: str
+    status: str
+    last_inbound_at: datetime | None
+    last_outbound_at: datetime | None
+    needs_reply: bool
+    suggestion_id: int | None  # the newest suggested reply waiting for a decision
+
+
+@dataclass(frozen=True)
+class ReplyDraft:
+    """A reply of the conversation: suggested by the model or written by staff."""
+
+    id: int
+    source: str  # suggested | staff
+    state: str
+    version: int
+    decided_by: str | None
+
+
+def needs_reply() -> ColumnElement[bool]:
+    """Open, and the customer wrote after our last message (or we never wrote)."""
+    return and_(
+        Conversation.status == "open",
+        Conversation.last_inbound_at.is_not(None),
+        or_(
+            Conversation.last_outbound_at.is_(None),
+            Conversation.last_inbound_at > Conversation.last_outbound_at,
+        ),
+    )
+
+
+def waiting_suggestions(session: Session, conversation_ids: list[int]) -> dict[int, int]:
+    """conversation id → its newest suggested reply waiting for a decision."""
+    if not conversation_ids:
+        return {}
+    rows = session.execute(
+        select(Draft.conversation_id, func.max(Draft.id))
+        .where(
+            Draft.conversation_id.in_(conversation_ids),
+            Draft.playbook == repo.REPLY_PLAYBOOK,
+            Draft.state.in_(repo.OPEN_SUGGESTION_STATES),
+        )
+        .group_by(Draft.conversation_id)
+    ).all()
+    return {cid: draft_id for cid, draft_id in rows if cid is not None}
+
+
+def conversation_page(
+    session: Session,
+    *,
+    status: str | None = None,
+    needing_reply: bool | None = None,
+    customer_pk: int | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> list[ConversationItem]:
+    """Conversations, newest first (ids below `before` when given), filtered."""
+    wants = needs_reply()
+    query = (
+        select(Conversation, Customer.external_id, Customer.first_name, wants)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .order_by(Conversation.id.desc())
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(Conversation.status == status)
+    if needing_reply is not None:
+        query = query.where(wants if needing_reply else not_(wants))
+    if customer_pk is not None:
+        query = query.where(Conversation.customer_id == customer_pk)
+    if before is not None:
+        query = query.where(Conversation.id < before)
+    rows = session.execute(query).all()
+    waiting = waiting_suggestions(session, [row[0].id for row in rows])
+    return [
+        ConversationItem(
+            c.id,
+            external,
+            first,
+            c.channel,
+            c.status,
+            c.last_inbound_at,
+            c.last_outbound_at,
+            bool(pending),
+            waiting.get(c.id),
+        )
+        for c, external, first, pending in rows
+    ]
+
+
+def reply_drafts(session: Session, conversation_id: int) -> list[ReplyDraft]:
+    """Every reply of the conversation, suggested or staff-written, oldest first."""
+    drafts = session.execute(
+        select(Draft)
+        .where(Draft.conversation_id == conversation_id, Draft.playbook == repo.REPLY_PLAYBOOK)
+        .order_by(Draft.id)
+    ).scalars()
+    return [
+        ReplyDraft(
+            d.id,
+            "staff" if d.model == "staff" else "suggested",
+            d.state,
+            d.version,
+            d.decided_by,
+        )
+        for d in drafts
+    ]
+
+
 def parse_ref(ref: str) -> tuple[str, int] | None:
     """(`conversation` | `unmatched`, id) for `12` or `u5`; None when it is neither."""
     text = ref.strip().lower()
@@ -206,6 +323,7 @@ def thread_view(session: Session, ref: str) -> ThreadView | None:
             m.status,
             m.body,
             m.error_code if m.status in ("cancelled", "failed", "undelivered") else None,
+            m.draft_id,
         )
         for m in messages
     ]

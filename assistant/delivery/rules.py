@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.quiet_hours import resolve_zone
 from assistant.drafting.context import event_day
+from assistant.fingerprints import address_keys
 from assistant.metrics.queries import EXCLUDED_STATUSES
 from assistant.models import Campaign, Customer, Draft, Message, Order, Suppression
 from assistant.models.campaign import CampaignStatus
@@ -110,7 +111,7 @@ def reply_consent_problem(
 
 def is_suppressed(session: Session, channel: str, addresses: Sequence[str | None]) -> bool:
     """Whether any of `addresses` is on our suppression list for `channel`."""
-    wanted = sorted({a.strip().lower() for a in addresses if a and a.strip()})
+    wanted = address_keys(addresses)  # a forgotten customer's opt-out is kept as a fingerprint
     if not wanted:
         return False
     found = session.execute(

@@ -131,9 +131,31 @@ def _field_path(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location) or "(top level)"
 
 
+# Parsed brand files by (path, modification time, size): every inbound SMS and every task
+# needs the brand, and parsing YAML was half the time of answering a webhook. A frozen Brand
+# is safe to share; an edited file has a new mtime or size and is read again.
+_PARSED: dict[tuple[str, int, int], Brand] = {}
+
+
 def load_brand(prompts_dir: Path | None = None) -> Brand:
     """Read and validate `brand.yaml` from `prompts_dir` (default: `prompts_dir()`)."""
     path = resolve_prompts_dir(prompts_dir, BrandError) / BRAND_FILE
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise BrandError(f"{path}: not found; every prompts directory needs a brand.yaml") from None
+    except OSError as exc:
+        raise BrandError(f"{path}: cannot be read: {exc}") from None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    cached = _PARSED.get(key)
+    if cached is None:
+        cached = _parse_brand(path)
+        _PARSED.clear()  # one brand file per process: keep only the newest
+        _PARSED[key] = cached
+    return cached
+
+
+def _parse_brand(path: Path) -> Brand:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

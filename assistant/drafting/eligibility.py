@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assistant.drafting.context import Facts, FactsBuilder, Member, event_day, missing_facts
 from assistant.drafting.repository import existing_drafts
+from assistant.fingerprints import address_keys, fingerprint
 from assistant.models import Customer, Draft, DraftState, Suppression
 from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
 
@@ -124,16 +125,19 @@ class Eligibility:
         }
 
     def _suppressed(self, session: Session, contacts: Mapping[int, _Contact]) -> set[str]:
-        addresses = sorted({c.address.lower() for c in contacts.values() if c.address})
+        """The suppressed addresses among `contacts`, lower case (fingerprints matched too)."""
+        addresses = {c.address for c in contacts.values() if c.address}
         if not addresses:
             return set()
-        found = session.execute(
-            select(func.lower(Suppression.address)).where(
-                Suppression.channel == self.channel,
-                func.lower(Suppression.address).in_(addresses),
-            )
-        ).scalars()
-        return set(found)
+        found = set(
+            session.execute(
+                select(func.lower(Suppression.address)).where(
+                    Suppression.channel == self.channel,
+                    func.lower(Suppression.address).in_(address_keys(addresses)),
+                )
+            ).scalars()
+        )
+        return {a.lower() for a in addresses if a.lower() in found or fingerprint(a) in found}
 
     def _cooling(self, session: Session, ids: Sequence[int]) -> set[int]:
         days = self.builder.playbook.cooldown_days

@@ -79,6 +79,11 @@ def print_report(report: ImportReport, *, limit: int = 50) -> None:
                 f"[yellow]{f.path.name}: kept consent off for {f.consent_kept_off:,} customer(s) "
                 "who opted out themselves[/]"
             )
+        if f.forgotten_skipped:
+            console.print(
+                f"[yellow]{f.path.name}: skipped {f.forgotten_skipped:,} row(s) of forgotten "
+                "customer(s)[/]"
+            )
     if not report.refused and report.files and report.written == 0:
         if all(f.rows == 0 and not f.error_count for f in report.files):
             console.print("[yellow]Nothing was imported: no file had any data rows.[/]")

@@ -44,6 +44,8 @@ class MergeCounts:
     inserted: int = 0
     updated: int = 0
     consent_kept_off: int = 0
+    # Rows of customers whose data was erased (`assistant customers forget`): not imported.
+    forgotten_skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -466,6 +468,13 @@ def _merge_customer_rows(
     postgres = connection.dialect.name == "postgresql"
     distinct = _distinct(connection)
     counts = MergeCounts()
+    if not empty:
+        # A forgotten customer stays forgotten: their rows are dropped, not merged back.
+        counts.forgotten_skipped = _run(
+            connection,
+            f"DELETE FROM {stage} WHERE external_id IN "
+            "(SELECT external_id FROM customers WHERE forgotten_at IS NOT NULL)",
+        ).rowcount
     revoked = ", ".join(f"'{s}'" for s in CUSTOMER_REVOCATION_SOURCES)
     new_attrs = (
         "COALESCE(CAST(s.attributes AS JSONB), '{}'::jsonb)"

@@ -84,6 +84,7 @@ class FileReport:
     updated: int = 0
     rejected: int = 0
     consent_kept_off: int = 0
+    forgotten_skipped: int = 0
     seconds: float = 0.0
     errors: ErrorLog | None = None
     rejects_path: Path | None = None
@@ -95,7 +96,7 @@ class FileReport:
 
     @property
     def unchanged(self) -> int:
-        return self.rows - self.rejected - self.inserted - self.updated
+        return self.rows - self.rejected - self.inserted - self.updated - self.forgotten_skipped
 
     @property
     def listed_errors(self) -> list[RowError]:
@@ -215,6 +216,7 @@ def _refused(report: ImportReport) -> ImportReport:
     report.refused = True
     for file_report in report.files:
         file_report.inserted = file_report.updated = file_report.consent_kept_off = 0
+        file_report.forgotten_skipped = 0
     return report
 
 
@@ -299,6 +301,7 @@ def _import_file(
     report.rows = staged + _python_rejected(errors, findings)
     report.inserted, report.updated = counts.inserted, counts.updated
     report.consent_kept_off = counts.consent_kept_off
+    report.forgotten_skipped = counts.forgotten_skipped
     report.seconds = time.perf_counter() - started
     if report.rows == 0:
         report.notes.append("has a header row but no data rows; nothing to import from it")

@@ -1,4 +1,5 @@
-"""The task-runner port and its two implementations: in-process and Celery."""
+"""The task-runner port and its two implementations, in-process and Celery, and a collector
+that holds tasks for a caller to hand on later (after an HTTP response has gone out)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,21 @@ class CeleryRunner:
         """Queue the task on the broker."""
         get_task(name)  # fail here, not on a worker, for a misspelt name
         self.app.send_task(name, kwargs=kwargs, expires=self.expires)
+
+
+class CollectingRunner:
+    """Keeps the tasks it is given, in order, for the caller to hand to a real runner later.
+
+    A route passes it to `enqueue_after_commit`, so it receives only committed work, and
+    hands `jobs` on once the response has gone out: nothing runs inside the request."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[str, dict[str, Any]]] = []
+
+    def enqueue(self, name: str, /, **kwargs: Any) -> None:
+        """Keep the task (a misspelt name fails here)."""
+        get_task(name)
+        self.jobs.append((name, kwargs))
 
 
 def build_runner(settings: Settings) -> TaskRunner:

@@ -1,5 +1,6 @@
 """ORM models, one module per aggregate; importing this package registers them all."""
 
+from assistant.models.apikey import ApiKey
 from assistant.models.audit import AuditEntry
 from assistant.models.base import Base
 from assistant.models.campaign import Campaign, CampaignMember, Draft, DraftState
@@ -16,6 +17,7 @@ from assistant.models.metrics import (
 from assistant.models.order import Order, OrderItem, Return
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "Base",
     "Campaign",

@@ -38,6 +38,9 @@ class Customer(Timestamped, Base):
     email_consent_source: Mapped[str | None] = mapped_column(String(32))
     # Brand-specific fields (unknown CSV columns), usable by segments.
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # When the customer's personal data was erased (`assistant customers forget`): an import
+    # skips this external id from then on instead of bringing the data back.
+    forgotten_at: Mapped[datetime | None]
 
 
 class ConsentEvent(Base):

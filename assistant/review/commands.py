@@ -26,9 +26,9 @@ from assistant.db import get_engine, unit_of_work
 from assistant.models import Campaign
 from assistant.review import risk, service, tasks
 from assistant.review.actors import Actor, terminal_actor
-from assistant.review.terminal import TerminalReviewChannel, campaign_table, draft_card
+from assistant.review.cards import campaign_table, draft_card
 from assistant.review.views import DraftView, campaign_view, draft_view, reviewable_ids
-from assistant.wiring import build_drafter
+from assistant.wiring import build_drafter, terminal_review_channel
 
 KEYS = "[a]pprove [e]dit [r]eject re[g]enerate [s]kip [q]uit"
 
@@ -53,7 +53,7 @@ class TerminalReview:
         self.campaign_id = campaign_id
         self.editor = editor
         self.engine = get_engine()
-        self.channel = TerminalReviewChannel(console, self.engine)
+        self.channel = terminal_review_channel(console, self.engine)
         self.done: Counter[str] = Counter()
 
     def ask(self, prompt: str) -> str:

@@ -50,12 +50,17 @@ class Compiled:
         joined = stage.join(cx.c, cx.c.c.id == stage.c.customer_pk)
         return joined.outerjoin(cx.m, cx.m.c.customer_id == cx.c.c.id)
 
-    def members(self, limit: int | None = None, offset: int = 0) -> Select[Any]:
-        """The members in external-id order, with their key metrics and qualifier columns."""
+    def members(
+        self, limit: int | None = None, offset: int = 0, after: str | None = None
+    ) -> Select[Any]:
+        """The members in external-id order (those after `after` when given), with their key
+        metrics and qualifier columns."""
         cx = self.compiler
         page_query = select(cx.c.c.id.label("customer_pk")).select_from(cx.source())
         # external_id is unique: a stable order that can walk its index.
         page_query = page_query.where(self.where).order_by(cx.c.c.external_id)
+        if after is not None:
+            page_query = page_query.where(cx.c.c.external_id > after)
         if limit is not None:
             page_query = page_query.limit(limit)
         if offset:

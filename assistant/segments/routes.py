@@ -9,7 +9,14 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
 from assistant.api.deps import ReviewKey, SessionDep
-from assistant.api.params import AsOfParam, PageParam
+from assistant.api.pagination import (
+    CursorPage,
+    CursorParam,
+    LimitParam,
+    decode_text_cursor,
+    next_cursor,
+)
+from assistant.api.params import AsOfParam
 from assistant.segments import service
 from assistant.segments.definition import parse_params
 from assistant.segments.errors import SegmentError, UnknownSegment
@@ -43,15 +50,13 @@ class MemberRead(BaseModel):
     metrics: dict[str, Any]
 
 
-class MembersPageRead(BaseModel):
+class MembersPageRead(CursorPage):
     """One page of a segment's members, in customer-id order, with the total."""
 
     segment: str
     as_of: date
     params: dict[str, Any]
     total: int
-    page: int
-    per_page: int
     members: list[MemberRead]
 
 
@@ -70,28 +75,29 @@ def segment_members(
     name: str,
     _key: ReviewKey,
     session: SessionDep,
-    page: PageParam = 1,
-    per_page: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
     as_of: AsOfParam = None,
     param: Annotated[
         list[str] | None, Query(description="Override a threshold: NAME=VALUE (repeatable).")
     ] = None,
 ) -> MembersPageRead:
-    """A page of the members of segment `name`; 404 if unknown, 422 for a bad param."""
+    """A page of the members of segment `name` in customer-id order (follow `next_cursor`);
+    404 if unknown, 422 for a bad param."""
+    after = decode_text_cursor(cursor)
     try:
         evaluation = service.evaluate(session, name, parse_params(param or []), as_of)
     except UnknownSegment as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except SegmentError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.problems) from None
-    result = service.members_page(session, evaluation, page, per_page)
+    result = service.members_page(session, evaluation, limit, after)
     return MembersPageRead(
         segment=result.segment,
         as_of=result.as_of,
         params=result.params,
         total=result.total,
-        page=page,
-        per_page=per_page,
+        next_cursor=next_cursor(result.members, limit, key=lambda m: m.customer_id),
         members=[
             MemberRead(
                 customer_id=m.customer_id,

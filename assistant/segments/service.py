@@ -119,10 +119,15 @@ def count(session: Session, evaluation: Evaluation) -> int:
 
 
 def iter_members(
-    session: Session, evaluation: Evaluation, limit: int | None = None, offset: int = 0
+    session: Session,
+    evaluation: Evaluation,
+    limit: int | None = None,
+    offset: int = 0,
+    after: str | None = None,
 ) -> Iterator[Member]:
-    """The members in customer-id order, streamed from the database."""
-    statement = evaluation.compiled.members(limit, offset).execution_options(yield_per=1000)
+    """The members in customer-id (external id) order, those after `after` when given,
+    streamed from the database."""
+    statement = evaluation.compiled.members(limit, offset, after).execution_options(yield_per=1000)
     evidence = evaluation.compiled.compiler.evidence
     for row in session.execute(statement).mappings():
         yield Member(
@@ -135,10 +140,10 @@ def iter_members(
 
 
 def members_page(
-    session: Session, evaluation: Evaluation, page: int = 1, per_page: int = 50
+    session: Session, evaluation: Evaluation, limit: int = 50, after: str | None = None
 ) -> MembersPage:
-    """Page `page` (from 1) of `per_page` members, with the total."""
-    members = list(iter_members(session, evaluation, per_page, (page - 1) * per_page))
+    """`limit` members after customer id `after` (from the first when None), with the total."""
+    members = list(iter_members(session, evaluation, limit, after=after))
     return MembersPage(
         segment=evaluation.segment.name,
         as_of=evaluation.as_of,

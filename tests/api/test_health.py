@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.db import build_engine
 
 

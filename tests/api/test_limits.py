@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.api.limits import WEBHOOK_MAX_BYTES, limit_for
 from assistant.config import get_settings
 from assistant.db import unit_of_work
@@ -163,9 +163,10 @@ def test_invalid_json_of_the_right_type_stays_422(client: TestClient) -> None:
     [
         ("/api/v1/campaigns/99999999999999999999", ["path", "campaign_id"]),
         ("/api/v1/campaigns/9223372036854775808/drafts", ["path", "campaign_id"]),
-        ("/api/v1/campaigns?page=100000000000000000000", ["query", "page"]),
+        ("/api/v1/messages/99999999999999999999", ["path", "message_id"]),
+        ("/api/v1/messages?campaign_id=99999999999999999999", ["query", "campaign_id"]),
+        ("/api/v1/conversations/99999999999999999999", ["path", "conversation_id"]),
         ("/api/v1/campaigns/1/drafts?page=100000000000000000000", ["query", "page"]),
-        ("/api/v1/segments/recent_buyers_30d/members?page=10000000000000", ["query", "page"]),
         ("/api/v1/segments/recent_buyers_30d/members?as_of=0001-01-01", ["query", "as_of"]),
         ("/api/v1/segments/recent_buyers_30d/members?as_of=9999-12-31", ["query", "as_of"]),
     ],

@@ -8,8 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
-from assistant.api.pagination import decode_cursor, encode_cursor, next_cursor
+from assistant.api.app import create_app
+from assistant.api.pagination import (
+    MAX_CURSOR,
+    decode_cursor,
+    decode_text_cursor,
+    encode_cursor,
+    next_cursor,
+)
 
 KEY = "test-key-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -42,9 +48,9 @@ def test_unknown_path_wrong_method_and_missing_key_are_problems(client: TestClie
 
 
 def test_invalid_parameters_name_each_field(client: TestClient) -> None:
-    body = _is_problem(client.get("/api/v1/campaigns?per_page=0", headers=AUTH), 422)
+    body = _is_problem(client.get("/api/v1/campaigns?limit=0", headers=AUTH), 422)
     errors = body["errors"]
-    assert isinstance(errors, list) and errors[0]["loc"] == ["query", "per_page"]
+    assert isinstance(errors, list) and errors[0]["loc"] == ["query", "limit"]
 
 
 def test_an_unexpected_error_is_a_500_problem_without_details(engine: Engine) -> None:
@@ -81,3 +87,16 @@ def test_cursors_round_trip_and_foreign_ones_are_refused() -> None:
     for foreign in ("abc", encode_cursor(-1), "eyJhZnRlciI6IngifQ", encode_cursor(2**70)):
         with pytest.raises(HTTPException):
             decode_cursor(foreign)
+
+
+def test_text_cursors_round_trip_within_the_parameter_limit() -> None:
+    from fastapi import HTTPException
+
+    for key in ("C01", "ü" * 64, "😀" * 64, "\x01" * 64, 'a"b\\c'):
+        cursor = encode_cursor(key)
+        assert len(cursor) <= MAX_CURSOR and decode_text_cursor(cursor) == key
+    assert decode_text_cursor(next_cursor(["a", "b"], 2, key=lambda row: row)) == "b"
+    assert decode_text_cursor("") is None
+    for foreign in ("abc", encode_cursor(41), encode_cursor(""), encode_cursor("x" * 65)):
+        with pytest.raises(HTTPException):
+            decode_text_cursor(foreign)

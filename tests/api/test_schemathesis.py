@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import build_engine, get_engine
 from tests.conftest import migrate_like_alembic

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.models import Campaign
@@ -39,17 +39,33 @@ def test_every_route_needs_an_api_key(client: TestClient) -> None:
         assert client.post(f"/api/v1/campaigns/1/{action}").status_code == 401
 
 
-def test_list_pages_newest_first(client: TestClient, engine: Engine, world: World) -> None:
+def test_list_pages_newest_first_by_cursor(
+    client: TestClient, engine: Engine, world: World
+) -> None:
     with unit_of_work(engine) as session:
-        for number in range(2):
+        for number in range(4):
             session.add(
                 Campaign(name=f"later {number}", playbook="upsell", segment="x", channel="sms")
             )
-    first = client.get("/api/v1/campaigns", params={"per_page": 2}, headers=AUTH).json()
-    second = client.get("/api/v1/campaigns", params={"per_page": 2, "page": 2}, headers=AUTH).json()
-    assert first["total"] == second["total"] == 3
-    assert [c["name"] for c in first["campaigns"]] == ["later 1", "later 0"]
-    (oldest,) = second["campaigns"]
+    first = client.get("/api/v1/campaigns", params={"limit": 2}, headers=AUTH).json()
+    assert first["total"] == 5
+    assert [c["name"] for c in first["campaigns"]] == ["later 3", "later 2"]
+    seen, cursor = [c["id"] for c in first["campaigns"]], first["next_cursor"]
+    # A campaign created between pages is newer than the cursor: the walk neither repeats
+    # nor skips a row.
+    with unit_of_work(engine) as session:
+        session.add(Campaign(name="meanwhile", playbook="upsell", segment="x", channel="sms"))
+    pages = 1
+    while cursor is not None:
+        page = client.get(
+            "/api/v1/campaigns", params={"limit": 2, "cursor": cursor}, headers=AUTH
+        ).json()
+        seen += [c["id"] for c in page["campaigns"]]
+        cursor, pages = page["next_cursor"], pages + 1
+        if cursor is None:
+            oldest = page["campaigns"][-1]
+    assert pages == 3 and len(seen) == len(set(seen)) == 5
+    assert seen == sorted(seen, reverse=True)
     assert oldest["id"] == world.campaign_id
     assert oldest["drafts"] == {
         "approved": 1,
@@ -59,6 +75,9 @@ def test_list_pages_newest_first(client: TestClient, engine: Engine, world: Worl
         "scheduled": 1,
     }
     assert oldest["members"] == {"drafted": 5, "pending": 1}
+    for bad in ({"cursor": "nope"}, {"limit": 0}, {"limit": 501}):
+        refused = client.get("/api/v1/campaigns", params=bad, headers=AUTH)
+        assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM
 
 
 def test_cancel_then_show_and_nothing_is_sent(

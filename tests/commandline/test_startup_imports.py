@@ -84,6 +84,7 @@ def test_sms_segments_imports_only_the_segment_counter() -> None:
         ("review", "--help"),
         ("worker", "--help"),
         ("doctor",),
+        ("apikeys", "list"),
     ],
     ids=" ".join,
 )

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.models import Customer, DraftState

@@ -28,6 +28,7 @@ from tests.conversations.helpers import (
     text_from,
 )
 from tests.delivery.factories import add_customer, add_draft, policy
+from tests.delivery.helpers import draft_state
 from tests.fakes.twilio_server import FakeTwilioServer
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -213,14 +214,17 @@ def test_stop_from_an_unknown_number_suppresses_the_number(engine: Engine, web: 
     assert (queued.status, queued.error_code) == ("cancelled", "suppressed")
 
 
-def test_stop_asks_the_review_channel_to_update_the_cancelled_cards(
+def test_stop_cancels_undecided_sms_drafts_and_prints_nothing(
     engine: Engine, web: TestClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Slack cards are updated (tests/slack/test_stop_cards.py); at the terminal the drafts'
+    new states wait for `assistant review`, and the web process prints no card."""
     seeded = seed_outreach(engine)
     _, draft_ids = queue_everything(engine, seeded.customer_id)
     capsys.readouterr()
     text_from(web, seeded.phone, "STOP")
-    shown = capsys.readouterr().out.splitlines()
-    for draft_id in draft_ids[:-1]:  # the SMS ones; the email draft stays as it was
-        assert any(line.startswith(f"#{draft_id} ") and "cancelled" in line for line in shown)
-    assert not any(line.startswith(f"#{draft_ids[-1]} ") for line in shown)
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    states = [draft_state(engine, draft_id) for draft_id in draft_ids]
+    assert states[:-1] == ["cancelled"] * (len(draft_ids) - 1)
+    assert states[-1] == DraftState.PENDING_REVIEW  # the email draft stays as it was

@@ -165,3 +165,12 @@ def test_brand_is_immutable() -> None:
     with pytest.raises(ValueError, match="frozen"):
         brand.name = "Other"  # type: ignore[misc]
     assert isinstance(brand, Brand)
+
+
+def test_the_brand_is_parsed_once_and_read_again_when_the_file_changes(brand_dir: Path) -> None:
+    first = load_brand(brand_dir)
+    assert load_brand(brand_dir) is first  # unchanged file: the parsed brand is shared
+    _edit(brand_dir, name="Oak & Ember Renamed")
+    assert load_brand(brand_dir).name == "Oak & Ember Renamed"
+    (brand_dir / "brand.yaml").unlink()
+    assert "not found" in _error(load_brand, brand_dir)

@@ -13,7 +13,8 @@ Structured output is answered the way the request asks for it:
   that JSON;
 - neither: the dict's `body`, as plain text.
 
-What each request gets is, in order of precedence: the next `Reply` queued with `enqueue()`,
+What each request gets is, in order of precedence: the next `Reply` queued with `enqueue()`
+(`fail_next(n)` and `hang_next(n, seconds)` queue an outage of n requests),
 else what `policy(index, body)` returns, else a normal completion whose content comes from
 `responder(request_json)` (default: `plausible_draft` from `openai_drafts`, a short message
 built from the facts and the closing our prompt templates give, which passes the guardrails).
@@ -221,6 +222,14 @@ class FakeOpenAIServer:
     def enqueue(self, *replies: Reply) -> None:
         """Script the next requests' answers, first in first out."""
         self._queue.extend(replies)
+
+    def fail_next(self, count: int, status: int = 500) -> None:
+        """Answer the next `count` requests with HTTP `status` (an outage)."""
+        self.enqueue(*[server_error(status) for _ in range(count)])
+
+    def hang_next(self, count: int, seconds: float) -> None:
+        """Hold the next `count` requests `seconds` each (beyond a client's timeout)."""
+        self.enqueue(*[slow(seconds) for _ in range(count)])
 
     def hold_until_in_flight(self, count: int, timeout: float = 30.0) -> None:
         """Hold each request (before its latency) until `count` are in flight at once, then

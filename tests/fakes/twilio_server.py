@@ -18,7 +18,11 @@ and recorded in `requests`. Errors are Twilio's legacy JSON shape (`code`, `mess
 `twilio_error(21610)`, `rate_limited(retry_after=2)`, `server_error(500)`, and
 `accept_then_hang(seconds)`, which stores the message (it *was* accepted) and then holds the
 response past the client's timeout. Numbers can also be made to fail every time:
-`blocked` (21610), `invalid` (21211), `landlines` (21614).
+`blocked` (21610), `invalid` (21211), `landlines` (21614). `latency` seconds pass between
+storing a created message and answering (a client killed meanwhile never learns its sid), and
+a create whose body arrives incomplete (the client died mid-request) is refused unstored, as
+an HTTP server would. `stop()` also closes the clients' open (keep-alive) connections, so a
+stopped server answers nothing; a new server can then `start()` on the same `port`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import itertools
 import json
 import re
 import secrets
+import socket
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -201,6 +206,8 @@ class FakeTwilioServer:
         self.blocked: set[str] = set()
         self.invalid: set[str] = set()
         self.landlines: set[str] = set()
+        # Seconds between storing a created message and answering.
+        self.latency = 0.0
         # The account's own phone numbers and messaging services (GET lookups).
         self.numbers: set[str] = set()
         self.services: set[str] = set()
@@ -212,6 +219,8 @@ class FakeTwilioServer:
         self._port = port
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Open client connections, closed by `stop()`: a stopped server answers nothing.
+        self._connections: set[socket.socket] = set()
 
     @property
     def base_url(self) -> str:
@@ -254,6 +263,11 @@ class FakeTwilioServer:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -363,6 +377,17 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeTwilioServer
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        super().setup()
+        with self.fake._lock:
+            self.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.fake._lock:
+            self.fake._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests read `requests` instead."""
 
@@ -401,7 +426,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        data = self.rfile.read(length) if length else b""
+        if len(data) < length:  # the client went away mid-request: nothing to act on
+            self.close_connection = True
+            return
+        raw = data.decode("utf-8")
         recorded = self._record(parse_qs(raw, keep_blank_values=True))
         match = _MESSAGES.match(recorded.path)
         if match is None:
@@ -412,6 +441,8 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload, fault = self.fake._create(recorded.form)
         if fault is not None and fault.hang > 0:
             self.fake._stopping.wait(fault.hang)
+        elif status == 201 and self.fake.latency > 0:
+            self.fake._stopping.wait(self.fake.latency)
         self._send(status, payload, fault.headers if fault else None)
 
     def _lookup(self, recorded: RecordedRequest) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from assistant.review.overrides import OVERRIDDEN_ACTION
+from tests.connectors.terminal.test_review import ME, review
 from tests.review.helpers import audit_rows, draft_row
 from tests.review.test_override import LOCATION, blocked_draft, finding
-from tests.review.test_terminal import ME, review
 
 
 def test_o_overrides_with_a_reason_and_a_then_approves(engine: Engine) -> None:

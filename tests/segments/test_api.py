@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import get_settings
 from tests.segments.conftest import StoreDb
 
@@ -39,18 +39,31 @@ def test_list_segments(client: TestClient) -> None:
     assert "upgrade" in by_name["product_fans"]["description"]
 
 
-def test_members_are_paged_in_a_stable_order_with_the_total(client: TestClient) -> None:
+def test_members_are_paged_by_cursor_in_a_stable_order_with_the_total(
+    client: TestClient,
+) -> None:
     url = "/api/v1/segments/recent_buyers_30d/members"
     seen: list[str] = []
-    for page in (1, 2, 3):
-        response = client.get(url, params={"page": page, "per_page": 5}, headers=AUTH)
+    cursor: str | None = None
+    pages = 0
+    while True:
+        params: dict[str, str | int] = {"limit": 5}
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = client.get(url, params=params, headers=AUTH)
         assert response.status_code == 200
         body = response.json()
-        assert (body["total"], body["page"], body["per_page"]) == (13, page, 5)
-        assert body["as_of"] == "2026-11-20"
+        assert body["total"] == 13 and body["as_of"] == "2026-11-20"
         seen += [m["customer_id"] for m in body["members"]]
-    assert seen == sorted(seen) and len(set(seen)) == 13
-    first = client.get(url, params={"per_page": 1}, headers=AUTH).json()["members"][0]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 13
+    # An id cursor of another list is not a members cursor.
+    assert client.get(url, params={"cursor": "eyJhZnRlciI6NX0"}, headers=AUTH).status_code == 422
+    first = client.get(url, params={"limit": 1}, headers=AUTH).json()["members"][0]
     assert first == {
         "customer_id": "C01",
         "first_name": "Ana",
@@ -105,6 +118,6 @@ def test_unknown_segment_is_404_and_a_bad_param_422(client: TestClient) -> None:
     assert unknown.status_code == 422
     assert "unknown param 'orders'" in unknown.json()["detail"]
     assert (
-        client.get("/api/v1/segments/vip/members", params={"per_page": 0}, headers=AUTH).status_code
+        client.get("/api/v1/segments/vip/members", params={"limit": 0}, headers=AUTH).status_code
         == 422
     )

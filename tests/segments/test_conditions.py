@@ -165,8 +165,8 @@ def test_params_reach_every_value_and_members_page_in_external_id_order(
     catalog = catalog_with(document)
     with unit_of_work(store.engine) as session:
         evaluation = service.evaluate(session, "gold_or_big", catalog=catalog)
-        page = service.members_page(session, evaluation, page=2, per_page=3)
-        first = service.members_page(session, evaluation, page=1, per_page=3)
+        first = service.members_page(session, evaluation, limit=3)
+        page = service.members_page(session, evaluation, limit=3, after="C15")
     assert page.total == 4
     assert [m.customer_id for m in first.members] == ["C01", "C05", "C15"]
     assert [m.customer_id for m in page.members] == ["C24"]

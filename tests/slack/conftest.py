@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import Settings, get_settings
 from assistant.wiring import build_drafter
 from connectors.slack.app import SlackRuntime, build_runtime

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from connectors.slack.actions import ActionId
 from connectors.slack.poster import SlackPoster
 from connectors.slack.routes import refusal_reason

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.db import unit_of_work
 from assistant.delivery.unsubscribe import (
     TOKEN_TTL,

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import get_settings
 
 KEY = "campaign-key-0123456789"

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.drafting.routes import brand_and_drafter, run_in_background

@@ -1,61 +1,17 @@
-"""The terminal review channel: draft cards and campaign overviews printed with rich."""
+"""The terminal review channel: the ReviewChannel port printing cards with rich."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine, select
 
 from assistant.db import unit_of_work
-from assistant.drafting.panels import draft_panel
 from assistant.models import Conversation, Customer, Message
-from assistant.review.outcomes import when
-from assistant.review.views import CampaignView, DraftView, campaign_view, draft_view
-
-
-def card_title(view: DraftView) -> str:
-    """#id, who it is for, playbook and segment, channel (and SMS segments), state."""
-    who = f"{view.first_name} ({view.customer})" if view.first_name else view.customer
-    parts = [f"#{view.id}", who, view.playbook + (f" / {view.segment}" if view.segment else "")]
-    channel = view.channel
-    if view.sms_segments is not None:
-        channel += f", {view.sms_segments} segment{'s' if view.sms_segments != 1 else ''}"
-    parts += [channel, view.state + (" (regenerating)" if view.regenerating else "")]
-    return escape(" · ".join(parts))
-
-
-def outcome_line(view: DraftView) -> str:
-    """One line on what became of the draft."""
-    if view.decided_by:
-        line = f"#{view.id} {view.state} by {view.decided_by} at {when(view.decided_at)}"
-        return line + (f": {view.decision_note}" if view.decision_note else "")
-    return f"#{view.id} is {view.state}" + (" (regenerating)" if view.regenerating else "")
-
-
-def draft_card(view: DraftView) -> Panel:
-    """The card: subject and text, findings, and the fact receipt the draft may use."""
-    findings = [
-        f"{f.severity} {f.code}: {f.message}" + (f' ("{f.excerpt}")' if f.excerpt else "")
-        for f in view.findings
-    ]
-    return draft_panel(card_title(view), view.body, view.subject, view.facts, findings)
-
-
-def campaign_table(view: CampaignView) -> Table:
-    """Counts of a campaign's drafts by state and why drafts need an individual look."""
-    table = Table(title=escape(f"Campaign {view.id}: {view.name} ({view.status})"))
-    table.add_column("drafts")
-    table.add_column("count", justify="right")
-    for state, number in view.drafts.items():
-        table.add_row(state, f"{number:,}")
-    for reason, number in view.risk.items():
-        if reason != "pending_review":
-            label = "low-risk (bulk approvable)" if reason == "low_risk" else f"held: {reason}"
-            table.add_row(label, f"{number:,}")
-    return table
+from assistant.review.cards import campaign_table, draft_card, outcome_line
+from assistant.review.views import campaign_view, draft_view
 
 
 class TerminalReviewChannel:
@@ -114,3 +70,24 @@ class TerminalReviewChannel:
         if conversation_id is not None:
             title += f" · conversation #{conversation_id}"
         self.console.print(Panel(Text(message.body), title=escape(title), title_align="left"))
+
+
+class WaitingReviewChannel:
+    """ReviewChannel for background work when review happens at the terminal: nothing to push.
+
+    Drafts and messages wait in the database until someone runs `assistant review` or
+    `assistant conversations list`; a web or worker process prints no cards (its output is a
+    log, and cards carry names and message texts).
+    """
+
+    def post_draft(self, draft_id: int) -> None:
+        """Nothing: the draft waits for `assistant review`."""
+
+    def update_draft(self, draft_id: int) -> None:
+        """Nothing: `assistant review` reads the draft's state when it shows it."""
+
+    def post_campaign(self, campaign_id: int) -> None:
+        """Nothing: `assistant campaigns show` reads the campaign."""
+
+    def post_conversation_message(self, message_id: int) -> None:
+        """Nothing: `assistant conversations show` reads the conversation."""

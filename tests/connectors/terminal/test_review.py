@@ -15,7 +15,7 @@ from assistant.models import Message
 from assistant.ports import ReviewChannel
 from assistant.review import service
 from assistant.review.actors import Actor
-from assistant.review.terminal import TerminalReviewChannel
+from connectors.terminal.review import TerminalReviewChannel
 from tests.review.helpers import (
     add_conversation,
     add_customer,

@@ -1,0 +1,1 @@
+"""A customer as a whole: profile summary, export of everything held, and forgetting."""

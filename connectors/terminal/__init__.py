@@ -1,0 +1,1 @@
+"""The terminal: review cards printed with rich, for teams without Slack."""
