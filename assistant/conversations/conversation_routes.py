@@ -42,6 +42,7 @@ from assistant.drafting.guardrails import Finding
 from assistant.jobs.runners import CollectingRunner
 from assistant.models import Conversation, Customer, Draft
 from assistant.review.actors import Actor
+from assistant.values import CleanText
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
@@ -128,7 +129,7 @@ class ReplyBody(BaseModel):
     """Your own reply (`text`), or a suggestion approved as shown (`draft_id` and the
     `version` you saw) or edited (also `text`)."""
 
-    text: str | None = Field(None, min_length=1, max_length=MAX_CHARS)
+    text: CleanText | None = Field(None, min_length=1, max_length=MAX_CHARS)
     draft_id: int | None = None
     version: int | None = Field(None, ge=1)
 

@@ -29,6 +29,7 @@ from assistant.delivery import messages
 from assistant.masking import mask_address
 from assistant.models import Campaign
 from assistant.models.base import utcnow
+from assistant.values import CleanText
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 
@@ -90,7 +91,7 @@ class MessageDetailRead(MessageRead):
 class CancelBody(BaseModel):
     """Why the message is cancelled (kept as its detail)."""
 
-    reason: str | None = Field(None, max_length=500)
+    reason: CleanText | None = Field(None, max_length=500)
 
 
 class CancelRead(BaseModel):
