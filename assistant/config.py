@@ -47,6 +47,12 @@ class AppSettings(BaseSettings):
     prompts_dir: str | None = _env(
         "ASSISTANT_PROMPTS_DIR", description="prompt templates and brand.yaml (default: bundled)"
     )
+    max_body_bytes: int = _env(
+        "ASSISTANT_MAX_BODY_BYTES",
+        2 * 1024 * 1024,
+        ge=1024,
+        description="largest /api/v1 request body, in bytes (larger: 413)",
+    )
     secret_key: SecretStr | None = _env(
         "ASSISTANT_SECRET_KEY", description="signs unsubscribe links (32+ random characters)"
     )

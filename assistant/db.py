@@ -30,8 +30,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITES = "assistant_writes"  # connection execution option: this unit of work will write
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A deferred transaction that reads and then writes fails at once with "database is
+    # locked" (SQLITE_BUSY, busy_timeout not consulted) when another writer committed after
+    # its first read: its snapshot is stale. BEGIN IMMEDIATE takes the write lock first,
+    # waiting up to busy_timeout for it, so concurrent writers queue instead of failing.
+    # Readers stay deferred: under WAL they never wait for a writer.
+    writes = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
@@ -70,13 +79,21 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine | None = None, *, writes: bool = False) -> Iterator[Session]:
     """One request, job or command: commit once at the end, roll back on any error.
 
-    Services called inside only flush; nothing else commits.
+    Services called inside only flush; nothing else commits. `writes=True` for work that
+    reads and then writes, where writers may run at the same time (API requests that change
+    something, a campaign run's steps): on SQLite it takes the write lock at the start
+    (BEGIN IMMEDIATE), so a concurrent writer waits its turn (busy_timeout) instead of
+    failing with "database is locked". Chosen over retrying the unit of work: the work
+    inside a `with` block cannot be replayed safely (it may have called out), while waiting
+    for the lock costs only the wait. PostgreSQL ignores it (row locks do this job there).
     """
     session = session_factory(engine)()
     try:
+        if writes:
+            session.connection(execution_options={WRITES: True})
         yield session
         session.commit()
     except BaseException:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api.docs import include_offline_docs
+from assistant.api.limits import BodyLimit
 from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
 from assistant.apikeys.routes import router as apikeys_router
 from assistant.campaigns.routes import router as campaign_control_router
@@ -36,6 +37,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     include_offline_docs(app)
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit)  # 413 before any body is parsed or its signature checked
     app.state.engine = engine
 
     def _engine() -> Engine:

@@ -59,9 +59,14 @@ def key_actor(caller: Caller) -> Actor:
     return Actor(f"api:{caller.name}")
 
 
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commits once when the route returns."""
-    with unit_of_work(request.app.state.engine or get_engine()) as session:
+    """One unit of work per request: commits once when the route returns; a request that may
+    change something takes SQLite's write lock first (`unit_of_work(writes=True)`)."""
+    engine = request.app.state.engine or get_engine()
+    with unit_of_work(engine, writes=request.method not in _READS) as session:
         yield session
 
 

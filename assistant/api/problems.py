@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -90,8 +90,29 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, str(exc.detail), headers=exc.headers)
 
 
-async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+def _json_body_refused(request: Request, exc: RequestValidationError) -> bool:
+    """The route takes a JSON body and the request sent a body of another declared type."""
+    route = request.scope.get("route")
+    field = getattr(route, "body_field", None)
+    if field is None or isinstance(field.field_info, params.Form):  # File is a Form too
+        return False
+    declared = request.headers.get("content-type")
+    if declared is None:  # FastAPI reads an untyped body as no body at all
+        sent = request.headers.get("content-length", "0").strip("0 ") != ""
+        return sent or "transfer-encoding" in request.headers
+    media = declared.split(";", 1)[0].strip().lower()
+    json_like = media == "application/json" or media.endswith("+json")
+    return not json_like and any(error.get("loc", ())[:1] == ("body",) for error in exc.errors())
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if _json_body_refused(request, exc):
+        return problem(
+            415,
+            "The body must be JSON: send it with `Content-Type: application/json`.",
+            headers={"Accept": "application/json"},
+        )
     return problem(422, "The request is not valid: see `errors`.", errors=_field_errors(exc))
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from assistant.api.deps import AdminKey, Caller, SessionDep
 from assistant.api.pagination import CursorParam, LimitParam, decode_cursor, next_cursor
+from assistant.api.params import IdPath
 from assistant.apikeys import service
 from assistant.apikeys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, ApiKeysPage
 from assistant.models.base import utcnow
@@ -46,7 +47,7 @@ def create_key(body: ApiKeyCreate, key: AdminKey, session: SessionDep) -> ApiKey
 
 
 @router.delete("/{key_id}", response_model=ApiKeyRead)
-def revoke_key(key_id: int, key: AdminKey, session: SessionDep) -> ApiKeyRead:
+def revoke_key(key_id: IdPath, key: AdminKey, session: SessionDep) -> ApiKeyRead:
     """Revoke a key: every request with it is refused (401) from now on; idempotent."""
     try:
         revoked = service.revoke_by_id(session, key_id, actor=_actor(key), now=utcnow())

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from assistant.api.deps import ReviewKey, SessionDep
 from assistant.api.pagination import CursorParam, LimitParam, decode_cursor, next_cursor
+from assistant.api.params import IdPath
 from assistant.campaigns import service
 from assistant.campaigns.schemas import (
     CampaignDetail,
@@ -74,20 +75,20 @@ def list_campaigns(
 
 
 @router.get("/{campaign_id}", response_model=CampaignDetail)
-def get_campaign(campaign_id: int, _key: ReviewKey, session: SessionDep) -> CampaignDetail:
+def get_campaign(campaign_id: IdPath, _key: ReviewKey, session: SessionDep) -> CampaignDetail:
     """Status, counts of members, drafts and messages, reasons, cost: poll it for progress."""
     return _detail(session, campaign_id)
 
 
 @router.post("/{campaign_id}/pause", response_model=ControlRead)
-def pause_campaign(campaign_id: int, _key: ReviewKey, session: SessionDep) -> ControlRead:
+def pause_campaign(campaign_id: IdPath, _key: ReviewKey, session: SessionDep) -> ControlRead:
     """Stop drafting and hold scheduled messages (409 when cancelled)."""
     return _control(session, campaign_id, "pause")
 
 
 @router.post("/{campaign_id}/cancel", response_model=ControlRead)
 def cancel_campaign(
-    campaign_id: int, _key: ReviewKey, session: SessionDep, body: CancelBody | None = None
+    campaign_id: IdPath, _key: ReviewKey, session: SessionDep, body: CancelBody | None = None
 ) -> ControlRead:
     """Cancel the campaign and everything of it not yet sent; idempotent."""
     return _control(session, campaign_id, "cancel", body.reason if body else None)
@@ -107,7 +108,7 @@ def _resume(engine: Engine, campaign_id: int, background: BackgroundTasks) -> Co
 
 @router.post("/{campaign_id}/resume", response_model=ControlRead)
 async def resume_campaign(
-    campaign_id: int, request: Request, background: BackgroundTasks, _key: ReviewKey
+    campaign_id: IdPath, request: Request, background: BackgroundTasks, _key: ReviewKey
 ) -> ControlRead:
     """Release held messages; members still pending are drafted in the background."""
     engine: Engine = request.app.state.engine or get_engine()

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from assistant.api.pagination import CursorPage
 from assistant.drafting.routes import CampaignBase, CampaignRead
+from assistant.values import CleanText
 
 
 class CampaignListItem(CampaignBase):
@@ -41,7 +42,7 @@ class CampaignDetail(CampaignRead):
 class CancelBody(BaseModel):
     """Why the campaign is cancelled (kept with it and with each cancelled message)."""
 
-    reason: str | None = Field(None, max_length=500)
+    reason: CleanText | None = Field(None, max_length=500)
 
 
 class ControlRead(BaseModel):

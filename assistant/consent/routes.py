@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from assistant.api.deps import ReviewKey, SessionDep, key_actor
+from assistant.api.params import ExternalIdPath
 from assistant.config import get_settings
 from assistant.consent import service
 from assistant.consent.schemas import ConsentRead, ConsentUpdate
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/v1/customers", tags=["consent"])
 
 
 @router.get("/{external_id}/consent", response_model=ConsentRead)
-def read_consent(external_id: str, _key: ReviewKey, session: SessionDep) -> ConsentRead:
+def read_consent(external_id: ExternalIdPath, _key: ReviewKey, session: SessionDep) -> ConsentRead:
     """The customer's consent per channel (address masked) and its history."""
     try:
         return service.consent_of(session, external_id)
@@ -31,7 +32,7 @@ def read_consent(external_id: str, _key: ReviewKey, session: SessionDep) -> Cons
 
 @router.post("/{external_id}/consent", response_model=ConsentRead)
 def set_consent(
-    external_id: str, update: ConsentUpdate, key: ReviewKey, session: SessionDep
+    external_id: ExternalIdPath, update: ConsentUpdate, key: ReviewKey, session: SessionDep
 ) -> ConsentRead:
     """Grant or revoke consent on one channel; revoking cancels what is queued there."""
     try:

@@ -30,6 +30,7 @@ from assistant.api.pagination import (
     decode_cursor,
     next_cursor,
 )
+from assistant.api.params import IdPath
 from assistant.api.problems import problem
 from assistant.conversations import replies, views
 from assistant.conversations.routes import dispatch
@@ -40,6 +41,7 @@ from assistant.drafting.guardrails import Finding
 from assistant.jobs.runners import CollectingRunner
 from assistant.models import Conversation, Customer, Draft
 from assistant.review.actors import Actor
+from assistant.values import CleanText
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
@@ -126,7 +128,7 @@ class ReplyBody(BaseModel):
     """Your own reply (`text`), or a suggestion approved as shown (`draft_id` and the
     `version` you saw) or edited (also `text`)."""
 
-    text: str | None = Field(None, min_length=1, max_length=MAX_CHARS)
+    text: CleanText | None = Field(None, min_length=1, max_length=MAX_CHARS)
     draft_id: int | None = None
     version: int | None = Field(None, ge=1)
 
@@ -225,7 +227,7 @@ def _thread(session: Session, conversation_id: int) -> ThreadRead:
 
 
 @router.get("/{conversation_id}", response_model=ThreadRead)
-def get_conversation(conversation_id: int, _key: ReviewKey, session: SessionDep) -> ThreadRead:
+def get_conversation(conversation_id: IdPath, _key: ReviewKey, session: SessionDep) -> ThreadRead:
     """The thread in order, the suggested reply waiting, and whether a reply may go out."""
     return _thread(session, conversation_id)
 
@@ -270,7 +272,7 @@ def _reply(
     status_code=status.HTTP_202_ACCEPTED,
 )
 async def reply(
-    conversation_id: int,
+    conversation_id: IdPath,
     body: ReplyBody,
     request: Request,
     background: BackgroundTasks,

@@ -13,7 +13,7 @@ then a duplicate too). A duplicate changes nothing and gets the answer the first
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -29,6 +29,7 @@ from assistant.ingest.fields import FieldError
 from assistant.ingest.fields import phone as parse_phone
 from assistant.models import Conversation, Customer, Message
 from assistant.models.inbound import UnmatchedInbound
+from assistant.values import bounded_text, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ POST_MESSAGE = "conversations.post_message"
 SUGGEST_REPLY = "conversations.suggest_reply"
 UPDATE_DRAFTS = "conversations.update_drafts"
 SEND_REPLY = "conversations.send_reply"
+# Twilio delivers at most 1,600 characters per message; more is not from a phone.
+MAX_BODY_CHARS = 1600
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,21 @@ def normalise_phone(raw: str) -> str:
         return parse_phone(value, region) or value
     except FieldError:
         return value
+
+
+def cleaned(sms: InboundSms) -> InboundSms:
+    """`sms` as it may be stored: no control characters (a NUL would be lost on PostgreSQL),
+    the body at most MAX_BODY_CHARS (Twilio's own limit; longer is marked truncated)."""
+    body, cut = bounded_text(sms.body, MAX_BODY_CHARS)
+    if cut:
+        log.warning("conversations.inbound_truncated sid=%s chars=%d", sms.sid, len(sms.body))
+    return replace(
+        sms,
+        sid=clean_text(sms.sid),
+        from_number=clean_text(sms.from_number),
+        to_number=clean_text(sms.to_number) if sms.to_number is not None else None,
+        body=body,
+    )
 
 
 def _duplicate(session: Session, sid: str) -> InboundResult | None:
@@ -187,6 +205,7 @@ def receive(
     `brand` None (brand.yaml unreadable): everything is applied, only our keyword answers
     are left out (consent never waits for a text).
     """
+    sms = cleaned(sms)
     repo.write_lock(session)
     duplicate = _duplicate(session, sms.sid)
     if duplicate is not None:

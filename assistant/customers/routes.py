@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 
 from assistant.api.deps import AdminKey, ReviewKey, SessionDep
+from assistant.api.params import ExternalIdPath
 from assistant.config import get_settings
 from assistant.conversations import tasks  # noqa: F401  (registers the card updates)
 from assistant.conversations.inbound import UPDATE_DRAFTS
@@ -29,7 +30,9 @@ def _not_found(exc: service.CustomerNotFound) -> HTTPException:
 
 
 @router.get("/{external_id}", response_model=CustomerRead)
-def read_customer(external_id: str, _key: ReviewKey, session: SessionDep) -> CustomerRead:
+def read_customer(
+    external_id: ExternalIdPath, _key: ReviewKey, session: SessionDep
+) -> CustomerRead:
     """The customer's short profile: first name, metrics, counts, consent (addresses masked)."""
     try:
         return service.summary(session, external_id)
@@ -38,7 +41,7 @@ def read_customer(external_id: str, _key: ReviewKey, session: SessionDep) -> Cus
 
 
 @router.get("/{external_id}/export")
-def export(external_id: str, _key: AdminKey, session: SessionDep) -> dict[str, Any]:
+def export(external_id: ExternalIdPath, _key: AdminKey, session: SessionDep) -> dict[str, Any]:
     """Everything held on the customer, as one JSON document (see docs/privacy.md)."""
     try:
         return export_customer(session, external_id, now=utcnow())
@@ -47,7 +50,7 @@ def export(external_id: str, _key: AdminKey, session: SessionDep) -> dict[str, A
 
 
 @router.post("/{external_id}/forget", response_model=ForgetRead)
-def forget(external_id: str, key: AdminKey, session: SessionDep) -> ForgetRead:
+def forget(external_id: ExternalIdPath, key: AdminKey, session: SessionDep) -> ForgetRead:
     """Erase the customer's personal data (idempotent: `forgotten` false the second time)."""
     try:
         result = service.forget_customer(

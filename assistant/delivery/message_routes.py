@@ -23,10 +23,12 @@ from assistant.api.pagination import (
     decode_cursor,
     next_cursor,
 )
+from assistant.api.params import IdPath, IdQuery
 from assistant.delivery import messages
 from assistant.masking import mask_address
 from assistant.models import Campaign
 from assistant.models.base import utcnow
+from assistant.values import CleanText
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 
@@ -88,7 +90,7 @@ class MessageDetailRead(MessageRead):
 class CancelBody(BaseModel):
     """Why the message is cancelled (kept as its detail)."""
 
-    reason: str | None = Field(None, max_length=500)
+    reason: CleanText | None = Field(None, max_length=500)
 
 
 class CancelRead(BaseModel):
@@ -142,7 +144,7 @@ def _detail(session: Session, message_id: int) -> MessageDetailRead:
 def list_messages(
     _key: ReviewKey,
     session: SessionDep,
-    campaign_id: int | None = None,
+    campaign_id: IdQuery = None,
     state: Annotated[
         str | None, Query(alias="status", pattern=f"^({_STATES})$", description="Message state.")
     ] = None,
@@ -178,14 +180,14 @@ def list_messages(
 
 
 @router.get("/{message_id}", response_model=MessageDetailRead)
-def get_message(message_id: int, _key: ReviewKey, session: SessionDep) -> MessageDetailRead:
+def get_message(message_id: IdPath, _key: ReviewKey, session: SessionDep) -> MessageDetailRead:
     """One message: state, provider id and status, attempts, times and its history."""
     return _detail(session, message_id)
 
 
 @router.post("/{message_id}/cancel", response_model=CancelRead)
 def cancel_message(
-    message_id: int, key: ReviewKey, session: SessionDep, body: CancelBody | None = None
+    message_id: IdPath, key: ReviewKey, session: SessionDep, body: CancelBody | None = None
 ) -> CancelRead:
     """Cancel a message not yet handed to the provider (and its draft); 409 once it has."""
     try:

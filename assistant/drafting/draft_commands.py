@@ -25,7 +25,7 @@ from assistant.db import unit_of_work
 from assistant.drafting import campaigns
 from assistant.drafting.detail import EXPORT_COLUMNS, UnknownDraft, draft_detail, export_rows
 from assistant.models import DraftState
-from assistant.values import plain
+from assistant.values import plain, spreadsheet_row
 
 STATES = [state.value for state in DraftState]
 
@@ -170,7 +170,8 @@ def export_command(
                 writer.writerow(EXPORT_COLUMNS)
                 for row in rows:
                     row["findings"] = " ".join(row["findings"])
-                    writer.writerow(["" if v is None else plain(v) for v in row.values()])
+                    cells = ["" if v is None else plain(v) for v in row.values()]
+                    writer.writerow(spreadsheet_row(cells))
                     count += 1
             else:
                 handle.write("[")

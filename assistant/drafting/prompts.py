@@ -40,6 +40,7 @@ FEEDBACK_ITEMS = 3
 FEEDBACK_CHARS = 140
 INSTRUCTION_CHARS = 120
 FACT_LINE_CHARS = 300
+QUOTED_CHARS = 120
 EXAMPLES = 2
 
 
@@ -123,6 +124,16 @@ def clip(text: Any, limit: int) -> str:
     return value if len(value) <= limit else value[: max(limit - 3, 0)].rstrip() + "..."
 
 
+def quoted(value: Any, limit: int = QUOTED_CHARS) -> str:
+    """`value` as one JSON string, clipped: data the model reads, never prompt text.
+
+    Customer-controlled values (names, product names from an import) go into templates only
+    through this filter, so a quote, newline or "ignore previous instructions" inside them
+    stays inside the string.
+    """
+    return json.dumps(clip(value, limit), ensure_ascii=False)
+
+
 def _environment() -> SandboxedEnvironment:
     # Prompts are plain text for a model, not HTML: escaping would corrupt them.
     env = SandboxedEnvironment(
@@ -132,6 +143,7 @@ def _environment() -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters["clip"] = clip
+    env.filters["quoted"] = quoted
     return env
 
 

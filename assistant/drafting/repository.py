@@ -158,6 +158,24 @@ def claim(session: Session, campaign_id: int, stale_before: datetime) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def mark_failed(session: Session, campaign_id: int, reason: str) -> bool:
+    """A run died before it could record its end: the campaign `failed` with `reason` as its
+    last run's error, unless it already ended (or a person paused or cancelled it)."""
+    campaign = session.get(Campaign, campaign_id, with_for_update=True)
+    if campaign is None or campaign.status not in ("created", "running"):
+        return False
+    summary = dict(campaign.summary or {})
+    summary["last_run"] = {
+        **dict(summary.get("last_run") or {}),
+        "status": "failed",
+        "error": reason,
+    }
+    campaign.status = "failed"
+    campaign.summary = summary
+    campaign.updated_at = utcnow()
+    return True
+
+
 @dataclass(frozen=True)
 class Counts:
     """Where a campaign's members and drafts stand."""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from assistant.api.deps import ReviewKey, SessionDep
 from assistant.api.pagination import CursorParam, LimitParam, decode_cursor, next_cursor
+from assistant.api.params import IdPath
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting import campaigns
@@ -121,7 +122,7 @@ def _create(
     concurrency: int | None,
 ) -> int:
     # The drafting job is queued only once the members are committed, so it finds them.
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, writes=True) as session:
         campaign_id = campaigns.create_campaign(session, wanted, brand=brand).id
         start_drafting(session, background, campaign_id, concurrency)
         return campaign_id
@@ -158,7 +159,7 @@ async def create_campaign(
 
 @router.get("/{campaign_id}/drafts", response_model=DraftsPage)
 def campaign_drafts(
-    campaign_id: int,
+    campaign_id: IdPath,
     _key: ReviewKey,
     session: SessionDep,
     cursor: CursorParam = None,

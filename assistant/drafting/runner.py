@@ -171,10 +171,10 @@ class CampaignRunner:
         self.summary: RunSummary | None = None
 
     async def _db(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in its own unit of work on the database thread."""
+        """Run `work` in its own unit of work on the database thread (each step writes)."""
 
         def step() -> T:
-            with unit_of_work(self.engine) as session:
+            with unit_of_work(self.engine, writes=True) as session:
                 return work(session)
 
         done = asyncio.get_running_loop().run_in_executor(self._db_thread, step)
@@ -474,3 +474,29 @@ def halted_message(campaign_id: int, status: str | None) -> str:
             "continues it"
         )
     return f"campaign {campaign_id} is cancelled; a cancelled campaign is not drafted again"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What killed a run, fit to store and log: the error type and, for a database error, the
+    driver's first line ("database is locked"), never SQL or its parameters."""
+    reason = type(exc).__name__
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        first = str(orig).strip().splitlines()[:1]
+        if first:
+            reason += f": {first[0][:120]}"
+    return reason
+
+
+def record_failure(engine: Engine, campaign_id: int, exc: BaseException) -> str:
+    """Mark a campaign whose run died `failed` with the reason (logged with its id)."""
+    reason = failure_reason(exc)
+    logger.error("drafting.run_failed campaign=%s reason=%s", campaign_id, reason)
+    try:
+        with unit_of_work(engine, writes=True) as session:
+            repo.mark_failed(session, campaign_id, reason)
+    except Exception as error:  # the database itself is gone: the log line is all there is
+        logger.error(
+            "drafting.run_failed_unrecorded campaign=%s error=%s", campaign_id, type(error).__name__
+        )
+    return reason

@@ -17,7 +17,13 @@ from assistant.db import get_engine, unit_of_work
 from assistant.drafting import campaigns
 from assistant.drafting import repository as repo
 from assistant.drafting.brand import load_brand
-from assistant.drafting.runner import COMPLETED, CampaignBusy, CampaignHalted, RunOptions
+from assistant.drafting.runner import (
+    COMPLETED,
+    CampaignBusy,
+    CampaignHalted,
+    RunOptions,
+    record_failure,
+)
 from assistant.jobs.registry import task
 from assistant.jobs.runners import TaskRunner, build_runner
 from assistant.models.base import utcnow
@@ -36,7 +42,8 @@ def draft_campaign(
     campaign_id: int, concurrency: int | None = None, actor: str = "worker"
 ) -> dict[str, Any]:
     """Draft the campaign's pending members (and retry failed ones); its run summary, or
-    `skipped` with why (completed, another live run, paused or cancelled, unknown)."""
+    `skipped` with why (completed, another live run, paused or cancelled, unknown), or
+    `failed` with the reason the campaign is now marked failed for."""
     settings = get_settings()
     engine = get_engine()
     with unit_of_work(engine) as session:
@@ -69,6 +76,9 @@ def draft_campaign(
         reason = "halted" if isinstance(exc, CampaignHalted) else "busy"
         log.info("campaigns.draft_skipped campaign=%s reason=%s", campaign_id, reason)
         return {"campaign_id": campaign_id, "skipped": reason}
+    except Exception as exc:
+        # Never left `running`: the campaign is marked failed with the reason (and logged).
+        return {"campaign_id": campaign_id, "failed": record_failure(engine, campaign_id, exc)}
 
 
 def resume_stalled(settings: Settings, runner: TaskRunner | None = None) -> list[int]:

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, available_timezones
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from assistant.values import clean_text
+
 
 class FieldError(ValueError):
     """A cell that cannot be used, with a reason a person can act on."""
@@ -26,8 +28,8 @@ _FALSE = frozenset({"false", "f", "no", "n", "0"})
 
 
 def text(value: str, max_length: int) -> str | None:
-    """Trimmed text, or None when empty."""
-    value = value.strip()
+    """Trimmed text without control characters (`clean_text`), or None when empty."""
+    value = clean_text(value).strip()
     if not value:
         return None
     if len(value) > max_length:
@@ -36,8 +38,8 @@ def text(value: str, max_length: int) -> str | None:
 
 
 def identifier(value: str) -> str:
-    """A required external id."""
-    value = value.strip()
+    """A required external id (control characters taken out)."""
+    value = clean_text(value).strip()
     if not value:
         raise FieldError("required")
     if len(value) > 64:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.models import Customer, CustomerMetrics
-from assistant.values import plain
+from assistant.values import plain, spreadsheet_safe
 
 # The published contract (docs/metrics.md lists the columns); order matters.
 EXPORT_COLUMNS = (
@@ -57,7 +57,7 @@ def write_export(session: Session, out: IO[str], fmt: str) -> int:
         writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in metric_rows(session):
-            writer.writerow(row)
+            writer.writerow({name: spreadsheet_safe(value) for name, value in row.items()})
             count += 1
         return count
     if fmt != "json":

@@ -22,6 +22,7 @@ from assistant.segments.definition import parse_params
 from assistant.segments.errors import SegmentError, UnknownSegment
 from assistant.segments.query import KEY_METRICS
 from assistant.segments.registry import load_catalog
+from assistant.values import spreadsheet_row
 
 segments_app = typer.Typer(
     help="Customer segments: built-in and user-defined.", no_args_is_help=True
@@ -125,7 +126,8 @@ def members_command(
             for member in service.iter_members(session, evaluation, limit):
                 qualifier = json.dumps(member.qualifier, ensure_ascii=False, sort_keys=True)
                 metrics = [member.metrics[name] for name in KEY_METRICS]
-                writer.writerow([member.customer_id, member.first_name, qualifier, *metrics])
+                cells = [member.customer_id, member.first_name, qualifier, *metrics]
+                writer.writerow(spreadsheet_row(cells))
             return
         shown = limit or TABLE_LIMIT
         members = list(service.iter_members(session, evaluation, shown))

@@ -16,6 +16,7 @@ from assistant.api.pagination import (
     decode_text_cursor,
     next_cursor,
 )
+from assistant.api.params import AsOfParam
 from assistant.segments import service
 from assistant.segments.definition import parse_params
 from assistant.segments.errors import SegmentError, UnknownSegment
@@ -76,7 +77,7 @@ def segment_members(
     session: SessionDep,
     cursor: CursorParam = None,
     limit: LimitParam = 50,
-    as_of: date | None = None,
+    as_of: AsOfParam = None,
     param: Annotated[
         list[str] | None, Query(description="Override a threshold: NAME=VALUE (repeatable).")
     ] = None,

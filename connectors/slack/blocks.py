@@ -63,7 +63,11 @@ OPEN_STATES = frozenset({"pending_review", "needs_attention"})
 
 
 def escape(text: str) -> str:
-    """Text for mrkdwn: Slack's three control characters escaped (no mentions, no links)."""
+    """Text for mrkdwn: Slack's three control characters escaped (no mentions, no links).
+
+    Every customer- or data-controlled value in mrkdwn (cards, modals, the notification
+    `text` of a message) goes through this; plain_text objects are never parsed by Slack.
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -306,7 +310,8 @@ def draft_actions(view: DraftView) -> ActionsBlock:
 def draft_fallback(view: DraftView) -> str:
     """The notification text sent with a card's blocks."""
     label = STATE_LABELS.get(view.state, view.state)
-    return f"Draft for {view.first_name} ({view.playbook}, {view.channel}): {label}"[:FALLBACK_MAX]
+    text = f"Draft for {view.first_name} ({view.playbook}, {view.channel}): {label}"
+    return escape(text[:FALLBACK_MAX])  # notification text is mrkdwn too: no mentions
 
 
 def parse_button_value(value: str) -> tuple[int, int | None]:
@@ -362,7 +367,7 @@ def campaign_blocks(view: CampaignView) -> list[Block]:
 
 def campaign_fallback(view: CampaignView) -> str:
     waiting = view.counts.get("pending_review", 0) + view.counts.get("needs_attention", 0)
-    return f"Campaign {view.name}: {waiting:,} drafts to review"[:FALLBACK_MAX]
+    return escape(f"Campaign {view.name}: {waiting:,} drafts to review"[:FALLBACK_MAX])
 
 
 def metadata(data: Mapping[str, Any]) -> str:

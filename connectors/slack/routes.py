@@ -2,25 +2,28 @@
 
 Every request's signature is checked here first (v0 HMAC-SHA256 of `v0:{timestamp}:{body}`
 with the signing secret; the timestamp within 300 s of now, either way). A request that
-fails is answered 401 and logged with the reason only, never its body (it carries draft
-texts and customer names). The Bolt app is built on the first request from settings, with
-the drafter factory the composition root passed to `slack_router`, and runs in the thread
-pool: its listeners are synchronous.
+fails is answered 401 (400 for a signed body that is not UTF-8) as a problem document, and
+logged with the reason only, never its body (it carries draft texts and customer names).
+Whatever the bytes, the check never raises. The Bolt app is built on the first request from
+settings, with the drafter factory the composition root passed to `slack_router`, and runs
+in the thread pool: its listeners are synchronous.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import threading
 import time
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import Clock, SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from assistant.api.problems import problem
 from assistant.config import get_settings
 from connectors.slack.app import SlackNotConfigured, SlackRuntime, build_runtime
 
@@ -38,9 +41,12 @@ def refusal_reason(
     *,
     now: float | None = None,
 ) -> str | None:
-    """Why a request is not from Slack (`unsigned`, `stale`, `bad_signature`), or None."""
+    """Why a request is not from Slack (`unsigned`, `stale`, `bad_signature`, `not_utf8`), or
+    None. Never raises, whatever the bytes: a hostile request is refused, not a 500."""
     if not timestamp or not signature:
         return "unsigned"
+    if not signature.isascii():
+        return "bad_signature"  # hmac.compare_digest refuses non-ASCII text
     try:
         sent = int(timestamp)
     except ValueError:
@@ -48,6 +54,13 @@ def refusal_reason(
     current = time.time() if now is None else now
     if abs(current - sent) > WINDOW_SECONDS:
         return "stale"
+    try:
+        body.decode("utf-8")  # Slack signs UTF-8 text; the verifier decodes it
+    except UnicodeDecodeError:
+        # Signed over the raw bytes as Slack would: a 400 only for a genuine sender's mistake.
+        base = b"v0:" + timestamp.encode() + b":" + body
+        expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+        return "not_utf8" if hmac.compare_digest(expected, signature) else "bad_signature"
     verifier = SignatureVerifier(secret, clock=_FixedClock(current))
     if not verifier.is_valid(body, timestamp, signature):
         return "bad_signature"
@@ -89,7 +102,7 @@ def slack_router() -> APIRouter:
             runtime = runtime_for(request.app)
         except SlackNotConfigured as exc:
             logger.warning("slack.not_configured %s", exc)
-            return JSONResponse(status_code=503, content={"error": "slack is not configured"})
+            return problem(503, "Slack is not configured on this server.")
         body = await request.body()
         reason = refusal_reason(
             runtime.signing_secret,
@@ -100,7 +113,9 @@ def slack_router() -> APIRouter:
         if reason is not None:
             client = request.client.host if request.client else "-"
             logger.warning("slack.request_refused reason=%s client=%s", reason, client)
-            return JSONResponse(status_code=401, content={"error": "invalid request"})
+            if reason == "not_utf8":
+                return problem(400, "The body is not UTF-8.")
+            return problem(401, "The request is not signed by Slack.")
         bolt_request = to_bolt_request(request, body)
         bolt_response = await run_in_threadpool(runtime.app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)

@@ -123,7 +123,8 @@ def test_unsigned_or_tampered_requests_are_refused_and_their_body_is_not_logged(
         headers = signed_headers(body, secret="not-the-signing-secret")
     response = web.post("/slack/events", content=body, headers=headers)
     assert response.status_code == 401
-    assert response.json() == {"error": "invalid request"}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "The request is not signed by Slack."
     _unchanged(engine, fake, shown)
     assert fake.calls == []
     reason = "unsigned" if kind == "unsigned" else "bad_signature"
@@ -172,4 +173,4 @@ def test_without_slack_settings_the_endpoint_says_so(engine: Engine) -> None:
     with TestClient(create_app(engine)) as client:
         response = client.post("/slack/events", content="payload=%7B%7D")
     assert response.status_code == 503
-    assert response.json() == {"error": "slack is not configured"}
+    assert response.json()["detail"] == "Slack is not configured on this server."
