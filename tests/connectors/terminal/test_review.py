@@ -218,9 +218,19 @@ def test_edits_open_the_editor_prefilled(engine: Engine, monkeypatch: pytest.Mon
     assert row.edit_distance == 3
 
 
-def test_the_terminal_is_the_default_review_channel(engine: Engine) -> None:
+def test_by_default_background_work_pushes_nothing_and_prints_nothing(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review is at the terminal by default: drafts wait for `assistant review`, so the
+    channel background work is handed prints nothing into a web or worker log."""
     from assistant.config import get_settings
     from assistant.wiring import build_review_channel
+    from connectors.terminal.review import WaitingReviewChannel
 
     channel = build_review_channel(get_settings(), engine)
-    assert isinstance(channel, TerminalReviewChannel) and isinstance(channel, ReviewChannel)
+    assert isinstance(channel, WaitingReviewChannel) and isinstance(channel, ReviewChannel)
+    channel.post_draft(1)
+    channel.update_draft(1)
+    channel.post_campaign(1)
+    channel.post_conversation_message(1)
+    assert capsys.readouterr() == ("", "")
