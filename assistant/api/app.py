@@ -14,6 +14,7 @@ from assistant.api.limits import BodyLimit
 from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
 from assistant.apikeys.routes import router as apikeys_router
 from assistant.campaigns.routes import router as campaign_control_router
+from assistant.config import get_settings
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.conversation_routes import router as conversation_api_router
 from assistant.conversations.routes import router as conversations_router
@@ -23,6 +24,7 @@ from assistant.delivery.message_routes import router as messages_router
 from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
+from assistant.jobs.runners import stop_thread_runner, use_thread_runner
 from assistant.migrate import current_revision
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
@@ -87,4 +89,23 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(delivery_router)
     app.include_router(conversations_router)
     include_slack_routes(app)
+    return app
+
+
+# How long a stopping web process waits for the tasks its requests queued (no broker).
+SHUTDOWN_DRAIN_SECONDS = 30.0
+
+
+def serving_app() -> FastAPI:
+    """The app as `assistant serve` runs it. Without a broker, the work requests queue (reply
+    suggestions, Slack posts, drafting) runs on one background thread of the process, never
+    inside a request or on the request thread pool; a stopping process finishes it first."""
+    if not get_settings().worker.broker_url:
+        use_thread_runner()
+    app = create_app()
+
+    def drain() -> None:
+        stop_thread_runner(timeout=SHUTDOWN_DRAIN_SECONDS)
+
+    app.router.add_event_handler("shutdown", drain)
     return app

@@ -28,17 +28,17 @@ def serve(
     """
     import uvicorn
 
-    from assistant.api.app import create_app
+    from assistant.api.app import serving_app
     from assistant.wiring import start_slack_socket_mode
 
     # Socket Mode: for teams without a public URL; Slack's websocket, same listeners.
     start_slack_socket_mode(get_settings())
     log_level = get_settings().app.log_level.lower()
     if workers == 1:
-        uvicorn.run(create_app(), host=host, port=port, log_level=log_level)
+        uvicorn.run(serving_app(), host=host, port=port, log_level=log_level)
         return
     uvicorn.run(
-        f"{create_app.__module__}:{create_app.__name__}",
+        f"{serving_app.__module__}:{serving_app.__name__}",
         factory=True,
         host=host,
         port=port,

@@ -4,6 +4,8 @@ that holds tasks for a caller to hand on later (after an HTTP response has gone 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -86,13 +88,66 @@ class CollectingRunner:
         self.jobs.append((name, kwargs))
 
 
+class ThreadRunner:
+    """Runs tasks one at a time on its own thread, in the order given: what a long-running web
+    process without a broker uses, so a slow task (Slack's pace, the model) never holds a
+    request, a connection or the request thread pool. `close` drains what is queued."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[str, dict[str, Any]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="assistant-jobs", daemon=True)
+        self._thread.start()
+
+    def enqueue(self, name: str, /, **kwargs: Any) -> None:
+        """Queue the task for the thread (a misspelt name fails here)."""
+        get_task(name)
+        self._queue.put((name, kwargs))
+
+    def pending(self) -> int:
+        """Tasks queued and not yet started."""
+        return self._queue.qsize()
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Run what is queued, then stop; whether the thread finished within `timeout`."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _work(self) -> None:
+        runner = InProcessRunner()
+        while (job := self._queue.get()) is not None:
+            runner.enqueue(job[0], **job[1])
+
+
+# The runner of a long-running process without a broker (`use_thread_runner`), if any.
+_PROCESS_RUNNER: list[ThreadRunner] = []
+
+
+def use_thread_runner() -> ThreadRunner:
+    """From now on this process runs its tasks on one background thread (without a broker):
+    for `assistant serve`, where work queued by a request must not run inside it."""
+    if not _PROCESS_RUNNER:
+        _PROCESS_RUNNER.append(ThreadRunner())
+    return _PROCESS_RUNNER[0]
+
+
+def stop_thread_runner(timeout: float | None = None) -> bool:
+    """Drain and stop the process's thread runner (at shutdown); whether it finished."""
+    if not _PROCESS_RUNNER:
+        return True
+    return _PROCESS_RUNNER.pop().close(timeout)
+
+
 def build_runner(settings: Settings, *, defer: Callable[..., Any] | None = None) -> TaskRunner:
-    """Celery when ASSISTANT_BROKER_URL is set, else in-process: at once, or through `defer`
-    (e.g. after the HTTP response) when given."""
+    """Celery when ASSISTANT_BROKER_URL is set; else the process's thread runner when it has
+    one (`assistant serve`); else in-process, at once or through `defer` (e.g. after the HTTP
+    response) when given."""
     if settings.worker.broker_url:
         from assistant.jobs.celery_app import create_celery
 
         return CeleryRunner(create_celery(settings))
+    if _PROCESS_RUNNER:
+        return _PROCESS_RUNNER[0]
     return InProcessRunner() if defer is None else DeferredRunner(defer)
 
 
