@@ -6,6 +6,7 @@ embedded offline mode never pays for importing LangChain and the openai SDK.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -119,6 +120,15 @@ def include_slack_routes(app: FastAPI) -> None:
     from connectors.slack.routes import slack_router
 
     app.include_router(slack_router())
+
+
+def warm_slack(app: FastAPI) -> None:
+    """Build the app's Slack runtime now (when Slack is configured), not on the first click."""
+    from connectors.slack.app import SlackNotConfigured
+    from connectors.slack.routes import runtime_for
+
+    with contextlib.suppress(SlackNotConfigured):
+        runtime_for(app)
 
 
 def start_slack_socket_mode(settings: Settings, engine: Engine | None = None) -> object:

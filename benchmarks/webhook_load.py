@@ -74,6 +74,8 @@ CHANNEL = "C0REVIEW"
 REVIEWER = "U0ANN"
 APPROVE = "draft_approve"
 TWILIO_TIMEOUT = 15.0
+# Requests sent at 10/s before each round and not measured: connection pools, statement caches.
+WARMUP = 20
 BODIES = (
     "Thanks, it arrived yesterday and looks great",
     "Can I swap it for the bigger size?",
@@ -99,6 +101,7 @@ class Round:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     late_sends: int = 0
+    slowest: list[tuple[float, int]] = field(default_factory=list)
     stored: str = "-"
 
     def percentile(self, q: float) -> float:
@@ -194,6 +197,7 @@ async def offer(
             statuses[index] = response.status_code
             if 200 <= response.status_code < 300:
                 result.latencies.append(time.perf_counter() - planned)
+                result.slowest.append((result.latencies[-1], index))
             else:
                 result.errors += 1
 
@@ -264,7 +268,6 @@ def post_cards(engine: Any, cards: int, env: dict[str, str]) -> None:
     """A campaign of `cards` clean SMS drafts, each posted to the fake Slack as a card."""
     from assistant.config import get_settings
     from assistant.review import service as review_service
-    from assistant.wiring import build_drafter
     from connectors.slack.app import build_runtime
     from connectors.slack.transport import ChannelPacer
 
@@ -287,9 +290,7 @@ def post_cards(engine: Any, cards: int, env: dict[str, str]) -> None:
     os.environ.update(env)
     get_settings.cache_clear()
     try:
-        runtime = build_runtime(
-            get_settings(), engine, build_drafter=build_drafter, pacer=ChannelPacer(0.0)
-        )
+        runtime = build_runtime(get_settings(), engine, pacer=ChannelPacer(0.0))
         for draft_id in drafts:
             runtime.poster.post_draft(draft_id)
     finally:
@@ -398,6 +399,8 @@ def run_setup(args: argparse.Namespace, setup: str, work: Path) -> list[Round]:
             stack.append(worker.__enter__())
         wait_ready(base, web_child, work / f"{setup}-web.log")
         rounds = []
+        warm = [sms_request(random.choice(phones)) for _ in range(WARMUP)]
+        asyncio.run(offer(base, SMS_PATH, [(b, h) for _, b, h in warm], 10.0, "warm-up"))
         sms = [sms_request(random.choice(phones)) for _ in range(count)]
         sms_round, statuses = asyncio.run(
             offer(base, SMS_PATH, [(b, h) for _, b, h in sms], rate, f"{setup}: inbound SMS")
@@ -409,9 +412,12 @@ def run_setup(args: argparse.Namespace, setup: str, work: Path) -> list[Round]:
         cards = cards[: args.cards]
         if not cards:
             raise SystemExit("no review card was posted to the fake Slack")
+        # Made before any is sent: an approved card loses its buttons.
+        warm_clicks = [slack_request(click(cards[-1], APPROVE, REVIEWER)) for _ in range(WARMUP)]
         clicks = [
             slack_request(click(cards[i % len(cards)], APPROVE, REVIEWER)) for i in range(count)
         ]
+        asyncio.run(offer(base, SLACK_PATH, warm_clicks, 10.0, "warm-up"))
         slack_round, _ = asyncio.run(
             offer(base, SLACK_PATH, clicks, rate, f"{setup}: Slack clicks")
         )
@@ -465,6 +471,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for result in rounds:
         print(result.row())
+        worst = sorted(result.slowest, reverse=True)[:8]
+        print("  slowest (ms@request#):", ", ".join(f"{lat * 1000:.0f}@{i}" for lat, i in worst))
         if result.late_sends:
             print(f"  ({result.late_sends} requests left the generator >50 ms late)")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")

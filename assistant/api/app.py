@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 from fastapi import FastAPI
@@ -29,6 +31,8 @@ from assistant.migrate import current_revision
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
 from assistant.wiring import include_slack_routes
+
+log = logging.getLogger(__name__)
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -102,10 +106,35 @@ def serving_app() -> FastAPI:
     inside a request or on the request thread pool; a stopping process finishes it first."""
     if not get_settings().worker.broker_url:
         use_thread_runner()
+        # A request waits for the GIL while the jobs thread computes; hand it over after 1 ms
+        # instead of Python's default 5 ms (each of a request's database calls waits anew).
+        sys.setswitchinterval(0.001)
     app = create_app()
 
     def drain() -> None:
         stop_thread_runner(timeout=SHUTDOWN_DRAIN_SECONDS)
 
+    app.router.add_event_handler("startup", lambda: warm_up(app))
     app.router.add_event_handler("shutdown", drain)
     return app
+
+
+def warm_up(app: FastAPI) -> None:
+    """Do before the first request what it would otherwise pay for: parse the brand, load the
+    phone number metadata, build the Twilio validator and the Slack app. A part that fails
+    here is left to the request that needs it, which answers with the reason."""
+    from assistant.drafting.brand import PromptsConfigError, load_brand
+    from assistant.ingest.fields import FieldError, phone
+    from assistant.wiring import build_twilio_signature_validator, warm_slack
+
+    settings = get_settings()
+    for step in (
+        load_brand,
+        lambda: phone("+14155550100", "US"),
+        lambda: build_twilio_signature_validator(settings),
+        lambda: warm_slack(app),
+    ):
+        try:
+            step()
+        except (PromptsConfigError, FieldError, ValueError) as exc:
+            log.warning("api.warm_up_skipped reason=%s", type(exc).__name__)

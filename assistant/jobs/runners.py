@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -93,7 +94,10 @@ class ThreadRunner:
     process without a broker uses, so a slow task (Slack's pace, the model) never holds a
     request, a connection or the request thread pool. `close` drains what is queued."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, rest_ratio: float = 1.0) -> None:
+        # After a task the thread rests `rest_ratio` times as long as the task ran (at most a
+        # second): requests always find the interpreter free at least half of the time.
+        self.rest_ratio = rest_ratio
         self._queue: queue.SimpleQueue[tuple[str, dict[str, Any]] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="assistant-jobs", daemon=True)
         self._thread.start()
@@ -116,7 +120,9 @@ class ThreadRunner:
     def _work(self) -> None:
         runner = InProcessRunner()
         while (job := self._queue.get()) is not None:
+            started = time.monotonic()
             runner.enqueue(job[0], **job[1])
+            time.sleep(min(1.0, (time.monotonic() - started) * self.rest_ratio))
 
 
 # The runner of a long-running process without a broker (`use_thread_runner`), if any.
