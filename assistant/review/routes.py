@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assistant.api.deps import ReviewKey, SessionDep, key_actor
 from assistant.api.pagination import CursorParam, LimitParam, decode_cursor, next_cursor
+from assistant.api.params import IdPath, IdQuery
 from assistant.config import get_settings
 from assistant.conversations import service as conversations
 from assistant.conversations.inbound import UPDATE_DRAFTS
@@ -98,7 +99,7 @@ def _decided(session: Session, outcome: DecisionOutcome) -> Decision:
 def list_drafts(
     _key: ReviewKey,
     session: SessionDep,
-    campaign_id: int | None = None,
+    campaign_id: IdQuery = None,
     state: DraftState | None = None,
     playbook: str | None = None,
     channel: Literal["sms", "email"] | None = None,
@@ -121,14 +122,14 @@ def list_drafts(
 
 
 @router.get("/{draft_id}", response_model=DraftDetail)
-def read_draft(draft_id: int, _key: ReviewKey, session: SessionDep) -> DraftDetail:
+def read_draft(draft_id: IdPath, _key: ReviewKey, session: SessionDep) -> DraftDetail:
     """The draft in full: text, fact receipt, findings, decisions and its message."""
     return _detail(session, draft_id)
 
 
 @router.post("/{draft_id}/approve", response_model=Decision)
 def approve(
-    draft_id: int,
+    draft_id: IdPath,
     key: ReviewKey,
     session: SessionDep,
     body: Annotated[ApproveRequest | None, Body()] = None,
@@ -150,7 +151,7 @@ def approve(
 
 
 @router.post("/{draft_id}/edit", response_model=Decision)
-def edit(draft_id: int, body: EditRequest, key: ReviewKey, session: SessionDep) -> Decision:
+def edit(draft_id: IdPath, body: EditRequest, key: ReviewKey, session: SessionDep) -> Decision:
     """Replace the text and approve it; the guardrails check the new text first (422 with
     the blocking findings, nothing changed)."""
     actor = key_actor(key)
@@ -181,7 +182,7 @@ def edit(draft_id: int, body: EditRequest, key: ReviewKey, session: SessionDep) 
     "/{draft_id}/regenerate", response_model=Decision, status_code=status.HTTP_202_ACCEPTED
 )
 def regenerate(
-    draft_id: int,
+    draft_id: IdPath,
     key: ReviewKey,
     session: SessionDep,
     body: Annotated[RegenerateRequest | None, Body()] = None,
@@ -214,7 +215,7 @@ def regenerate(
 
 @router.post("/{draft_id}/reject", response_model=Decision)
 def reject(
-    draft_id: int,
+    draft_id: IdPath,
     key: ReviewKey,
     session: SessionDep,
     body: Annotated[RejectRequest | None, Body()] = None,
@@ -234,7 +235,9 @@ def reject(
 
 
 @router.post("/{draft_id}/override", response_model=Decision)
-def override(draft_id: int, body: OverrideRequest, key: ReviewKey, session: SessionDep) -> Decision:
+def override(
+    draft_id: IdPath, body: OverrideRequest, key: ReviewKey, session: SessionDep
+) -> Decision:
     """Override a blocked draft's findings with a reason, on record; it then waits for
     approval, or is approved at once with `approve: true`. Some findings (invented offers, a
     missing opt-out notice) and an opted-out customer can never be overridden (409)."""
