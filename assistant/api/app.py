@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.api.docs import include_offline_docs
 from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
 from assistant.campaigns.routes import router as campaign_control_router
+from assistant.config import get_settings
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.routes import router as conversations_router
 from assistant.db import get_engine
@@ -19,6 +20,8 @@ from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
 from assistant.migrate import current_revision
+from assistant.observability.http import RequestContextMiddleware, bind_path_ids
+from assistant.observability.metrics import CONTENT_TYPE, render
 from assistant.segments.routes import router as segments_router
 from assistant.wiring import include_slack_routes
 
@@ -27,8 +30,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     """The web service, on `engine` (default: the configured database)."""
     # /docs and /redoc come from installed assets, not a CDN (assistant/api/docs.py).
     app = FastAPI(
-        title="Customer messaging assistant", version="0.1.0", docs_url=None, redoc_url=None
+        title="Customer messaging assistant",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.
+        dependencies=[Depends(bind_path_ids)],
     )
+    app.add_middleware(RequestContextMiddleware)
     include_offline_docs(app)
     install_problem_handlers(app)
     app.state.engine = engine
@@ -43,26 +52,21 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     @app.get("/readyz", tags=["ops"], response_model=None)
     def readyz() -> Any:
-        """The database answers and is migrated: safe to route traffic here."""
-        try:
-            engine = _engine()
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            revision = current_revision(engine)
-        except SQLAlchemyError as exc:
-            return JSONResponse(
-                status_code=503,
-                content={"status": "unavailable", "database": type(exc).__name__},
-            )
-        if revision is None:
-            return JSONResponse(
-                status_code=503,
-                content={
-                    "status": "unavailable",
-                    "database": "not migrated: run assistant db upgrade",
-                },
-            )
-        return {"status": "ready", "database": "ok", "revision": revision}
+        """The database answers and is migrated (and the broker answers, when one is set)."""
+        report: dict[str, Any] = {"status": "ready", **_database_check(_engine())}
+        broker = get_settings().worker.broker_url
+        if broker:
+            report["broker"] = broker_check(broker)
+        if any(report[name] != "ok" for name in ("database", "broker") if name in report):
+            return JSONResponse(status_code=503, content={**report, "status": "unavailable"})
+        return report
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    def metrics() -> Response:
+        """Prometheus metrics: counters and latencies, and gauges read from the database."""
+        worker = get_settings().worker
+        body = render(_engine(), worker.broker_url, worker.queue)
+        return Response(body, media_type=CONTENT_TYPE)
 
     for api_router in (segments_router, campaigns_router, campaign_control_router, consent_router):
         app.include_router(api_router, responses=ERROR_RESPONSES)
@@ -71,3 +75,34 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(conversations_router)
     include_slack_routes(app)
     return app
+
+
+def _database_check(engine: Engine) -> dict[str, Any]:
+    """`{"database": "ok", "revision": ...}`, or what is wrong with the database."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        revision = current_revision(engine)
+    except SQLAlchemyError as exc:
+        return {"database": f"unreachable ({type(exc).__name__})"}
+    if revision is None:
+        return {"database": "not migrated: run assistant db upgrade"}
+    return {"database": "ok", "revision": revision}
+
+
+BROKER_TIMEOUT_SECONDS = 2.0
+
+
+def broker_check(url: str) -> str:
+    """ "ok" when the Celery broker accepts a connection within a short timeout."""
+    from kombu.connection import Connection
+
+    try:
+        connect: Any = Connection
+        with connect(url, connect_timeout=BROKER_TIMEOUT_SECONDS) as connection:
+            connection.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS
+            )
+    except Exception as exc:  # any failure to connect means "not ready"
+        return f"unreachable ({type(exc).__name__})"
+    return "ok"

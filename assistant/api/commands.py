@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,8 +19,26 @@ def serve(
     import uvicorn
 
     from assistant.api import create_app
+    from assistant.observability.logging import configure_logging
     from assistant.wiring import start_slack_socket_mode
 
+    settings = get_settings()
+    configure_logging(settings.app.log_format, settings.app.log_level, default="json")
     # Socket Mode: for teams without a public URL; Slack's websocket, same listeners.
-    start_slack_socket_mode(get_settings())
-    uvicorn.run(create_app(), host=host, port=port, log_level=get_settings().app.log_level.lower())
+    start_slack_socket_mode(settings)
+    uvicorn.run(create_app(), **server_options(host, port, settings.app.log_level))
+
+
+def server_options(host: str, port: int, log_level: str) -> dict[str, Any]:
+    """uvicorn's settings: our logging as configured, and no access log of its own.
+
+    Uvicorn's access log prints raw paths, and `/unsubscribe/{token}` carries a secret;
+    `assistant.observability.http` logs each request by its route template instead.
+    """
+    return {
+        "host": host,
+        "port": port,
+        "log_level": log_level.lower(),
+        "log_config": None,
+        "access_log": False,
+    }

@@ -37,6 +37,7 @@ from assistant.delivery.status import PROVIDER_STATUSES, advance
 from assistant.models import Campaign, Conversation, Customer, Draft, Message
 from assistant.models.base import utcnow
 from assistant.models.campaign import CampaignStatus
+from assistant.observability.metrics import SENDS
 from assistant.ports import EmailMessage, EmailSender, SendError, SendResult, SmsSender
 
 log = logging.getLogger(__name__)
@@ -124,11 +125,15 @@ class Sender:
         claim, outcome = self._claim(message_id)
         if claim is None:
             return outcome
+        channel = claim.channel
         if claim.reconcile:
             claim, outcome = self._reconcile(claim)
             if claim is None:
+                SENDS.labels(channel, outcome).inc()
                 return outcome
-        return self._send(claim)
+        outcome = self._send(claim)
+        SENDS.labels(channel, outcome).inc()
+        return outcome
 
     def _lock(self, session: Session, message_id: int) -> tuple[Message, Customer] | None:
         """The message and its customer, locked customer first (as opt-outs lock them)."""
