@@ -89,11 +89,11 @@ def build_review_channel(settings: Settings, engine: Engine | None = None) -> Re
     """The review adapter ASSISTANT_REVIEW selects: `terminal` (default) or `slack`."""
     if settings.review.channel == "slack":
         return build_slack_review_channel(settings, engine)
-    from rich.console import Console
+    # Background work (the web service, the worker) logs ids only: printing the cards put
+    # customers' texts in the service log. `assistant review` prints them at the terminal.
+    from assistant.review.notices import NoticeReviewChannel
 
-    from assistant.review.terminal import TerminalReviewChannel
-
-    return TerminalReviewChannel(Console(), engine)
+    return NoticeReviewChannel()
 
 
 def sweep_slack_review(settings: Settings, engine: Engine | None = None) -> int:

@@ -23,7 +23,9 @@ LogFormat = Literal["json", "console"]
 # Third-party loggers stay at INFO or above even when ours run at DEBUG: their debug lines
 # (HTTP bodies, SQL parameters) are exactly what must not reach the log.
 OUR_LOGGERS = ("assistant", "connectors")
-_QUIET_AT_DEBUG = ("httpx", "httpcore", "openai", "urllib3", "twilio", "slack_sdk", "slack_bolt")
+QUIET_AT_DEBUG = ("httpcore", "openai", "urllib3", "twilio", "slack_sdk", "slack_bolt")
+# HTTP clients whose INFO line is the full URL of each request (query strings included).
+WARNINGS_ONLY = ("httpx", "httpx2")
 
 
 def redact_event(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
@@ -61,7 +63,16 @@ def formatter(fmt: LogFormat) -> logging.Formatter:
 
 
 class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Our stderr handler (a class of its own so configuring twice replaces it)."""
+    """Our handler: whatever `sys.stderr` is when a record comes (a class of its own, so
+    configuring twice replaces it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def configure_logging(fmt: str | None, level: str = "INFO", *, default: LogFormat) -> None:
@@ -76,7 +87,7 @@ def configure_logging(fmt: str | None, level: str = "INFO", *, default: LogForma
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    handler = _Handler(sys.stderr)
+    handler = _Handler()
     handler.setFormatter(formatter(chosen))
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _Handler)]:
@@ -90,8 +101,10 @@ def configure_logging(fmt: str | None, level: str = "INFO", *, default: LogForma
         ours.setLevel(numeric)
         for extra in list(ours.handlers):  # e.g. the CLI's terminal warnings: root has them
             ours.removeHandler(extra)
-    for name in _QUIET_AT_DEBUG:
+    for name in QUIET_AT_DEBUG:
         logging.getLogger(name).setLevel(max(numeric, logging.INFO))
+    for name in WARNINGS_ONLY:
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
 
 
 def get_logger(name: str) -> Any:

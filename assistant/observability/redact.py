@@ -19,6 +19,8 @@ _PATTERNS = (
     re.compile(r"\bxapp-[A-Za-z0-9-]+"),
     re.compile(r"\bsk-[A-Za-z0-9_-]{8,}"),
     re.compile(r"\bak_[A-Za-z0-9_-]{8,}"),
+    # An unsubscribe link's token (`v1.<customer>.<channel>.<expiry>.<signature>`).
+    re.compile(r"\bv\d+\.\d+\.[a-z]+\.\d+\.[A-Za-z0-9_-]{16,}"),
     # A Twilio auth token (and any other bare 32-hex secret); SIDs keep their AC/SM prefix.
     re.compile(r"\b[0-9a-fA-F]{32}\b"),
     re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),

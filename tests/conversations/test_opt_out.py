@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -214,13 +216,13 @@ def test_stop_from_an_unknown_number_suppresses_the_number(engine: Engine, web: 
 
 
 def test_stop_asks_the_review_channel_to_update_the_cancelled_cards(
-    engine: Engine, web: TestClient, capsys: pytest.CaptureFixture[str]
+    engine: Engine, web: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     seeded = seed_outreach(engine)
     _, draft_ids = queue_everything(engine, seeded.customer_id)
-    capsys.readouterr()
+    caplog.set_level(logging.INFO, logger="assistant")
     text_from(web, seeded.phone, "STOP")
-    shown = capsys.readouterr().out.splitlines()
+    shown = [record.getMessage() for record in caplog.records]
     for draft_id in draft_ids[:-1]:  # the SMS ones; the email draft stays as it was
-        assert any(line.startswith(f"#{draft_id} ") and "cancelled" in line for line in shown)
-    assert not any(line.startswith(f"#{draft_ids[-1]} ") for line in shown)
+        assert f"review.draft_updated draft={draft_id}" in shown
+    assert f"review.draft_updated draft={draft_ids[-1]}" not in shown

@@ -218,9 +218,12 @@ def test_edits_open_the_editor_prefilled(engine: Engine, monkeypatch: pytest.Mon
     assert row.edit_distance == 3
 
 
-def test_the_terminal_is_the_default_review_channel(engine: Engine) -> None:
+def test_background_work_with_terminal_review_logs_ids_not_cards(engine: Engine) -> None:
     from assistant.config import get_settings
+    from assistant.review.notices import NoticeReviewChannel
     from assistant.wiring import build_review_channel
 
+    # The web service and the worker must not print cards (texts, names) into their log;
+    # staff see them with `assistant review`, which prints them itself.
     channel = build_review_channel(get_settings(), engine)
-    assert isinstance(channel, TerminalReviewChannel) and isinstance(channel, ReviewChannel)
+    assert isinstance(channel, NoticeReviewChannel) and isinstance(channel, ReviewChannel)
