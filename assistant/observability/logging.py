@@ -66,7 +66,7 @@ class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
     """Our handler: whatever `sys.stderr` is when a record comes (a class of its own, so
     configuring twice replaces it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
