@@ -20,8 +20,12 @@ ID_FIELDS = ("campaign_id", "draft_id", "message_id", "conversation_id", "custom
 
 
 def ids_of(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The known id fields among `values` (task kwargs, path parameters)."""
-    return {key: values[key] for key in ID_FIELDS if values.get(key) is not None}
+    """The known id fields among `values` (task kwargs, path parameters), digits as ints."""
+    found = {key: values[key] for key in ID_FIELDS if values.get(key) is not None}
+    return {
+        key: int(value) if isinstance(value, str) and value.isdigit() else value
+        for key, value in found.items()
+    }
 
 
 def bind(**values: Any) -> None:

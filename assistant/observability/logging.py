@@ -30,6 +30,8 @@ WARNINGS_ONLY = ("httpx", "httpx2")
 
 def redact_event(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     """Mask phone numbers, email addresses and secret shapes in every field of the event."""
+    if event_dict.get("message") == event_dict.get("event"):
+        event_dict.pop("message")  # the stdlib record's copy of the event, via ExtraAdder
     return {key: redact_value(value) for key, value in event_dict.items()}
 
 
