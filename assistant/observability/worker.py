@@ -12,7 +12,9 @@ why `serve_worker_metrics` runs before the task modules are loaded.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +36,10 @@ def serve_worker_metrics(port: int, *, processes: int, host: str = ANY_INTERFACE
     if processes > 1:
         if "prometheus_client" in sys.modules and not os.environ.get(MULTIPROC_ENV):
             raise MetricsTooLate("prometheus_client is loaded: multiprocess mode is too late")
-        directory = Path(os.environ.get(MULTIPROC_ENV) or tempfile.mkdtemp(prefix="metrics-"))
+        given = os.environ.get(MULTIPROC_ENV)
+        directory = Path(given or tempfile.mkdtemp(prefix="assistant-metrics-"))
+        if not given:  # ours: gone with the worker
+            atexit.register(shutil.rmtree, directory, ignore_errors=True)
         directory.mkdir(parents=True, exist_ok=True)
         for stale in directory.glob("*.db"):  # samples of a previous run's processes
             stale.unlink()
