@@ -24,14 +24,16 @@ LogFormat = Literal["json", "console"]
 # (HTTP bodies, SQL parameters) are exactly what must not reach the log.
 OUR_LOGGERS = ("assistant", "connectors")
 QUIET_AT_DEBUG = ("httpcore", "openai", "urllib3", "twilio", "slack_sdk", "slack_bolt")
-# HTTP clients whose INFO line is the full URL of each request (query strings included).
-WARNINGS_ONLY = ("httpx", "httpx2")
+# HTTP clients whose INFO line is the full URL of each request (query strings included), and
+# Alembic, whose two INFO lines would come with every /readyz probe (it reads the revision).
+WARNINGS_ONLY = ("httpx", "httpx2", "alembic.runtime.migration")
 
 
 def redact_event(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     """Mask phone numbers, email addresses and secret shapes in every field of the event."""
     if event_dict.get("message") == event_dict.get("event"):
         event_dict.pop("message")  # the stdlib record's copy of the event, via ExtraAdder
+    event_dict.pop("color_message", None)  # uvicorn's copy of the event with ANSI colours
     return {key: redact_value(value) for key, value in event_dict.items()}
 
 
