@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, func, select
 
 from assistant.api.app import create_app
+from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.models import Draft, DraftState
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
 from tests.delivery.helpers import outbox_transports, schedule, send
+from tests.jobs.conftest import REDIS_URL, REQUIRE_REDIS, redis_problem
 
 
 def scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -67,3 +71,25 @@ def test_requests_are_timed_by_route_template_not_raw_path(engine: Engine) -> No
     text = client.get("/metrics").text
     assert 'route="/unsubscribe/{token}"' in text
     assert "notarealsignature" not in text
+
+
+def test_queue_depth_is_the_length_of_the_celery_queue_on_redis(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = redis_problem()
+    if problem and not REQUIRE_REDIS:
+        pytest.skip(f"Redis unreachable: {problem}")
+    import redis
+
+    queue = f"metrics-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("ASSISTANT_BROKER_URL", REDIS_URL)
+    monkeypatch.setenv("ASSISTANT_WORKER_QUEUE", queue)
+    get_settings.cache_clear()
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.rpush(queue, "a", "b", "c")
+        samples = scrape(TestClient(create_app(engine)))
+    finally:
+        client.delete(queue)
+        client.close()
+    assert samples[("assistant_queue_depth", (("queue", queue),))] == 3
