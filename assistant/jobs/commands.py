@@ -22,7 +22,10 @@ def worker(
         bool, typer.Option("--beat/--no-beat", help="Run the periodic tick in this worker.")
     ] = True,
     concurrency: Annotated[int, typer.Option(min=1, help="Celery worker processes.")] = 1,
-    loglevel: Annotated[str, typer.Option(help="Log level of the worker and Celery.")] = "INFO",
+    loglevel: Annotated[
+        str | None,
+        typer.Option(help="Log level of the worker and Celery (default: ASSISTANT_LOG_LEVEL)."),
+    ] = None,
     metrics_port: Annotated[
         int | None,
         typer.Option(
@@ -40,7 +43,8 @@ def worker(
     from assistant.observability.logging import configure_logging
 
     settings = get_settings()
-    configure_logging(settings.app.log_format, loglevel, default="json")
+    level = (loglevel or settings.app.log_level).upper()
+    configure_logging(settings.app.log_format, level, default="json")
     port = metrics_port or settings.worker.metrics_port
     if port and not once:
         from assistant.observability.worker import serve_worker_metrics
@@ -71,7 +75,7 @@ def worker(
     signals.setup_logging.connect(_keep_logging, weak=False)
     app = create_celery(settings)
     typer.echo(f"Celery worker, sender tick every {settings.worker.tick_seconds:g} s")
-    argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
+    argv = ["worker", f"--loglevel={level}", f"--concurrency={concurrency}"]
     if concurrency == 1:
         argv.append("--pool=solo")
     if beat:
