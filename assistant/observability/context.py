@@ -40,6 +40,13 @@ def start_request(request_id: str) -> None:
 
 
 @contextmanager
+def bound(**values: Any) -> Iterator[None]:
+    """Log lines inside carry `values` (ids) as fields."""
+    with structlog.contextvars.bound_contextvars(**values):
+        yield
+
+
+@contextmanager
 def task_context(name: str, kwargs: Mapping[str, Any]) -> Iterator[None]:
     """Log lines inside carry the task's name and the ids among its arguments."""
     with structlog.contextvars.bound_contextvars(task=name, **ids_of(kwargs)):
