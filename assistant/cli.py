@@ -118,9 +118,9 @@ def _main(
     ] = False,
 ) -> None:
     """1:1 customer messaging assistant for retail and DTC brands."""
-    from assistant.commandline.logs import show_warnings
+    from assistant.commandline.logs import configure_cli_logging
 
-    show_warnings()
+    configure_cli_logging()
 
 
 if __name__ == "__main__":

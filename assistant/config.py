@@ -37,6 +37,9 @@ class AppSettings(BaseSettings):
     default_currency: str = _env("ASSISTANT_DEFAULT_CURRENCY", "USD")
     brand_timezone: str = _env("ASSISTANT_BRAND_TIMEZONE", "America/New_York")
     log_level: str = _env("ASSISTANT_LOG_LEVEL", "INFO")
+    log_format: Literal["json", "console"] | None = _env(
+        "ASSISTANT_LOG_FORMAT", description="json or console (default: json for serve/worker)"
+    )
     api_keys: SecretStr | None = _env(
         "ASSISTANT_API_KEYS",
         description="bootstrap only: comma-separated admin bearer keys for /api/v1",
@@ -170,6 +173,9 @@ class WorkerSettings(BaseSettings):
         "ASSISTANT_WORKER_TICK_SECONDS", 30.0, gt=0, description="how often the sender tick runs"
     )
     queue: str = _env("ASSISTANT_WORKER_QUEUE", "assistant", min_length=1)
+    metrics_port: int | None = _env(
+        "ASSISTANT_WORKER_METRICS_PORT", ge=1, le=65535, description="worker /metrics port"
+    )
 
 
 class DeliverySettings(BaseSettings):

@@ -51,17 +51,21 @@ def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
 
 
 def build_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`, with the per-dialect settings we rely on."""
+    """An engine for `url`, with the per-dialect settings we rely on.
+
+    `hide_parameters`: a database error's message names the statement but never its bound
+    values (phone numbers, message bodies), so logging one leaks nothing.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
     event.listen(engine, "connect", _postgres_session)
     return engine
 

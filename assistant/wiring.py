@@ -88,13 +88,15 @@ def build_slack_review_channel(settings: Settings, engine: Engine | None = None)
 
 
 def build_review_channel(settings: Settings, engine: Engine | None = None) -> ReviewChannel:
-    """The review adapter background work pushes to: Slack's (ASSISTANT_REVIEW=slack), or
-    none to push to at the terminal (drafts wait for `assistant review`)."""
+    """The review adapter background work pushes to: Slack's (ASSISTANT_REVIEW=slack), or at
+    the terminal one that logs ids only (drafts wait for `assistant review`)."""
     if settings.review.channel == "slack":
         return build_slack_review_channel(settings, engine)
-    from connectors.terminal.review import WaitingReviewChannel
+    # Background work (the web service, the worker) logs ids only: printing the cards put
+    # customers' texts in the service log. `assistant review` prints them at the terminal.
+    from assistant.review.notices import NoticeReviewChannel
 
-    return WaitingReviewChannel()
+    return NoticeReviewChannel()
 
 
 def terminal_review_channel(console: Console, engine: Engine | None = None) -> ReviewChannel:

@@ -6,8 +6,8 @@ import logging
 import sys
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,6 +28,8 @@ from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
 from assistant.jobs.runners import stop_thread_runner, use_thread_runner
 from assistant.migrate import current_revision
+from assistant.observability.http import RequestContextMiddleware, bind_path_ids
+from assistant.observability.metrics import CONTENT_TYPE, render
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
 from assistant.wiring import include_slack_routes
@@ -39,8 +41,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     """The web service, on `engine` (default: the configured database)."""
     # /docs and /redoc come from installed assets, not a CDN (assistant/api/docs.py).
     app = FastAPI(
-        title="Customer messaging assistant", version="0.1.0", docs_url=None, redoc_url=None
+        title="Customer messaging assistant",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.
+        dependencies=[Depends(bind_path_ids)],
     )
+    app.add_middleware(RequestContextMiddleware)
     include_offline_docs(app)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit)  # 413 before any body is parsed or its signature checked
@@ -56,26 +64,21 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     @app.get("/readyz", tags=["ops"], response_model=None)
     def readyz() -> Any:
-        """The database answers and is migrated: safe to route traffic here."""
-        try:
-            engine = _engine()
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            revision = current_revision(engine)
-        except SQLAlchemyError as exc:
-            return JSONResponse(
-                status_code=503,
-                content={"status": "unavailable", "database": type(exc).__name__},
-            )
-        if revision is None:
-            return JSONResponse(
-                status_code=503,
-                content={
-                    "status": "unavailable",
-                    "database": "not migrated: run assistant db upgrade",
-                },
-            )
-        return {"status": "ready", "database": "ok", "revision": revision}
+        """The database answers and is migrated (and the broker answers, when one is set)."""
+        report: dict[str, Any] = {"status": "ready", **_database_check(_engine())}
+        broker = get_settings().worker.broker_url
+        if broker:
+            report["broker"] = broker_check(broker)
+        if any(report[name] != "ok" for name in ("database", "broker") if name in report):
+            return JSONResponse(status_code=503, content={**report, "status": "unavailable"})
+        return report
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    def metrics() -> Response:
+        """Prometheus metrics: counters and latencies, and gauges read from the database."""
+        worker = get_settings().worker
+        body = render(_engine(), worker.broker_url, worker.queue)
+        return Response(body, media_type=CONTENT_TYPE)
 
     for api_router in (
         segments_router,
@@ -119,6 +122,16 @@ def serving_app() -> FastAPI:
     return app
 
 
+def serving_process_app() -> FastAPI:
+    """`serving_app` in a process uvicorn started for `serve --workers N`: a new interpreter,
+    whose logging is set up here as `serve` set up its own."""
+    from assistant.observability.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.app.log_format, settings.app.log_level, default="json")
+    return serving_app()
+
+
 def warm_up(app: FastAPI) -> None:
     """Do before the first request what it would otherwise pay for: parse the brand, load the
     phone number metadata, build the Twilio validator and the Slack app. A part that fails
@@ -138,3 +151,34 @@ def warm_up(app: FastAPI) -> None:
             step()
         except (PromptsConfigError, FieldError, ValueError) as exc:
             log.warning("api.warm_up_skipped reason=%s", type(exc).__name__)
+
+
+def _database_check(engine: Engine) -> dict[str, Any]:
+    """`{"database": "ok", "revision": ...}`, or what is wrong with the database."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        revision = current_revision(engine)
+    except SQLAlchemyError as exc:
+        return {"database": f"unreachable ({type(exc).__name__})"}
+    if revision is None:
+        return {"database": "not migrated: run assistant db upgrade"}
+    return {"database": "ok", "revision": revision}
+
+
+BROKER_TIMEOUT_SECONDS = 2.0
+
+
+def broker_check(url: str) -> str:
+    """ "ok" when the Celery broker accepts a connection within a short timeout."""
+    from kombu.connection import Connection
+
+    try:
+        connect: Any = Connection
+        with connect(url, connect_timeout=BROKER_TIMEOUT_SECONDS) as connection:
+            connection.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS
+            )
+    except Exception as exc:  # any failure to connect means "not ready"
+        return f"unreachable ({type(exc).__name__})"
+    return "ok"

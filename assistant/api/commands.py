@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,20 +28,33 @@ def serve(
     """
     import uvicorn
 
-    from assistant.api.app import serving_app
+    from assistant.api.app import serving_app, serving_process_app
+    from assistant.observability.logging import configure_logging
     from assistant.wiring import start_slack_socket_mode
 
+    settings = get_settings()
+    configure_logging(settings.app.log_format, settings.app.log_level, default="json")
     # Socket Mode: for teams without a public URL; Slack's websocket, same listeners.
-    start_slack_socket_mode(get_settings())
-    log_level = get_settings().app.log_level.lower()
+    start_slack_socket_mode(settings)
+    options = server_options(host, port, settings.app.log_level)
     if workers == 1:
-        uvicorn.run(serving_app(), host=host, port=port, log_level=log_level)
+        uvicorn.run(serving_app(), **options)
         return
-    uvicorn.run(
-        f"{serving_app.__module__}:{serving_app.__name__}",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-    )
+    # Each process builds the app (and configures its logging) from the factory.
+    target = f"{serving_process_app.__module__}:{serving_process_app.__name__}"
+    uvicorn.run(target, factory=True, workers=workers, **options)
+
+
+def server_options(host: str, port: int, log_level: str) -> dict[str, Any]:
+    """uvicorn's settings: our logging as configured, and no access log of its own.
+
+    Uvicorn's access log prints raw paths, and `/unsubscribe/{token}` carries a secret;
+    `assistant.observability.http` logs each request by its route template instead.
+    """
+    return {
+        "host": host,
+        "port": port,
+        "log_level": log_level.lower(),
+        "log_config": None,
+        "access_log": False,
+    }

@@ -19,6 +19,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.observability.http import route_template
+
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -117,9 +119,10 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The route's template, not the raw path: a path can carry a token (`/unsubscribe/…`).
     log.error(
-        "api.unexpected_error path=%s error=%s",
-        request.url.path,
+        "api.unexpected_error route=%s error=%s",
+        route_template(request.scope),
         type(exc).__name__,
         exc_info=(type(exc), exc, exc.__traceback__),
     )

@@ -38,6 +38,7 @@ from assistant.delivery.status import PROVIDER_STATUSES, advance
 from assistant.models import Campaign, Conversation, Customer, Draft, Message
 from assistant.models.base import utcnow
 from assistant.models.campaign import CampaignStatus
+from assistant.observability.metrics import SENDS
 from assistant.ports import EmailMessage, EmailSender, SendError, SendResult, SmsSender
 
 log = logging.getLogger(__name__)
@@ -138,11 +139,15 @@ class Sender:
     def _carry_out(self, claim: Claim | None, outcome: str) -> str:
         if claim is None:
             return outcome
+        channel = claim.channel
         if claim.reconcile:
             claim, outcome = self._reconcile(claim)
             if claim is None:
+                SENDS.labels(channel, outcome).inc()
                 return outcome
-        return self._send(claim)
+        outcome = self._send(claim)
+        SENDS.labels(channel, outcome).inc()
+        return outcome
 
     def _claim_next(self, after: int, among: list[int]) -> tuple[int | None, Claim | None, str]:
         """Claim the first message of `among` after id `after` that is still due and that no

@@ -45,6 +45,7 @@ from assistant.drafting.generate import Outcome, Toolkit, generate
 from assistant.models import Campaign, DraftState, Product
 from assistant.models.base import utcnow
 from assistant.models.campaign import HALTED_STATUSES, CampaignStatus
+from assistant.observability.context import bound
 from assistant.playbooks import Playbook
 
 logger = logging.getLogger(__name__)
@@ -277,6 +278,10 @@ class CampaignRunner:
 
     async def run(self) -> RunSummary:
         """Draft every pending member; returns the summary (also stored on the campaign)."""
+        with bound(campaign_id=self.campaign_id):  # on every log line of the run
+            return await self._run()
+
+    async def _run(self) -> RunSummary:
         started = time.perf_counter()
         try:
             start = await self._db(self._start)

@@ -7,10 +7,13 @@ process; every task is idempotent, so a redelivery or an overlapping tick is har
 
 from __future__ import annotations
 
+from functools import cache
+
 from celery import Celery  # type: ignore[import-untyped]  # celery ships no type hints
 
 from assistant.config import Settings
-from assistant.jobs.registry import TICK_TASK, load_tasks
+from assistant.jobs.registry import TICK_TASK, TaskFunction, load_tasks
+from assistant.observability.context import with_task_context
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -37,5 +40,12 @@ def create_celery(settings: Settings) -> Celery:
         },
     )
     for name, function in load_tasks().items():
-        app.task(name=name)(function)
+        # Each run's log lines carry the task's name and the ids among its arguments.
+        app.task(name=name)(_traced(name, function))
     return app
+
+
+@cache
+def _traced(name: str, function: TaskFunction) -> TaskFunction:
+    """The task run inside its log context; one wrapper per task, however many apps."""
+    return with_task_context(name, function)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from assistant.config import Settings
 from assistant.jobs.registry import get_task
+from assistant.observability.context import task_context
 
 if TYPE_CHECKING:
     from celery import Celery  # type: ignore[import-untyped]
@@ -43,7 +44,8 @@ class InProcessRunner:
         """Run the task now."""
         function = get_task(name)
         try:
-            function(**kwargs)
+            with task_context(name, kwargs):
+                function(**kwargs)
         except Exception:
             log.exception("jobs.failed task=%s", name)
 

@@ -48,6 +48,7 @@ from langchain_openai.chat_models.base import BaseChatOpenAI
 from pydantic import BaseModel, Field
 
 from assistant.config import LLMSettings
+from assistant.observability.metrics import LLM_REQUEST_SECONDS, LLM_TOKENS
 from assistant.ports import (
     DrafterBadOutput,
     DrafterError,
@@ -317,6 +318,8 @@ class ChatModelDrafter:
                 result = await self._invoke(messages)
         except Exception as exc:
             error = to_drafter_error(exc)
+            reason = error.reason if error else "unexpected"
+            LLM_REQUEST_SECONDS.labels(self.name, reason).observe(time.perf_counter() - started)
             logger.debug(
                 "llm.draft_failed playbook=%s reason=%s error=%s",
                 request.playbook,
@@ -329,6 +332,9 @@ class ChatModelDrafter:
                 raise
             raise error from exc
         output = self._output(request, result)
+        LLM_REQUEST_SECONDS.labels(self.name, "ok").observe(time.perf_counter() - started)
+        LLM_TOKENS.labels(self.name, "input").inc(output.tokens_in)
+        LLM_TOKENS.labels(self.name, "output").inc(output.tokens_out)
         logger.debug(
             "llm.drafted playbook=%s channel=%s model=%s tokens_in=%d tokens_out=%d ms=%.0f",
             request.playbook,

@@ -70,24 +70,3 @@ class TerminalReviewChannel:
         if conversation_id is not None:
             title += f" · conversation #{conversation_id}"
         self.console.print(Panel(Text(message.body), title=escape(title), title_align="left"))
-
-
-class WaitingReviewChannel:
-    """ReviewChannel for background work when review happens at the terminal: nothing to push.
-
-    Drafts and messages wait in the database until someone runs `assistant review` or
-    `assistant conversations list`; a web or worker process prints no cards (its output is a
-    log, and cards carry names and message texts).
-    """
-
-    def post_draft(self, draft_id: int) -> None:
-        """Nothing: the draft waits for `assistant review`."""
-
-    def update_draft(self, draft_id: int) -> None:
-        """Nothing: `assistant review` reads the draft's state when it shows it."""
-
-    def post_campaign(self, campaign_id: int) -> None:
-        """Nothing: `assistant campaigns show` reads the campaign."""
-
-    def post_conversation_message(self, message_id: int) -> None:
-        """Nothing: `assistant conversations show` reads the conversation."""

@@ -65,6 +65,8 @@ def test_help_lists_every_command_without_importing_them() -> None:
     for name in ("quickstart", "doctor", "import", "drafts", "review", "serve", "worker"):
         assert name in str(probe["output"])
     assert not any(str(m).startswith("assistant.drafting") for m in probe["modules"])  # type: ignore[attr-defined]
+    # Logging and metrics libraries load with `serve` and `worker`, not for the help.
+    assert not [m for m in probe["modules"] if str(m).startswith(("structlog", "prometheus"))]  # type: ignore[attr-defined]
 
 
 def test_sms_segments_imports_only_the_segment_counter() -> None:

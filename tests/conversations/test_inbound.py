@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -64,8 +66,9 @@ def test_refused_when_no_auth_token_is_configured(
 
 
 def test_a_reply_joins_a_conversation_and_gets_a_suggestion_for_review(
-    engine: Engine, web: TestClient, capsys: pytest.CaptureFixture[str]
+    engine: Engine, web: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="assistant")
     seeded = seed_outreach(engine)
     response = text_from(web, seeded.phone, "It arrived but the handle has a crack in it")
     assert response.text == EMPTY_TWIML
@@ -94,11 +97,11 @@ def test_a_reply_joins_a_conversation_and_gets_a_suggestion_for_review(
         "at": facts["conversation"][-1]["at"],
     }
     assert facts["purchase"]["product"] == "Cast Iron Skillet 10in"
-    # With review at the terminal the suggestion waits for `assistant conversations`: the web
-    # process prints no card (its output is a log; a card carries a name and the text).
-    printed = capsys.readouterr()
-    assert "handle has a crack" not in printed.out + printed.err
-    assert "Maya" not in printed.out + printed.err
+    # The (terminal) review channel was told of the message and the suggestion, by id only.
+    shown = [record.getMessage() for record in caplog.records]
+    assert f"review.conversation_message message={inbound.id}" in shown
+    assert f"review.draft_ready draft={suggestion.id}" in shown
+    assert "handle has a crack" not in caplog.text
 
 
 def test_a_retried_webhook_is_stored_once(engine: Engine, web: TestClient) -> None:

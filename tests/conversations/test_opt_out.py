@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,7 +29,6 @@ from tests.conversations.helpers import (
     text_from,
 )
 from tests.delivery.factories import add_customer, add_draft, policy
-from tests.delivery.helpers import draft_state
 from tests.fakes.twilio_server import FakeTwilioServer
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -214,17 +214,16 @@ def test_stop_from_an_unknown_number_suppresses_the_number(engine: Engine, web: 
     assert (queued.status, queued.error_code) == ("cancelled", "suppressed")
 
 
-def test_stop_cancels_undecided_sms_drafts_and_prints_nothing(
-    engine: Engine, web: TestClient, capsys: pytest.CaptureFixture[str]
+def test_stop_asks_the_review_channel_to_update_the_cancelled_cards(
+    engine: Engine, web: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Slack cards are updated (tests/slack/test_stop_cards.py); at the terminal the drafts'
     new states wait for `assistant review`, and the web process prints no card."""
     seeded = seed_outreach(engine)
     _, draft_ids = queue_everything(engine, seeded.customer_id)
-    capsys.readouterr()
+    caplog.set_level(logging.INFO, logger="assistant")
     text_from(web, seeded.phone, "STOP")
-    printed = capsys.readouterr()
-    assert printed.out == ""
-    states = [draft_state(engine, draft_id) for draft_id in draft_ids]
-    assert states[:-1] == ["cancelled"] * (len(draft_ids) - 1)
-    assert states[-1] == DraftState.PENDING_REVIEW  # the email draft stays as it was
+    shown = [record.getMessage() for record in caplog.records]
+    for draft_id in draft_ids[:-1]:  # the SMS ones; the email draft stays as it was
+        assert f"review.draft_updated draft={draft_id}" in shown
+    assert f"review.draft_updated draft={draft_ids[-1]}" not in shown

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -154,3 +156,31 @@ def test_two_workers_one_beat_deliver_each_message_once(
     assert sorted(line["idempotency_key"] for line in lines) == sorted(f"draft:{d}" for d in drafts)
     logs = beat_log.read_text() + other_log.read_text()
     assert "DeadlockDetected" not in logs and "Traceback" not in logs
+
+
+@pytest.mark.slow
+def test_a_prefork_worker_serves_the_sends_of_its_pool_processes(
+    engine: Engine,
+    redis_url: str,
+    queue_name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outbox = tmp_path / "outbox"
+    env = _env(engine, redis_url, queue_name, outbox, monkeypatch)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
+    _approved_drafts(engine, 2)
+    port = _free_port()
+    log = tmp_path / "worker.log"
+    args = ("--concurrency=2", f"--metrics-port={port}")
+    with running_worker(env, log, *args) as process:
+        _wait_for_lines(outbox / "sms.jsonl", 2, process, log)
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    # The counts of the pool's processes, summed by the parent's endpoint (multiprocess mode).
+    assert 'assistant_sends_total{channel="sms",status="sent"} 2.0' in text, text[-3000:]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
