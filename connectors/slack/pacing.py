@@ -28,20 +28,23 @@ KEY_PREFIX = "assistant:slack:pace:"
 # A key outlives its booking by this much, then Redis forgets the channel.
 KEEP_MS = 60_000
 
-# KEYS[1] the channel's key; ARGV: now, interval, post (1/0), keep ms. Returns the start.
+# KEYS: the channel's post slot, its hold; ARGV: now, interval, post (1/0), keep ms. Returns
+# the start: a hold delays every call, a post also waits for (and books) the next post slot.
 _BOOK = """
 local now = tonumber(ARGV[1])
 local start = now
-local stored = redis.call('GET', KEYS[1])
-if stored then start = math.max(now, tonumber(stored)) end
+local held = redis.call('GET', KEYS[2])
+if held then start = math.max(start, tonumber(held)) end
 if ARGV[3] == '1' then
+  local slot = redis.call('GET', KEYS[1])
+  if slot then start = math.max(start, tonumber(slot)) end
   local following = start + tonumber(ARGV[2])
   local keep = math.ceil((following - now) * 1000) + tonumber(ARGV[4])
   redis.call('SET', KEYS[1], string.format('%.6f', following), 'PX', keep)
 end
 return string.format('%.6f', start)
 """
-# KEYS[1] the channel's key; ARGV: now, seconds, keep ms. Nothing before now + seconds.
+# KEYS[1] the channel's hold; ARGV: now, seconds, keep ms. Nothing before now + seconds.
 _HOLD = """
 local now = tonumber(ARGV[1])
 local until_ = now + tonumber(ARGV[2])
@@ -90,7 +93,8 @@ class RedisChannelPacer:
         now = self.clock()
         try:
             raw = self._book(
-                keys=[self.prefix + channel], args=[now, self.interval, int(post), KEEP_MS]
+                keys=[self.prefix + channel, self.prefix + "hold:" + channel],
+                args=[now, self.interval, int(post), KEEP_MS],
             )
         except redis.RedisError as exc:
             logger.warning("slack.pacer_unavailable error=%s", type(exc).__name__)
@@ -105,7 +109,9 @@ class RedisChannelPacer:
         import redis
 
         try:
-            self._hold(keys=[self.prefix + channel], args=[self.clock(), seconds, KEEP_MS])
+            self._hold(
+                keys=[self.prefix + "hold:" + channel], args=[self.clock(), seconds, KEEP_MS]
+            )
         except redis.RedisError as exc:
             logger.warning("slack.pacer_unavailable error=%s", type(exc).__name__)
             self._fallback.hold(channel, seconds)

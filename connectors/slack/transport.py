@@ -78,6 +78,9 @@ class Pacer(Protocol):
 class ChannelPacer:
     """At most one post per `interval` seconds per channel, plus holds after a 429.
 
+    Only posts book slots: an update or an ephemeral answer waits for a hold (Slack's
+    Retry-After), never behind the posts queued for the channel, so a reviewer's click is
+    answered at once even while a backlog of cards is being posted.
     In-process only (`pacing.RedisChannelPacer` paces across processes).
     """
 
@@ -92,14 +95,16 @@ class ChannelPacer:
         self.clock = clock
         self.sleep = sleep
         self._next: dict[str, float] = {}
+        self._held: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def wait(self, channel: str, *, post: bool) -> None:
         """Block until `channel` may be written to; a post books the next slot."""
         with self._lock:
             now = self.clock()
-            start = max(now, self._next.get(channel, now))
+            start = max(now, self._held.get(channel, now))
             if post:
+                start = max(start, self._next.get(channel, now))
                 self._next[channel] = start + self.interval
         if start > now:
             self.sleep(start - now)
@@ -108,7 +113,7 @@ class ChannelPacer:
         """Nothing goes to `channel` for `seconds` (Slack said Retry-After)."""
         with self._lock:
             until = self.clock() + seconds
-            self._next[channel] = max(self._next.get(channel, until), until)
+            self._held[channel] = max(self._held.get(channel, until), until)
 
 
 class Transport:

@@ -53,12 +53,34 @@ def test_two_processes_take_turns_on_a_channel(redis_url: str, prefix: str) -> N
     first.wait("C1", post=True)
     second.wait("C1", post=True)  # the slot after the first's
     second.wait("C2", post=True)  # another channel waits for nobody
-    first.wait("C1", post=False)  # an update waits its turn but books nothing
+    first.wait("C1", post=False)  # an update books nothing and waits for no post
     first.wait("C1", post=True)
     assert clock.slept == [1.0, 1.0]
     second.hold("C1", 5.0)  # Slack said Retry-After: 5 to the second
     first.wait("C1", post=True)
     assert clock.slept == [1.0, 1.0, 5.0]
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["redis", "in-process"])
+def test_an_update_waits_for_a_hold_never_behind_queued_posts(
+    redis_url: str, prefix: str, shared: bool
+) -> None:
+    """A reviewer's click updates its card at once while a backlog of cards is being posted
+    (each post booked its slot a second after the last); only Slack's Retry-After holds it."""
+    clock = Clock()
+    pacer = (
+        _pacer(redis_url, prefix, clock)
+        if shared
+        else ChannelPacer(1.0, clock=clock, sleep=clock.sleep)
+    )
+    for _ in range(50):  # fifty posts booked: the last slot is 49 s away
+        pacer.wait("C1", post=True)
+        clock.now -= clock.slept.pop() if clock.slept else 0.0  # booked, not yet slept
+    pacer.wait("C1", post=False)
+    assert clock.slept == []
+    pacer.hold("C1", 3.0)
+    pacer.wait("C1", post=False)
+    assert clock.slept == [3.0]
 
 
 def test_without_redis_posts_are_paced_in_process(caplog: pytest.LogCaptureFixture) -> None:
