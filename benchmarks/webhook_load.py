@@ -234,7 +234,7 @@ async def offer(
             result.late_sends += 1
         try:
             status = await asyncio.wait_for(pool.post(raws[index]), TWILIO_TIMEOUT)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             result.errors += 1
             return
         statuses[index] = status

@@ -7,6 +7,7 @@ process; every task is idempotent, so a redelivery or an overlapping tick is har
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from celery import Celery  # type: ignore[import-untyped]  # celery ships no type hints
@@ -14,6 +15,23 @@ from celery import Celery  # type: ignore[import-untyped]  # celery ships no typ
 from assistant.config import Settings
 from assistant.jobs.registry import TICK_TASK, TaskFunction, load_tasks
 from assistant.observability.context import with_task_context
+
+# Apps that send tasks, one per (broker, queue, tick) in this process: building one for each
+# enqueue built the app and opened a broker connection per webhook (a tenth of a web
+# process's time at 120 requests/s).
+_SENDERS: dict[tuple[str, str, float], Celery] = {}
+_SENDERS_LOCK = threading.Lock()
+
+
+def sending_app(settings: Settings) -> Celery:
+    """This process's Celery app for sending tasks with `settings`, built once."""
+    worker = settings.worker
+    key = (worker.broker_url or "", worker.queue, worker.tick_seconds)
+    with _SENDERS_LOCK:
+        app = _SENDERS.get(key)
+        if app is None:
+            app = _SENDERS[key] = create_celery(settings)
+    return app
 
 
 def create_celery(settings: Settings) -> Celery:

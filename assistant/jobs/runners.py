@@ -151,9 +151,9 @@ def build_runner(settings: Settings, *, defer: Callable[..., Any] | None = None)
     one (`assistant serve`); else in-process, at once or through `defer` (e.g. after the HTTP
     response) when given."""
     if settings.worker.broker_url:
-        from assistant.jobs.celery_app import create_celery
+        from assistant.jobs.celery_app import sending_app
 
-        return CeleryRunner(create_celery(settings))
+        return CeleryRunner(sending_app(settings))
     if _PROCESS_RUNNER:
         return _PROCESS_RUNNER[0]
     return InProcessRunner() if defer is None else DeferredRunner(defer)

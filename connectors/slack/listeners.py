@@ -208,7 +208,8 @@ class ReviewHandlers:
         else:
             text = kit.escape(outcome.message or "Nothing changed.")
         self._tell(where, text)
-        self.poster.update_draft(where.draft_id)
+        # Nothing changed: the card is shown as it is, the campaign's counts are as they were.
+        self.poster.update_draft(where.draft_id, campaign=False)
 
     def _decide(self, where: Where, work: Work) -> Outcome | str:
         """`work` in one unit of work, unless the draft is gone or not the text the reviewer

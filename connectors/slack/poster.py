@@ -236,8 +236,9 @@ class SlackPoster:
             # Decided or rewritten while the post was on its way: show what is true now.
             self._update(channel, ts, kit.draft_fallback(current), kit.draft_blocks(current))
 
-    def update_draft(self, draft_id: int) -> None:
-        """Show the draft as it is now (decision, new text); post it if it has no card yet."""
+    def update_draft(self, draft_id: int, *, campaign: bool = True) -> None:
+        """Show the draft as it is now (decision, new text); post it if it has no card yet;
+        with `campaign`, also its campaign's counts (not after a click that changed nothing)."""
         with self._session() as session:
             draft = session.get(Draft, draft_id)
             if draft is None:
@@ -253,7 +254,7 @@ class SlackPoster:
         elif claimed is None and view.is_open:
             self._post_draft(draft_id)
         # A claimed card being posted right now shows the latest state once recorded.
-        if campaign_id is not None:
+        if campaign and campaign_id is not None:
             self.refresh_campaign(campaign_id)
 
     def update_drafts(self, draft_ids: list[int]) -> None:
