@@ -182,13 +182,21 @@ class RawPool:
         self.host, self.port = host, port
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection(self.host, self.port)
+
     async def post(self, raw: bytes) -> int:
         """Send one prepared request; its status code."""
-        reader, writer = (
-            self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
-        )
+        reused = bool(self.idle)
+        reader, writer = self.idle.pop() if reused else await self._connect()
         writer.write(raw)
-        status = int((await reader.readline()).split()[1])
+        first = await reader.readline()
+        if not first and reused:  # the server closed the idle connection: as a client would,
+            writer.close()  # send again on a new one
+            reader, writer = await self._connect()
+            writer.write(raw)
+            first = await reader.readline()
+        status = int(first.split()[1])
         length, close, chunked = 0, False, False
         while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
