@@ -25,14 +25,8 @@ from assistant.review import repository as review_repo
 from assistant.review import service as review_service
 from connectors.slack import blocks as kit
 from connectors.slack.actions import INPUT_ACTION, ActionId, BlockId, CallbackId
-from connectors.slack.listeners import (
-    ERROR_MAX,
-    REFUSAL,
-    ReviewHandlers,
-    Where,
-    input_value,
-    logger,
-)
+from connectors.slack.listeners import REFUSAL, ReviewHandlers, logger
+from connectors.slack.payloads import ERROR_MAX, Where, input_value
 
 HINT = (
     "You take responsibility for sending it despite these findings. Your name, the findings "
