@@ -197,6 +197,17 @@ class DeliverySettings(BaseSettings):
     sender_batch: int = _env("ASSISTANT_SENDER_BATCH", 100, ge=1)
     sender_lease_seconds: int = _env("ASSISTANT_SENDER_LEASE_SECONDS", 300, ge=1)
     sender_max_attempts: int = _env("ASSISTANT_SENDER_MAX_ATTEMPTS", 8, ge=1)
+    sms_rate: float | None = _env(
+        "ASSISTANT_SMS_RATE",
+        None,
+        ge=0,
+        description="SMS segments per second the provider account allows (empty/0: no limit)",
+    )
+
+    @field_validator("sms_rate", mode="before")
+    @classmethod
+    def _blank_rate(cls, value: Any) -> Any:
+        return None if value == "" else value
 
 
 class ReviewSettings(BaseSettings):

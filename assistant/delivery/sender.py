@@ -32,9 +32,11 @@ from sqlalchemy.orm import Session
 from assistant.db import unit_of_work
 from assistant.delivery import consent
 from assistant.delivery.policy import DeliveryPolicy
+from assistant.delivery.rate import NoLimit, RateGate
 from assistant.delivery.rules import address_of, evaluate
 from assistant.delivery.state import cancel_message, follow_message, lock_customer
 from assistant.delivery.status import PROVIDER_STATUSES, advance
+from assistant.drafting.sms_segments import analyse
 from assistant.models import Campaign, Conversation, Customer, Draft, Message
 from assistant.models.base import utcnow
 from assistant.models.campaign import CampaignStatus
@@ -108,11 +110,14 @@ class Sender:
         policy: DeliveryPolicy,
         *,
         clock: Clock = utcnow,
+        rate: RateGate | None = None,
     ) -> None:
         self.engine = engine
         self.transports = transports
         self.policy = policy
         self.clock = clock
+        # Waited on before each SMS with its segment count (ASSISTANT_SMS_RATE).
+        self.rate = rate or NoLimit()
 
     def run(self, limit: int | None = None) -> Counter[str]:
         """Handle due messages (up to `limit`, default the batch size), oldest id first;
@@ -310,6 +315,7 @@ class Sender:
     def _send(self, claim: Claim) -> str:
         try:
             if claim.channel == "sms":
+                self.rate.wait(analyse(claim.body).segments)
                 result = self.transports.sms.send(
                     claim.to,
                     claim.body,

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from assistant.config import Settings, get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.delivery.policy import DeliveryPolicy
+from assistant.delivery.rate import build_rate_gate
 from assistant.delivery.schedule import approved_draft_ids, schedule_draft
 from assistant.delivery.sender import Clock, Sender, Transports
 from assistant.jobs.registry import task
@@ -22,7 +23,12 @@ log = logging.getLogger(__name__)
 def build_sender(settings: Settings, engine: Engine | None = None) -> Sender:
     """A sender on the configured database and transports."""
     transports = Transports(sms=build_sms_sender(settings), email=build_email_sender(settings))
-    return Sender(engine or get_engine(), transports, DeliveryPolicy.from_settings(settings))
+    return Sender(
+        engine or get_engine(),
+        transports,
+        DeliveryPolicy.from_settings(settings),
+        rate=build_rate_gate(settings),
+    )
 
 
 def schedule_pending(engine: Engine, policy: DeliveryPolicy, *, clock: Clock = utcnow) -> int:
