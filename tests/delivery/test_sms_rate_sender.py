@@ -4,7 +4,6 @@ the fake Twilio gets every message once (the gate's clock is the test's: no real
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import pytest
@@ -18,6 +17,7 @@ from assistant.delivery.sender import Sender, Transports
 from assistant.drafting.sms_segments import analyse
 from assistant.models.base import utcnow
 from assistant.wiring import build_email_sender, build_sms_sender
+from tests.clocks import SleepingClock
 from tests.delivery.factories import add_customer, add_draft
 from tests.delivery.helpers import schedule
 from tests.fakes.twilio_server import (
@@ -35,19 +35,6 @@ LONG = "Your order shipped today and should arrive by Friday. " * 7  # 378 chars
 def real_time() -> datetime:
     """The sender's clock: real time, as the fake Twilio stamps messages with it."""
     return utcnow()
-
-
-@dataclass
-class GateClock:
-    now: float = 1000.0
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
-        self.now += seconds
 
 
 @pytest.fixture
@@ -68,7 +55,7 @@ def fake_twilio(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fak
 
 def test_messages_go_out_spaced_by_the_rate(engine: Engine, fake_twilio: FakeTwilioServer) -> None:
     assert analyse(SHORT).segments == 1 and analyse(LONG).segments == 3
-    settings, clock, gate_clock = get_settings(), real_time, GateClock()
+    settings, clock, gate_clock = get_settings(), real_time, SleepingClock()
     rules = DeliveryPolicy.from_settings(settings)
     bodies = [SHORT, SHORT, SHORT, LONG, SHORT]
     for body in bodies:

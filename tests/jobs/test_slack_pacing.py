@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 import redis
@@ -16,19 +15,7 @@ import redis
 from assistant.config import get_settings
 from connectors.slack.pacing import RedisChannelPacer, build_pacer
 from connectors.slack.transport import ChannelPacer
-
-
-@dataclass
-class Clock:
-    now: float = 1_800_000_000.0
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
-        self.now += seconds
+from tests.clocks import SleepingClock
 
 
 @pytest.fixture
@@ -42,13 +29,13 @@ def prefix(redis_url: str) -> Iterator[str]:
     client.close()
 
 
-def _pacer(redis_url: str, prefix: str, clock: Clock) -> RedisChannelPacer:
+def _pacer(redis_url: str, prefix: str, clock: SleepingClock) -> RedisChannelPacer:
     client = redis.Redis.from_url(redis_url)
     return RedisChannelPacer(client, 1.0, prefix=prefix, clock=clock, sleep=clock.sleep)
 
 
 def test_two_processes_take_turns_on_a_channel(redis_url: str, prefix: str) -> None:
-    clock = Clock()
+    clock = SleepingClock()
     first, second = _pacer(redis_url, prefix, clock), _pacer(redis_url, prefix, clock)
     first.wait("C1", post=True)
     second.wait("C1", post=True)  # the slot after the first's
@@ -67,7 +54,7 @@ def test_an_update_waits_for_a_hold_never_behind_queued_posts(
 ) -> None:
     """A reviewer's click updates its card at once while a backlog of cards is being posted
     (each post booked its slot a second after the last); only Slack's Retry-After holds it."""
-    clock = Clock()
+    clock = SleepingClock()
     pacer = (
         _pacer(redis_url, prefix, clock)
         if shared
@@ -84,7 +71,7 @@ def test_an_update_waits_for_a_hold_never_behind_queued_posts(
 
 
 def test_without_redis_posts_are_paced_in_process(caplog: pytest.LogCaptureFixture) -> None:
-    clock = Clock()
+    clock = SleepingClock()
     unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)
     pacer = RedisChannelPacer(unreachable, 1.0, clock=clock, sleep=clock.sleep)
     pacer.wait("C1", post=True)

@@ -11,28 +11,15 @@ import itertools
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 import redis
 
 from assistant.config import get_settings
 from assistant.delivery.rate import LocalRateGate, NoLimit, RedisRateGate, build_rate_gate
+from tests.clocks import SleepingClock
 
 RATE = 10.0
-
-
-@dataclass
-class Clock:
-    now: float = 1_800_000_000.0
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
-        self.now += seconds
 
 
 @pytest.fixture
@@ -45,7 +32,7 @@ def key(redis_url: str) -> Iterator[str]:
     client.close()
 
 
-def _gate(redis_url: str, key: str, clock: Clock) -> RedisRateGate:
+def _gate(redis_url: str, key: str, clock: SleepingClock) -> RedisRateGate:
     client = redis.Redis.from_url(redis_url)
     return RedisRateGate(client, RATE, key=key, clock=clock, sleep=clock.sleep)
 
@@ -59,7 +46,7 @@ def _busiest_second(sends: list[tuple[float, int]]) -> int:
 
 
 def _saturate(
-    gates: list[RedisRateGate], clock: Clock, sizes: list[int]
+    gates: list[RedisRateGate], clock: SleepingClock, sizes: list[int]
 ) -> list[tuple[float, int]]:
     """Each gate sends its next message as soon as its last one went out (a queue of work
     on every worker); the sends as (when, segments)."""
@@ -75,7 +62,7 @@ def _saturate(
 
 
 def test_two_gates_send_back_to_back_at_the_rate(redis_url: str, key: str) -> None:
-    clock = Clock()
+    clock = SleepingClock()
     gates = [_gate(redis_url, key, clock), _gate(redis_url, key, clock)]
     sends = _saturate(gates, clock, [1] * 200)
     starts = sorted(start for start, _ in sends)
@@ -85,7 +72,7 @@ def test_two_gates_send_back_to_back_at_the_rate(redis_url: str, key: str) -> No
 
 
 def test_long_messages_never_push_a_second_above_the_rate(redis_url: str, key: str) -> None:
-    clock = Clock()
+    clock = SleepingClock()
     gates = [_gate(redis_url, key, clock), _gate(redis_url, key, clock)]
     sizes = [random.Random(n).choice((1, 1, 2, 3, 4)) for n in range(300)]
     sends = _saturate(gates, clock, sizes)
@@ -93,7 +80,7 @@ def test_long_messages_never_push_a_second_above_the_rate(redis_url: str, key: s
 
 
 def test_a_three_segment_sms_takes_three_slots(redis_url: str, key: str) -> None:
-    clock = Clock()
+    clock = SleepingClock()
     first, second = _gate(redis_url, key, clock), _gate(redis_url, key, clock)
     first.wait(1)  # at once; the next slot is 0.1 s on
     second.wait(3)  # its last segment's slot is 0.3 s on: sent then, books 0.3 s after
@@ -102,7 +89,7 @@ def test_a_three_segment_sms_takes_three_slots(redis_url: str, key: str) -> None
 
 
 def test_without_redis_sends_are_gated_in_process(caplog: pytest.LogCaptureFixture) -> None:
-    clock = Clock()
+    clock = SleepingClock()
     unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)
     gate = RedisRateGate(unreachable, RATE, clock=clock, sleep=clock.sleep)
     gate.wait(1)
