@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,3 +111,10 @@ def unit_of_work(engine: Engine | None = None, *, writes: bool = False) -> Itera
 def redacted_url(url: str) -> str:
     """The database URL with any password hidden, safe for printing."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def upsert_insert(session: Session, entity: Any) -> Any:
+    """An INSERT for `entity` in the session's dialect, so that `.on_conflict_do_nothing()`
+    (and `.on_conflict_do_update()`) are available: PostgreSQL's or SQLite's."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(entity)

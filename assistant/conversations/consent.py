@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from assistant.conversations.keywords import Match
+from assistant.db import upsert_insert
 from assistant.delivery import consent as delivery_consent
 from assistant.delivery.rules import REVOKED_SOURCES
 from assistant.drafting.brand import Brand
@@ -66,12 +66,10 @@ def detail_of(match: Match) -> str:
 
 def suppress(session: Session, phone: str, reason: str) -> None:
     """Put `phone` on the SMS suppression list (once; an existing entry is kept)."""
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql if dialect == "postgresql" else sqlite).insert(Suppression)
     session.execute(
-        upsert.values(channel=CHANNEL, address=phone, reason=reason).on_conflict_do_nothing(
-            index_elements=["channel", "address"]
-        )
+        upsert_insert(session, Suppression)
+        .values(channel=CHANNEL, address=phone, reason=reason)
+        .on_conflict_do_nothing(index_elements=["channel", "address"])
     )
 
 
@@ -99,7 +97,17 @@ def is_suppressed(session: Session, phone: str) -> bool:
     return found is not None
 
 
-def opted_out(customer: Customer) -> bool:
+class HasSmsConsent(Protocol):
+    """A customer as far as SMS consent goes (a `Customer`, or a `repository.Sender`)."""
+
+    @property
+    def sms_consent(self) -> bool: ...
+
+    @property
+    def sms_consent_source(self) -> str | None: ...
+
+
+def opted_out(customer: HasSmsConsent) -> bool:
     """Whether the customer withdrew SMS consent (themself or through the provider)."""
     return not customer.sms_consent and customer.sms_consent_source in REVOKED_SOURCES
 
@@ -159,7 +167,7 @@ def opt_in_number(
     return change
 
 
-def answers_opt_in(session: Session, phone: str, customers: Sequence[Customer]) -> bool:
+def answers_opt_in(session: Session, phone: str, customers: Sequence[HasSmsConsent]) -> bool:
     """Whether an ambiguous YES from `phone` is an opt-in: the number or a customer opted out."""
     return is_suppressed(session, phone) or any(opted_out(c) for c in customers)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, text
+from sqlalchemy import Integer, String, literal, select, text, union_all, update
 from sqlalchemy.orm import Session
 
+from assistant.db import upsert_insert
 from assistant.models import Campaign, Conversation, Customer, Draft, DraftState, Message
 from assistant.models.inbound import UnmatchedInbound
 
@@ -29,18 +32,28 @@ def twiml_key(sid: str) -> str:
     return f"twiml:{sid}"
 
 
-def stored_inbound(session: Session, sid: str) -> Message | None:
-    """The inbound message Twilio sent as `sid`, if it was stored before."""
-    return session.execute(
-        select(Message).where(Message.provider_message_id == sid)
-    ).scalar_one_or_none()
+class Stored(NamedTuple):
+    """An inbound message stored before under the same sid: as a message, or unmatched."""
+
+    message_id: int | None
+    conversation_id: int | None
+    unmatched_reply: str | None
 
 
-def stored_unmatched(session: Session, sid: str) -> UnmatchedInbound | None:
-    """The inbound message `sid` from an unknown number, if it was stored before."""
-    return session.execute(
-        select(UnmatchedInbound).where(UnmatchedInbound.provider_message_id == sid)
-    ).scalar_one_or_none()
+def stored_inbound(session: Session, sid: str) -> Stored | None:
+    """Inbound message `sid` if it was stored before (one query: messages, then unmatched)."""
+    known = select(
+        Message.id.label("message_id"),
+        Message.conversation_id.label("conversation_id"),
+        literal(None, String).label("unmatched_reply"),
+    ).where(Message.provider_message_id == sid)
+    unknown = select(
+        literal(None, Integer),
+        literal(None, Integer),
+        UnmatchedInbound.reply_body,
+    ).where(UnmatchedInbound.provider_message_id == sid)
+    row: Any = session.execute(union_all(known, unknown).limit(1)).first()
+    return Stored(*row) if row is not None else None
 
 
 def stored_reply(session: Session, sid: str) -> str | None:
@@ -50,21 +63,46 @@ def stored_reply(session: Session, sid: str) -> str | None:
     ).scalar_one_or_none()
 
 
-def customers_by_phone(session: Session, phone: str) -> list[Customer]:
+class Sender(NamedTuple):
+    """A customer with the number an SMS came from: what choosing and consent need."""
+
+    id: int
+    sms_consent: bool
+    sms_consent_source: str | None
+
+
+def customers_by_phone(session: Session, phone: str) -> list[Sender]:
     """Every customer with this (E.164) phone, oldest record first."""
-    return list(
-        session.execute(select(Customer).where(Customer.phone == phone).order_by(Customer.id))
-        .scalars()
-        .all()
+    rows = session.execute(
+        select(Customer.id, Customer.sms_consent, Customer.sms_consent_source)
+        .where(Customer.phone == phone)
+        .order_by(Customer.id)
     )
+    return [Sender(*row) for row in rows]
 
 
-def last_outbound(session: Session, phone: str, customer_ids: Sequence[int]) -> Message | None:
+class Outreach(NamedTuple):
+    """The last SMS we sent to a number: the message a reply answers."""
+
+    id: int
+    customer_id: int
+    draft_id: int | None
+    conversation_id: int | None
+    sent_at: datetime | None
+
+
+def last_outbound(session: Session, phone: str, customer_ids: Sequence[int]) -> Outreach | None:
     """The last SMS we sent to `phone` (one of `customer_ids`): the one a reply answers."""
     if not customer_ids:
         return None
-    return session.execute(
-        select(Message)
+    row = session.execute(
+        select(
+            Message.id,
+            Message.customer_id,
+            Message.draft_id,
+            Message.conversation_id,
+            Message.sent_at,
+        )
         .where(
             Message.direction == "outbound",
             Message.channel == CHANNEL,
@@ -75,13 +113,14 @@ def last_outbound(session: Session, phone: str, customer_ids: Sequence[int]) -> 
         )
         .order_by(Message.sent_at.desc(), Message.id.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    ).first()
+    return Outreach(*row) if row is not None else None
 
 
-def open_conversation(session: Session, customer_id: int) -> Conversation | None:
-    """The customer's open SMS conversation, if any (the newest)."""
+def open_conversation(session: Session, customer_id: int) -> int | None:
+    """The id of the customer's open SMS conversation, if any (the newest)."""
     return session.execute(
-        select(Conversation)
+        select(Conversation.id)
         .where(
             Conversation.customer_id == customer_id,
             Conversation.channel == CHANNEL,
@@ -90,6 +129,31 @@ def open_conversation(session: Session, customer_id: int) -> Conversation | None
         .order_by(Conversation.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def insert_message(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert a message row; its id, or None when its sid or key was stored already."""
+    statement = (
+        upsert_insert(session, Message)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(Message.id)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def update_conversation(session: Session, conversation_id: int, **values: Any) -> None:
+    """Set columns of one conversation (without loading it)."""
+    session.execute(update(Conversation).where(Conversation.id == conversation_id).values(**values))
+
+
+def link_outreach(session: Session, message_id: int, conversation_id: int) -> None:
+    """The outreach a reply answers opens the reply's conversation (if it had none)."""
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.conversation_id.is_(None))
+        .values(conversation_id=conversation_id)
+    )
 
 
 def card_thread(session: Session, draft_id: int | None) -> tuple[str, str] | None:

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from assistant.db import upsert_insert
 from assistant.models import AuditEntry, Campaign, CampaignMember, Draft
 from assistant.models.base import utcnow
 from assistant.models.campaign import HALTED_STATUSES
@@ -101,10 +101,10 @@ def insert_drafts(session: Session, rows: Sequence[Mapping[str, Any]], actor: st
     """Insert drafts, skipping any whose key exists; audit each new one. How many were new."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    upsert: Any = (postgresql if dialect == "postgresql" else sqlite).insert(Draft)
-    statement = upsert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(
-        Draft.id, Draft.state, Draft.campaign_id
+    statement = (
+        upsert_insert(session, Draft)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Draft.id, Draft.state, Draft.campaign_id)
     )
     # RETURNING yields only the rows actually inserted: a key that exists is left alone.
     created = session.execute(statement, list(rows)).all()
