@@ -37,6 +37,9 @@ Outcome = Literal["opt_out", "opt_in", "help", "message", "duplicate", "unknown_
 # Task names (assistant.conversations.tasks registers them).
 POST_MESSAGE = "conversations.post_message"
 SUGGEST_REPLY = "conversations.suggest_reply"
+# Both of the above for one message, as one queued task: a broker send costs the webhook more
+# CPU than storing the message does, so an inbound SMS queues one task, not two.
+FOLLOW_UP = "conversations.follow_up"
 UPDATE_DRAFTS = "conversations.update_drafts"
 SEND_REPLY = "conversations.send_reply"
 # Twilio delivers at most 1,600 characters per message; more is not from a phone.
@@ -270,10 +273,11 @@ def receive(
     else:
         assert conversation_id is not None
         repo.update_conversation(session, conversation_id, last_inbound_at=now, updated_at=now)
-        result.jobs.append((SUGGEST_REPLY, {"message_id": message_id}))
     if conversation_id is not None:
-        # Staff see every message of the thread, keywords too (they explain a closed thread).
-        result.jobs.insert(0, (POST_MESSAGE, {"message_id": message_id}))
+        # Staff see every message of the thread, keywords too (they explain a closed thread);
+        # a message that is not a keyword gets a suggested answer.
+        follow_up = {"message_id": message_id, "suggest": match is None}
+        result.jobs.insert(0, (FOLLOW_UP, follow_up))
     result.reply = _reply_for(match, brand, mode)
     if result.reply is not None:
         _record_reply(session, sms, customer.id, conversation_id, phone, result.reply, now)

@@ -10,7 +10,13 @@ import logging
 
 from assistant.config import get_settings
 from assistant.conversations import suggest
-from assistant.conversations.inbound import POST_MESSAGE, SEND_REPLY, SUGGEST_REPLY, UPDATE_DRAFTS
+from assistant.conversations.inbound import (
+    FOLLOW_UP,
+    POST_MESSAGE,
+    SEND_REPLY,
+    SUGGEST_REPLY,
+    UPDATE_DRAFTS,
+)
 from assistant.db import get_engine, unit_of_work
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.schedule import schedule_draft
@@ -72,6 +78,18 @@ def suggest_reply(message_id: int) -> int | None:
     for old in stored.superseded:
         channel.update_draft(old)
     return stored.draft_id
+
+
+@task(FOLLOW_UP)
+def follow_up(message_id: int, suggest: bool = True) -> int | None:
+    """What an inbound message needs after the webhook answered: shown in its thread, then
+    (unless it was a keyword) a suggested reply drafted and shown. The suggestion does not
+    wait on the post succeeding: Slack being down must not stop the draft."""
+    try:
+        post_message(message_id)
+    except Exception:
+        log.exception("conversations.post_failed message_id=%s", message_id)
+    return suggest_reply(message_id) if suggest else None
 
 
 @task(SEND_REPLY)

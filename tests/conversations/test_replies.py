@@ -181,3 +181,14 @@ def test_a_reply_goes_into_the_thread_of_the_outreach_card_with_its_suggestion(
         if "draft_id" in str(call.params.get("metadata"))
     ]
     assert any(str(suggestion.id) in str(params["metadata"]) for params in posted_cards)
+
+
+def test_a_reply_is_still_suggested_when_slack_refuses_to_show_the_message(
+    engine: Engine, web: TestClient, slack: FakeSlack
+) -> None:
+    seeded = seed_outreach(engine)
+    slack.fail("chat.postMessage", status=503, retry_after=None, times=20)
+    text_from(web, seeded.phone, "Does it come in blue?")
+    assert slack.calls_of("chat.postMessage", ok=False), "the message was never shown"
+    [suggestion] = drafts(engine, playbook="reply")
+    assert suggestion.state == DraftState.PENDING_REVIEW

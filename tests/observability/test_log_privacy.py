@@ -119,7 +119,7 @@ def test_a_whole_flow_logs_no_personal_data_or_secret(
     assert any(e.get("route") == "/unsubscribe/{token}" for e in events)
     # Task lines carry the task's name and the ids among its arguments.
     assert any(
-        e.get("task") == "conversations.suggest_reply" and isinstance(e.get("message_id"), int)
+        e.get("task") == "conversations.follow_up" and isinstance(e.get("message_id"), int)
         for e in events
     )
     # The service's log is also whatever it prints (review cards once went to stdout).
