@@ -103,6 +103,9 @@ class Round:
     late_sends: int = 0
     slowest: list[tuple[float, int]] = field(default_factory=list)
     stored: str = "-"
+    # CPU the web tier (the serve process and its workers) spent per offered request, in ms:
+    # unlike latency, it hardly depends on what else the machine is doing.
+    web_cpu_ms: float = float("nan")
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -115,8 +118,34 @@ class Round:
         return (
             f"| {self.name} | {self.rate:g}/s | {self.offered} | {len(self.latencies)} | "
             f"{self.errors} | {self.percentile(0.5) * ms:.1f} | {self.percentile(0.99) * ms:.1f} | "
-            f"{max(self.latencies, default=float('nan')) * ms:.1f} | {self.stored} |"
+            f"{max(self.latencies, default=float('nan')) * ms:.1f} | {self.stored} | "
+            f"{self.web_cpu_ms:.2f} |"
         )
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` and its children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measured(pid: int, run: Any) -> tuple[Round, list[int]]:
+    """Run one round (`run()`), with the web tier's CPU per offered request."""
+    before = tree_cpu_seconds(pid)
+    result, statuses = asyncio.run(run)
+    result.web_cpu_ms = (tree_cpu_seconds(pid) - before) * 1000 / max(1, result.offered)
+    return result, statuses
 
 
 def has_button(card: Any, action_id: str) -> bool:
@@ -533,8 +562,9 @@ def run_setup(args: argparse.Namespace, setup: str, work: Path) -> list[Round]:
         warm = [sms_request(random.choice(phones)) for _ in range(WARMUP)]
         asyncio.run(offer(port, SMS_PATH, [(b, h) for _, b, h in warm], 10.0, "warm-up"))
         sms = [sms_request(random.choice(phones)) for _ in range(count)]
-        sms_round, statuses = asyncio.run(
-            offer(port, SMS_PATH, [(b, h) for _, b, h in sms], rate, f"{setup}: inbound SMS")
+        sms_round, statuses = measured(
+            web_child.pid,
+            offer(port, SMS_PATH, [(b, h) for _, b, h in sms], rate, f"{setup}: inbound SMS"),
         )
         answered = [sid for (sid, _, _), status in zip(sms, statuses, strict=True) if status == 200]
         sms_round.stored = stored_once(url, answered)
@@ -545,8 +575,8 @@ def run_setup(args: argparse.Namespace, setup: str, work: Path) -> list[Round]:
         warm_clicks = [slack_request(approve_click(*cards[-1])) for _ in range(WARMUP)]
         clicks = [slack_request(approve_click(*cards[i % len(cards)])) for i in range(count)]
         asyncio.run(offer(port, SLACK_PATH, warm_clicks, 10.0, "warm-up"))
-        slack_round, _ = asyncio.run(
-            offer(port, SLACK_PATH, clicks, rate, f"{setup}: Slack clicks")
+        slack_round, _ = measured(
+            web_child.pid, offer(port, SLACK_PATH, clicks, rate, f"{setup}: Slack clicks")
         )
         rounds.append(slack_round)
         return rounds
@@ -593,9 +623,9 @@ def main() -> None:
     load_after = os.getloadavg()
     print(
         "| round | offered rate | requests | answered 2xx | errors | p50 ms | p99 ms | max ms "
-        "| stored once |"
+        "| stored once | web CPU ms/request |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for result in rounds:
         print(result.row())
         worst = sorted(result.slowest, reverse=True)[:8]
