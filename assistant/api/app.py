@@ -45,8 +45,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
-        # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.
-        dependencies=[Depends(bind_path_ids)],
     )
     app.add_middleware(RequestContextMiddleware)
     include_offline_docs(app)
@@ -80,6 +78,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         body = render(_engine(), worker.broker_url, worker.queue)
         return Response(body, media_type=CONTENT_TYPE)
 
+    # Provider webhooks first: Starlette tries routes in order, and these take the traffic
+    # (hundreds a second in a busy store) while the API serves people.
+    app.include_router(conversations_router)
+    app.include_router(delivery_router)
+    include_slack_routes(app)
+    app.include_router(unsubscribe_router)
     for api_router in (
         segments_router,
         campaigns_router,
@@ -91,11 +95,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         conversation_api_router,
         drafts_router,
     ):
-        app.include_router(api_router, responses=ERROR_RESPONSES)
-    app.include_router(unsubscribe_router)
-    app.include_router(delivery_router)
-    app.include_router(conversations_router)
-    include_slack_routes(app)
+        # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.
+        app.include_router(
+            api_router, responses=ERROR_RESPONSES, dependencies=[Depends(bind_path_ids)]
+        )
     return app
 
 

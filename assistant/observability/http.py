@@ -89,7 +89,7 @@ class RequestContextMiddleware:
 
 
 async def bind_path_ids(request: Request) -> None:
-    """App-wide dependency: the ids in the route's path join the request's log context.
+    """Dependency of every API router: the ids in the route's path join the log context.
 
     Async on purpose: it runs in the request's own task, so the binding reaches the endpoint.
     """
