@@ -20,7 +20,7 @@ from assistant.drafting.prompts import PromptError, PromptTemplate, render_promp
 from assistant.drafting.ratelimit import RateLimiter
 from assistant.drafting.retry import Backoff, with_retries
 from assistant.models import DraftState
-from assistant.ports import Channel, Drafter, DrafterError, DraftOutput, DraftRequest
+from assistant.ports import Drafter, DrafterError, DraftOutput, DraftRequest, TextChannel
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Toolkit:
     brand: Brand
     policy: GuardrailPolicy
     playbook: str
-    channel: Channel
+    channel: TextChannel  # how it is written (`written_as`), not where it goes
     backoff: Backoff
     limiter: RateLimiter | None = None
     count_tokens: Callable[[str], int] | None = None
