@@ -6,8 +6,9 @@ address is on the suppression list), `no_consent`, `no_contact` (no phone for SM
 for email; the webhook channel's address is the external id and its only consent problem
 an opt-out of all messaging), `already_drafted` (this campaign's draft exists), `cooldown`
 (a draft of this playbook from another campaign within its cooldown days; rejected or
-cancelled ones don't count), `outside_timing` (the qualifying event is outside the playbook's days-after
-window) and `missing_facts` (the segment does not give what the playbook needs).
+cancelled ones don't count), `outside_timing` (the qualifying event is outside the
+playbook's days-after window) and `missing_facts` (the segment does not give what the
+playbook needs).
 """
 
 from __future__ import annotations
