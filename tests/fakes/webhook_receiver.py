@@ -138,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeWebhookReceiver
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  # stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def do_POST(self) -> None:
