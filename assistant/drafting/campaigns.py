@@ -221,6 +221,7 @@ def make_toolkit(
         policy=GuardrailPolicy.from_brand(brand, catalog_names=catalog_names),
         playbook=playbook.name,
         channel=written_as(channel),
+        delivery_channel=channel,
         backoff=backoff or Backoff(max_retries=llm.max_retries),
         limiter=(limiter or RateLimiter(llm.requests_per_minute, llm.tokens_per_minute))
         if limited

@@ -45,6 +45,8 @@ class Toolkit:
     backoff: Backoff
     limiter: RateLimiter | None = None
     count_tokens: Callable[[str], int] | None = None
+    # Where the drafts go (stored on each draft): `channel`, or `webhook` written as an SMS.
+    delivery_channel: str = ""
     rng: random.Random = field(default_factory=random.Random)
     retries: int = 0
     system_tokens: dict[str, int] = field(default_factory=dict)
