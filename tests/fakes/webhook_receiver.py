@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 from connectors.webhook.signing import (
     IDEMPOTENCY_HEADER,
@@ -144,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
-        if self.path != PATH:
+        if urlsplit(self.path).path != PATH:  # a query (a token in the URL) is allowed
             self._answer(404, {"error": "not_found"})
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
