@@ -163,6 +163,41 @@ class EmailSettings(BaseSettings):
     sender: str = _env("ASSISTANT_EMAIL_FROM", "Customer Care <care@example.com>")
 
 
+class WebhookSettings(BaseSettings):
+    """The outbound webhook channel: push / in-app messages POSTed, signed, to the brand."""
+
+    model_config = _ENV
+
+    url: str | None = _env(
+        "ASSISTANT_WEBHOOK_URL", description="where webhook-channel messages are POSTed (HTTPS)"
+    )
+    secret: SecretStr | None = _env(
+        "ASSISTANT_WEBHOOK_SECRET", description="HMAC-SHA256 key of X-Assistant-Signature"
+    )
+    timeout: float = _env(
+        "ASSISTANT_WEBHOOK_TIMEOUT", 10.0, gt=0, description="seconds to wait for the receiver"
+    )
+
+    @property
+    def configured(self) -> bool:
+        """Whether the channel has both a URL and a secret."""
+        return self.problem() is None
+
+    def problem(self) -> str | None:
+        """What is missing for the webhook channel to send, as one line (None: nothing)."""
+        missing = [
+            name
+            for name, value in (
+                ("ASSISTANT_WEBHOOK_URL", self.url),
+                ("ASSISTANT_WEBHOOK_SECRET", self.secret.get_secret_value() if self.secret else ""),
+            )
+            if not (value or "").strip()
+        ]
+        if not missing:
+            return None
+        return f"the webhook channel needs {' and '.join(missing)} (see docs/delivery.md)"
+
+
 class WorkerSettings(BaseSettings):
     """Background work: Celery on a broker, or in-process when no broker is set."""
 
@@ -236,6 +271,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
@@ -249,6 +285,7 @@ GROUPS: tuple[type[BaseSettings], ...] = (
     SlackSettings,
     TwilioSettings,
     EmailSettings,
+    WebhookSettings,
     WorkerSettings,
     DeliverySettings,
     ReviewSettings,

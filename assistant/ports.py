@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
-Channel = Literal["sms", "email"]
+Channel = Literal["sms", "email", "webhook"]
+# How a message is written: the webhook channel (push / in-app through the brand's own
+# provider) carries short texts, so it is drafted and checked as an SMS is.
+TextChannel = Literal["sms", "email"]
+CHANNELS: tuple[Channel, ...] = ("sms", "email", "webhook")
+
+
+def written_as(channel: str) -> TextChannel:
+    """The channel whose prompts and guardrails a message on `channel` is written under."""
+    return "email" if channel == "email" else "sms"
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,7 @@ class DraftRequest:
     """
 
     playbook: str
-    channel: Channel
+    channel: TextChannel
     prompt_version: str
     system: str
     prompt: str
@@ -197,6 +206,39 @@ class EmailSender(Protocol):
 
     def find_sent(self, message: EmailMessage, *, since: datetime) -> SendResult | None:
         """Like `SmsSender.find_sent`; raise a non-retryable `SendError` if it cannot tell."""
+        ...
+
+
+@dataclass(frozen=True)
+class WebhookMessage:
+    """One outgoing push / in-app message as the core hands it to the webhook channel.
+
+    `idempotency_key` is the same on every attempt for one message; `external_id` is the
+    brand's own customer id (the only customer datum the payload carries).
+    """
+
+    idempotency_key: str
+    message_id: int
+    external_id: str
+    body: str
+    subject: str | None = None
+    campaign_id: int | None = None
+    playbook: str | None = None
+    created_at: datetime | None = None
+
+
+@runtime_checkable
+class WebhookSender(Protocol):
+    """POSTs one message to the brand's endpoint, which dedups on the idempotency key."""
+
+    name: str
+
+    def send(self, message: WebhookMessage) -> SendResult:
+        """Deliver the message, or raise `SendError`."""
+        ...
+
+    def find_sent(self, message: WebhookMessage, *, since: datetime) -> SendResult | None:
+        """None: the receiver cannot be asked, and sending again with the same key is safe."""
         ...
 
 

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.drafting.factory import DrafterConfigError as DrafterConfigError  # re-exported
-from assistant.ports import Drafter, EmailSender, ReviewChannel, SignatureValidator, SmsSender
+from assistant.ports import (
+    Drafter,
+    EmailSender,
+    ReviewChannel,
+    SignatureValidator,
+    SmsSender,
+    WebhookSender,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -67,6 +74,16 @@ def build_email_sender(settings: Settings) -> EmailSender:
     from connectors.outbox import OutboxEmailSender
 
     return OutboxEmailSender(settings.delivery.outbox_dir)
+
+
+def build_webhook_sender(settings: Settings) -> WebhookSender | None:
+    """The webhook channel's transport when ASSISTANT_WEBHOOK_URL and ASSISTANT_WEBHOOK_SECRET
+    are both set; None otherwise (a webhook message then waits, retried, for the settings)."""
+    if not settings.webhook.configured:
+        return None
+    from connectors.webhook.transport import WebhookSender as HttpWebhookSender
+
+    return HttpWebhookSender.from_settings(settings)
 
 
 def build_twilio_signature_validator(settings: Settings) -> SignatureValidator | None:
@@ -159,4 +176,8 @@ def provider_checks(settings: Settings) -> list[Callable[[], Check]]:
         from connectors.email.health import check_smtp
 
         checks.append(lambda: check_smtp(settings))
+    if settings.webhook.url or settings.webhook.secret is not None:
+        from connectors.webhook.health import check_webhook
+
+        checks.append(lambda: check_webhook(settings))
     return checks

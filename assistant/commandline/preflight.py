@@ -132,6 +132,15 @@ def configuration_problems(settings: Settings) -> list[Problem]:
                 "set it to the public https:// URL of `assistant serve`",
             )
         )
+    webhook = settings.webhook
+    if (webhook.url or _secret(webhook.secret)) and not webhook.configured:
+        problems.append(
+            Problem(
+                "ASSISTANT_WEBHOOK_URL",
+                webhook.problem() or "is incomplete",
+                "set both ASSISTANT_WEBHOOK_URL and ASSISTANT_WEBHOOK_SECRET, or neither",
+            )
+        )
     if smtp_on and settings.app.secret_key is None:
         problems.append(
             Problem(

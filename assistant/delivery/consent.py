@@ -32,6 +32,9 @@ class OptOutResult:
 
 
 def _set_consent(customer: Customer, channel: str, value: bool, source: str, now: datetime) -> None:
+    if channel not in ("sms", "email"):
+        # The webhook channel's consent is the brand app's; we hold none to change.
+        raise ValueError(f"no consent is held for channel {channel!r}")
     if channel == "sms":
         customer.sms_consent, customer.sms_consent_source = value, source
         customer.sms_consent_at = now

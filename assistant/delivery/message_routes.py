@@ -148,7 +148,7 @@ def list_messages(
     state: Annotated[
         str | None, Query(alias="status", pattern=f"^({_STATES})$", description="Message state.")
     ] = None,
-    channel: Annotated[str | None, Query(pattern="^(sms|email)$")] = None,
+    channel: Annotated[str | None, Query(pattern="^(sms|email|webhook)$")] = None,
     customer_id: Annotated[
         str | None, Query(max_length=64, description="The customer's id from the import.")
     ] = None,

@@ -38,6 +38,9 @@ Action = Literal["send", "defer", "cancel", "hold"]
 SENT_STATUSES = ("sending", "sent", "delivered", "undelivered")
 # Consent withdrawn by the customer (directly or through the provider's STOP handling).
 REVOKED_SOURCES = (*CUSTOMER_REVOCATION_SOURCES, "provider")
+WEBHOOK = "webhook"
+# A withdrawal the customer put in words ("please stop messaging me"): it covers every channel.
+ASKED_IN_WORDS = "customer_request"
 # How long after a customer's own message a conversation reply needs no marketing consent.
 REPLY_WINDOW = timedelta(hours=24)
 
@@ -57,13 +60,49 @@ def customer_zone(customer: Customer, policy: DeliveryPolicy) -> ZoneInfo:
 
 
 def address_of(customer: Customer, channel: str) -> str | None:
-    """The customer's current phone (sms) or email address, if any."""
-    value = customer.phone if channel == "sms" else customer.email
+    """The customer's current phone (sms), email address (email) or, for the webhook
+    channel, the brand's own customer id (`external_id`), if any."""
+    if channel == WEBHOOK:
+        value = customer.external_id if customer.forgotten_at is None else None
+    else:
+        value = customer.phone if channel == "sms" else customer.email
     return (value or "").strip() or None
+
+
+def opted_out_of_all(customer: Customer) -> bool:
+    """Whether the customer opted out of all messaging: they asked us in words to stop
+    (`customer_request`, on any channel), or withdrew consent themself on every channel we
+    hold it for (STOP and an unsubscribe). A STOP alone is about SMS, an unsubscribe alone
+    about email: neither stops the brand's push / in-app messages."""
+    withdrawals = [
+        source if not granted and source in REVOKED_SOURCES else None
+        for granted, source in (
+            (customer.sms_consent, customer.sms_consent_source),
+            (customer.email_consent, customer.email_consent_source),
+        )
+    ]
+    return ASKED_IN_WORDS in withdrawals or all(withdrawals)
+
+
+def webhook_consent_problem(customer: Customer) -> str | None:
+    """Why the customer may not get a push / in-app message through the webhook channel.
+
+    The permission to notify is held by the brand's app (the OS prompt, the app's settings),
+    not by us, so there is no `no_consent` here. What we do hold is honoured: a customer who
+    opted out of all messaging (`opted_out_of_all`) gets nothing through us either
+    (`opted_out`); a forgotten customer has no address (`no_address`). The suppression list
+    is checked by `evaluate` (`webhook_suppressed`)."""
+    if opted_out_of_all(customer):
+        return "opted_out"
+    if address_of(customer, WEBHOOK) is None:
+        return "no_address"
+    return None
 
 
 def consent_problem(customer: Customer, channel: str) -> str | None:
     """Why the customer may not get a message on `channel` (None: they may)."""
+    if channel == WEBHOOK:
+        return webhook_consent_problem(customer)
     if channel == "sms":
         consent, source = customer.sms_consent, customer.sms_consent_source
     else:
@@ -120,6 +159,32 @@ def is_suppressed(session: Session, channel: str, addresses: Sequence[str | None
         .limit(1)
     ).first()
     return found is not None
+
+
+def webhook_suppressed(session: Session, customer: Customer) -> bool:
+    """Whether a webhook message to `customer` is suppressed: their external id is on the
+    list for the webhook channel, or one of their addresses is there because they asked in
+    words to stop (`customer_request`: the list keeps it after the customer is edited)."""
+    if is_suppressed(session, WEBHOOK, [address_of(customer, WEBHOOK)]):
+        return True
+    wanted = {
+        channel: address_keys([address_of(customer, channel)]) for channel in ("sms", "email")
+    }
+    for channel, keys in wanted.items():
+        if not keys:
+            continue
+        found = session.execute(
+            select(Suppression.id)
+            .where(
+                Suppression.channel == channel,
+                func.lower(Suppression.address).in_(keys),
+                Suppression.reason == ASKED_IN_WORDS,
+            )
+            .limit(1)
+        ).first()
+        if found is not None:
+            return True
+    return False
 
 
 def hold_reason(session: Session, customer_id: int, since: datetime) -> str | None:
@@ -262,6 +327,8 @@ def evaluate(
         return Verdict("cancel", problem)
     addresses = [message.to_address, address_of(customer, message.channel)]
     if is_suppressed(session, message.channel, addresses):
+        return Verdict("cancel", "suppressed")
+    if message.channel == WEBHOOK and webhook_suppressed(session, customer):
         return Verdict("cancel", "suppressed")
     if message.kind != "marketing":
         return Verdict("send")

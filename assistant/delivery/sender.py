@@ -15,7 +15,8 @@ provider (the process died, or the call timed out after the request went out): i
 reconciled with `find_sent` before anything else, and sent again only when the provider says
 it does not have it. Errors: retryable → back to `scheduled` with exponential backoff;
 uncertain → stays `sending` for reconciliation; opted out → consent off and cancelled; bad
-address → failed with the reason.
+address → failed with the reason. The webhook channel cannot be asked (`find_sent` is None):
+reconciling it sends again with the same idempotency key, which its receiver dedups on.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from assistant.db import unit_of_work
 from assistant.delivery import consent
@@ -41,7 +42,15 @@ from assistant.models import Campaign, Conversation, Customer, Draft, Message
 from assistant.models.base import utcnow
 from assistant.models.campaign import CampaignStatus
 from assistant.observability.metrics import SENDS
-from assistant.ports import EmailMessage, EmailSender, SendError, SendResult, SmsSender
+from assistant.ports import (
+    EmailMessage,
+    EmailSender,
+    SendError,
+    SendResult,
+    SmsSender,
+    WebhookMessage,
+    WebhookSender,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +59,11 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class Transports:
-    """The adapters the sender calls, one per channel."""
+    """The adapters the sender calls, one per channel (`webhook`: None when unconfigured)."""
 
     sms: SmsSender
     email: EmailSender
+    webhook: WebhookSender | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,9 @@ class Claim:
     key: str
     customer_id: int
     since: datetime
+    message_created_at: datetime | None = None
+    playbook: str | None = None
+    campaign_id: int | None = None
 
 
 def due_conditions(now: datetime) -> list[ColumnElement[bool]]:
@@ -239,6 +252,12 @@ class Sender:
 
     def _claim_of(self, message: Message, *, reconcile: bool) -> Claim:
         assert message.scheduled_for is not None
+        session = object_session(message)
+        draft = (
+            session.get(Draft, message.draft_id)
+            if session is not None and message.draft_id is not None
+            else None
+        )
         return Claim(
             message_id=message.id,
             attempt=message.attempts,
@@ -251,6 +270,9 @@ class Sender:
             key=message.idempotency_key or f"message:{message.id}",
             customer_id=message.customer_id,
             since=message.first_attempt_at or message.created_at,
+            message_created_at=message.created_at,
+            playbook=draft.playbook if draft is not None else None,
+            campaign_id=draft.campaign_id if draft is not None else None,
         )
 
     def _holding(self, session: Session, claim: Claim) -> Message | None:
@@ -279,12 +301,33 @@ class Sender:
             customer_id=claim.customer_id,
         )
 
+    def _webhook(self, claim: Claim) -> tuple[WebhookSender, WebhookMessage]:
+        if self.transports.webhook is None:
+            raise SendError(
+                "not_configured",
+                "the webhook channel needs ASSISTANT_WEBHOOK_URL and ASSISTANT_WEBHOOK_SECRET",
+                retryable=True,
+            )
+        return self.transports.webhook, WebhookMessage(
+            idempotency_key=claim.key,
+            message_id=claim.message_id,
+            external_id=claim.to,
+            body=claim.body,
+            subject=claim.subject,
+            campaign_id=claim.campaign_id,
+            playbook=claim.playbook,
+            created_at=claim.message_created_at,
+        )
+
     def _reconcile(self, claim: Claim) -> tuple[Claim | None, str]:
         try:
             if claim.channel == "sms":
                 found = self.transports.sms.find_sent(
                     claim.to, claim.body, idempotency_key=claim.key, since=claim.since
                 )
+            elif claim.channel == "webhook":
+                webhook, payload = self._webhook(claim)
+                found = webhook.find_sent(payload, since=claim.since)
             else:
                 found = self.transports.email.find_sent(self._email(claim), since=claim.since)
         except SendError as error:
@@ -322,6 +365,9 @@ class Sender:
                     idempotency_key=claim.key,
                     status_callback=self.policy.status_callback_url,
                 )
+            elif claim.channel == "webhook":
+                webhook, payload = self._webhook(claim)
+                result = webhook.send(payload)
             else:
                 result = self.transports.email.send(self._email(claim))
         except SendError as error:
@@ -368,6 +414,8 @@ class Sender:
         return outcome
 
     def _provider(self, claim: Claim) -> str:
+        if claim.channel == "webhook":
+            return self.transports.webhook.name if self.transports.webhook else "webhook"
         transport = self.transports.sms if claim.channel == "sms" else self.transports.email
         return transport.name
 

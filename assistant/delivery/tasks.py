@@ -15,14 +15,18 @@ from assistant.delivery.schedule import approved_draft_ids, schedule_draft
 from assistant.delivery.sender import Clock, Sender, Transports
 from assistant.jobs.registry import task
 from assistant.models.base import utcnow
-from assistant.wiring import build_email_sender, build_sms_sender
+from assistant.wiring import build_email_sender, build_sms_sender, build_webhook_sender
 
 log = logging.getLogger(__name__)
 
 
 def build_sender(settings: Settings, engine: Engine | None = None) -> Sender:
     """A sender on the configured database and transports."""
-    transports = Transports(sms=build_sms_sender(settings), email=build_email_sender(settings))
+    transports = Transports(
+        sms=build_sms_sender(settings),
+        email=build_email_sender(settings),
+        webhook=build_webhook_sender(settings),
+    )
     return Sender(
         engine or get_engine(),
         transports,

@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.orm import Session
 
-from assistant.config import Settings
+from assistant.config import Settings, get_settings
 from assistant.db import unit_of_work
 from assistant.drafting import repository as repo
 from assistant.drafting.brand import Brand
@@ -40,11 +40,10 @@ from assistant.drafting.runner import CampaignRunner, Progress, RunOptions, RunS
 from assistant.models import Campaign, Customer, Draft, Product
 from assistant.models.base import utcnow
 from assistant.playbooks import PLAYBOOKS, Playbook, UnknownPlaybook, get_playbook
-from assistant.ports import Drafter
+from assistant.ports import CHANNELS, Drafter, written_as
 from assistant.segments import service as segments
 from assistant.segments.errors import SegmentError, UnknownSegment
 
-CHANNELS = ("sms", "email")
 SNAPSHOT_CHUNK = 500
 T = TypeVar("T")
 
@@ -105,6 +104,8 @@ def plan(session: Session, request: CampaignRequest) -> Plan:
     channel = request.channel or playbook.channel
     if channel not in CHANNELS:
         raise CampaignError(f"unknown channel {channel!r}; choose one of: {', '.join(CHANNELS)}")
+    if channel == "webhook" and (problem := get_settings().webhook.problem()) is not None:
+        raise CampaignError(problem)
     if request.limit is not None and request.limit < 1:
         raise CampaignError("limit must be at least 1")
     name = request.segment or playbook.segment
@@ -219,7 +220,8 @@ def make_toolkit(
         brand=brand,
         policy=GuardrailPolicy.from_brand(brand, catalog_names=catalog_names),
         playbook=playbook.name,
-        channel=cast(Literal["sms", "email"], channel),
+        channel=written_as(channel),
+        delivery_channel=channel,
         backoff=backoff or Backoff(max_retries=llm.max_retries),
         limiter=(limiter or RateLimiter(llm.requests_per_minute, llm.tokens_per_minute))
         if limited

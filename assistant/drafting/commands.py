@@ -195,7 +195,7 @@ def generate_command(
         str | None, typer.Option("--segment", "-s", help="Another segment than the playbook's.")
     ] = None,
     channel: Annotated[
-        str | None, typer.Option(help="sms or email (default: the playbook's).")
+        str | None, typer.Option(help="sms, email or webhook (default: the playbook's).")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Draft at most N customers.")] = None,
     concurrency: Annotated[

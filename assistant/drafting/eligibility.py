@@ -3,10 +3,12 @@
 Checked set-based per batch, in this order (the first that applies is the reason):
 `opted_out` (the customer withdrew consent on the channel themself), `suppressed` (the
 address is on the suppression list), `no_consent`, `no_contact` (no phone for SMS, no email
-for email), `already_drafted` (this campaign's draft exists), `cooldown` (a draft of this
-playbook from another campaign within its cooldown days; rejected or cancelled ones don't
-count), `outside_timing` (the qualifying event is outside the playbook's days-after
-window) and `missing_facts` (the segment does not give what the playbook needs).
+for email; the webhook channel's address is the external id and its only consent problem
+an opt-out of all messaging), `already_drafted` (this campaign's draft exists), `cooldown`
+(a draft of this playbook from another campaign within its cooldown days; rejected or
+cancelled ones don't count), `outside_timing` (the qualifying event is outside the
+playbook's days-after window) and `missing_facts` (the segment does not give what the
+playbook needs).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from assistant.delivery.rules import ASKED_IN_WORDS, WEBHOOK, address_of, webhook_consent_problem
 from assistant.drafting.context import Facts, FactsBuilder, Member, event_day, missing_facts
 from assistant.drafting.repository import existing_drafts
 from assistant.fingerprints import address_keys, fingerprint
@@ -115,6 +118,8 @@ class Eligibility:
 
     def _contacts(self, session: Session, ids: Sequence[int]) -> dict[int, _Contact]:
         # Contact details are read to check them, never to pass them on.
+        if self.channel == WEBHOOK:
+            return self._webhook_contacts(session, ids)
         if self.channel == "sms":
             columns = (Customer.sms_consent, Customer.sms_consent_source, Customer.phone)
         else:
@@ -123,6 +128,17 @@ class Eligibility:
         return {
             row[0]: _Contact(bool(row[1]), row[2], (row[3] or "").strip() or None) for row in rows
         }
+
+    def _webhook_contacts(self, session: Session, ids: Sequence[int]) -> dict[int, _Contact]:
+        """The webhook channel's address is the external id; its consent is the brand app's,
+        so only an opt-out of all messaging stops it (`rules.webhook_consent_problem`)."""
+        people = session.execute(select(Customer).where(Customer.id.in_(ids))).scalars()
+        contacts = {}
+        for person in people:
+            opted_out = webhook_consent_problem(person) == "opted_out"
+            source = ASKED_IN_WORDS if opted_out else None
+            contacts[person.id] = _Contact(not opted_out, source, address_of(person, WEBHOOK))
+        return contacts
 
     def _suppressed(self, session: Session, contacts: Mapping[int, _Contact]) -> set[str]:
         """The suppressed addresses among `contacts`, lower case (fingerprints matched too)."""

@@ -20,7 +20,7 @@ from assistant.drafting.prompts import PromptError, PromptTemplate, render_promp
 from assistant.drafting.ratelimit import RateLimiter
 from assistant.drafting.retry import Backoff, with_retries
 from assistant.models import DraftState
-from assistant.ports import Channel, Drafter, DrafterError, DraftOutput, DraftRequest
+from assistant.ports import Drafter, DrafterError, DraftOutput, DraftRequest, TextChannel
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +41,12 @@ class Toolkit:
     brand: Brand
     policy: GuardrailPolicy
     playbook: str
-    channel: Channel
+    channel: TextChannel  # how it is written (`written_as`), not where it goes
     backoff: Backoff
     limiter: RateLimiter | None = None
     count_tokens: Callable[[str], int] | None = None
+    # Where the drafts go (stored on each draft): `channel`, or `webhook` written as an SMS.
+    delivery_channel: str = ""
     rng: random.Random = field(default_factory=random.Random)
     retries: int = 0
     system_tokens: dict[str, int] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from pydantic import BaseModel, Field
@@ -28,7 +28,7 @@ from assistant.drafting.schemas import DraftRead, DraftsPage
 from assistant.drafting.tasks import DRAFT_CAMPAIGN
 from assistant.jobs.runners import build_runner, enqueue_after_commit
 from assistant.models import DraftState
-from assistant.ports import Drafter
+from assistant.ports import Channel, Drafter
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -39,7 +39,7 @@ class CampaignCreate(BaseModel):
 
     playbook: str
     segment: str | None = None
-    channel: Literal["sms", "email"] | None = None
+    channel: Channel | None = None
     limit: int | None = Field(None, ge=1)
     concurrency: int | None = Field(None, ge=1, le=500)
 

@@ -448,7 +448,7 @@ class CampaignRunner:
                 "campaign_id": self.campaign_id,
                 "customer_id": job.customer_id,
                 "playbook": self.kit.playbook,
-                "channel": self.kit.channel,
+                "channel": self.kit.delivery_channel or self.kit.channel,
                 "state": DraftState.CANCELLED.value if cancelled else outcome.state,
                 "subject": outcome.subject,
                 "body": outcome.body,

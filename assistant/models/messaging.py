@@ -46,7 +46,7 @@ class Message(Timestamped, Base):
         ForeignKey("conversations.id", ondelete="SET NULL")
     )
     direction: Mapped[str] = mapped_column(String(8))  # outbound | inbound
-    channel: Mapped[str] = mapped_column(String(16))  # sms | email
+    channel: Mapped[str] = mapped_column(String(16))  # sms | email | webhook
     # marketing (capped) | conversation (exempt from caps) | system (consent confirmations)
     kind: Mapped[str] = mapped_column(String(16), default="marketing")
     # scheduled | sending | sent | delivered | undelivered | failed | cancelled | received

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, status
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ from assistant.drafting.guardrails import blocking
 from assistant.drafting.schemas import DraftRead
 from assistant.jobs.runners import build_runner, enqueue_after_commit
 from assistant.models import DraftState
+from assistant.ports import Channel
 from assistant.review import repository as repo
 from assistant.review import service
 from assistant.review.outcomes import DecisionOutcome
@@ -102,7 +103,7 @@ def list_drafts(
     campaign_id: IdQuery = None,
     state: DraftState | None = None,
     playbook: str | None = None,
-    channel: Literal["sms", "email"] | None = None,
+    channel: Channel | None = None,
     cursor: CursorParam = None,
     limit: LimitParam = 50,
 ) -> DraftList:

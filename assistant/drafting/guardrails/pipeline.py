@@ -17,11 +17,13 @@ from assistant.drafting.guardrails.checks import (
     sensitive,
     sms,
 )
-from assistant.drafting.guardrails.checks.base import Channel, Draft, Part
+from assistant.drafting.guardrails.checks.base import Draft, Part
 from assistant.drafting.guardrails.findings import Finding
 from assistant.drafting.guardrails.known import KnownFacts
 from assistant.drafting.guardrails.masking import KnownNames
 from assistant.drafting.guardrails.policy import GuardrailPolicy
+from assistant.ports import Channel as PortChannel
+from assistant.ports import written_as
 
 CHECKS: Final[tuple[Callable[[Draft], Iterator[Finding]], ...]] = (
     integrity.check,
@@ -35,7 +37,7 @@ CHECKS: Final[tuple[Callable[[Draft], Iterator[Finding]], ...]] = (
     sensitive.check,
     replies.check,
 )
-CHANNELS: Final[tuple[str, ...]] = get_args(Channel)
+CHANNELS: Final[tuple[str, ...]] = get_args(PortChannel)
 
 
 def _first_name(facts: Mapping[str, Any]) -> str | None:
@@ -62,6 +64,7 @@ def check_draft(
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
+    channel = written_as(channel)  # a webhook (push / in-app) message is checked as an SMS
     policy = policy or GuardrailPolicy()
     if catalog_names is not None:
         policy = policy.with_catalog(catalog_names)
