@@ -99,7 +99,7 @@ def ingest_records(
     Valid records are stored even when others are refused, unless `atomic`: then any
     refusal rolls the batch back (a savepoint) and raises RecordsRejected. Consent
     changes record `consent_source` as their source; consent the customer withdrew with
-    us is never switched back on.
+    us is never switched back on. The session stays usable after RecordsRejected.
     """
     if kind not in RECORD_KINDS:
         raise ValueError(f"unknown record kind {kind!r} (one of: {', '.join(RECORD_KINDS)})")
@@ -110,7 +110,7 @@ def ingest_records(
     errors = ErrorLog(kind, list_limit=2**62)
     groups = _group(spec, records, errors)
     connection = session.connection()
-    savepoint = session.begin_nested() if atomic else None
+    savepoint = connection.begin_nested() if atomic else None
     now = utcnow()
     for present, rows in groups:
         staging.create_stage(connection, spec)
