@@ -367,3 +367,33 @@ def test_ingested_events_are_found_by_the_event_segment_leaf(
 
     assert set(found) == {"C1"}
     assert found["C1"]["event"]["product_id"] == "P1"
+
+
+def test_a_full_batch_fits_the_body_limit_and_a_larger_body_does_not(
+    client: TestClient, ingest_key: dict[str, str]
+) -> None:
+    """1,000 events with properties near their 4,096-character bound (about 4 MB) are read;
+    a body over the path's 8 MiB is refused before it is parsed."""
+    properties = {"note": "x" * 4000}
+    records = [
+        {
+            "customer_id": "C404",
+            "kind": "viewed_product",
+            "occurred_at": "2026-12-01",
+            "properties": properties,
+        }
+        for _ in range(1000)
+    ]
+
+    full = client.post("/api/v1/ingest/events", json={"records": records}, headers=ingest_key)
+    larger = client.post(
+        "/api/v1/ingest/events",
+        content=b'{"records": [' + b" " * (8 * 1024 * 1024) + b"]}",
+        headers={**ingest_key, "Content-Type": "application/json"},
+    )
+
+    body = _problem(full, 422)  # every record names an unknown customer
+    assert body["type"] == "urn:assistant:problem:records-refused"
+    assert body["rejected"] == 1000
+    assert {e["reason"] for e in body["errors"]} == {"unknown customer 'C404'"}
+    _problem(larger, 413)

@@ -272,3 +272,19 @@ def _comparable(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
                 rows.append(tuple(values))
             found[name] = sorted(rows, key=repr)
         return found
+
+
+def test_csv_consent_timestamps(engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(
+        "customer_id,sms_consent,sms_consent_at\nC1,true,2025-03-01T14:30:00Z\nC2,true,\n",
+        encoding="utf-8",
+    )
+
+    run_import(engine, folder)
+
+    customers = _customers(engine)
+    assert customers["C1"].sms_consent_at == datetime(2025, 3, 1, 14, 30, tzinfo=UTC)
+    # Without a timestamp, the import's time: not the other row's.
+    assert customers["C2"].sms_consent_at not in (None, customers["C1"].sms_consent_at)
