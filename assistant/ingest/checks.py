@@ -26,12 +26,13 @@ def check_and_merge(
     staged: int,
     *,
     consent_source: str = "import",
-    try_unchecked: bool = True,
+    bulk: bool = True,
     phase: Callable[[str], None] = _quiet,
 ) -> tuple[merging.MergeCounts, list[merging.Finding]]:
     """Merge the staging table of `spec`; returns the counts and the rows refused by SQL checks.
 
-    `try_unchecked` first tries the check-free merge of a first load (see `merge_unchecked`).
+    `bulk` (files) first tries the check-free merge of a first load (`merge_unchecked`) and
+    loads empty tables as `upsert.bulk_load` does; a small batch (records) does neither.
     The customers of the merged rows are marked for the next metrics refresh.
     """
     phase("writing")
@@ -39,7 +40,7 @@ def check_and_merge(
         merging.merge_unchecked(
             connection, spec, present, now, staged, consent_source=consent_source
         )
-        if try_unchecked
+        if bulk
         else None
     )
     findings: list[merging.Finding] = []
@@ -49,6 +50,8 @@ def check_and_merge(
         findings += merging.find_reference_errors(connection, spec)
         merging.discard_lines(connection, spec, [f.line for f in findings])
         phase("writing")
-        counts = merging.merge(connection, spec, present, now, consent_source=consent_source)
+        counts = merging.merge(
+            connection, spec, present, now, consent_source=consent_source, bulk=bulk
+        )
     mark_changed_customers(connection, spec.kind)
     return counts, findings

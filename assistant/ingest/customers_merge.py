@@ -27,16 +27,25 @@ _CHANNELS = ("sms", "email")
 
 
 def merge_customers(
-    connection: Connection, present: frozenset[str], now: datetime, consent_source: str
+    connection: Connection,
+    present: frozenset[str],
+    now: datetime,
+    consent_source: str,
+    *,
+    bulk: bool = True,
 ) -> MergeCounts:
-    """Upsert the staged customers; consent changes are recorded as from `consent_source`."""
+    """Upsert the staged customers; consent changes are recorded as from `consent_source`.
+
+    `bulk` as in `upsert.merge_target`.
+    """
     if consent_source in CUSTOMER_REVOCATION_SOURCES:
         raise ValueError(f"{consent_source!r} is the customer's own source, not an import's")
-    if is_empty(connection, "customers"):
+    if bulk and is_empty(connection, "customers"):
         with bulk_load(connection, "customers"):
             return _merge_customer_rows(connection, present, now, consent_source, empty=True)
     counts = _merge_customer_rows(connection, present, now, consent_source, empty=False)
-    analyze(connection, "customers")
+    if bulk:
+        analyze(connection, "customers")
     return counts
 
 

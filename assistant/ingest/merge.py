@@ -195,16 +195,19 @@ def merge(
     now: datetime,
     *,
     consent_source: str = "import",
+    bulk: bool = True,
 ) -> MergeCounts:
     """Insert new rows and update changed ones from the staging table.
 
-    `consent_source` is what customers' consent changes record as their source.
+    `consent_source` is what customers' consent changes record as their source; `bulk` as
+    in `upsert.merge_target` (False for small batches).
     """
     if spec.kind == "customers":
-        return merge_customers(connection, present, now, consent_source)
+        return merge_customers(connection, present, now, consent_source, bulk=bulk)
     stage = stage_table(spec.kind)
     if spec.kind == "events":
-        return merge_target(connection, _events_target(connection, stage), present, now)
+        target = _events_target(connection, stage)
+        return merge_target(connection, target, present, now, bulk=bulk)
     if spec.kind == "products":
         counts = merge_target(
             connection,
@@ -228,6 +231,7 @@ def merge(
             ),
             present,
             now,
+            bulk=bulk,
         )
         if "upgrade_ref" in present:
             counts.updated += _link_upgrades(connection, stage, now)
@@ -252,6 +256,7 @@ def merge(
             ),
             present,
             now,
+            bulk=bulk,
         )
         if counts.updated:
             _propagate_order_changes(connection, stage)
@@ -278,6 +283,7 @@ def merge(
             ),
             present,
             now,
+            bulk=bulk,
         )
     return merge_target(
         connection,
@@ -294,6 +300,7 @@ def merge(
         ),
         present,
         now,
+        bulk=bulk,
     )
 
 

@@ -122,7 +122,7 @@ def ingest_records(
             now,
             staged,
             consent_source=consent_source,
-            try_unchecked=False,
+            bulk=False,
         )
         for finding in findings:
             errors.add(finding.line, finding.column, finding.reason)

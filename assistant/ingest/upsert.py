@@ -99,15 +99,25 @@ def analyze(connection: Connection, table_name: str) -> None:
 
 
 def merge_target(
-    connection: Connection, target: Target, present: frozenset[str], now: datetime
+    connection: Connection,
+    target: Target,
+    present: frozenset[str],
+    now: datetime,
+    *,
+    bulk: bool = True,
 ) -> MergeCounts:
-    """Upsert `target.source` into `target.table` by its key."""
+    """Upsert `target.source` into `target.table` by its key.
+
+    `bulk` (files): an empty table is loaded with `bulk_load` and statistics are refreshed
+    after; a small batch (the API) does neither: no DDL, no ANALYZE per request.
+    """
     table = target.table
-    if is_empty(connection, table):
+    if bulk and is_empty(connection, table):
         with bulk_load(connection, table):
             return _merge_rows(connection, target, present, now, empty=True)
     counts = _merge_rows(connection, target, present, now, empty=False)
-    analyze(connection, table)
+    if bulk:
+        analyze(connection, table)
     return counts
 
 
