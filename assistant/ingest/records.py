@@ -23,13 +23,12 @@ from typing import Any, cast
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from assistant.config import get_settings
 from assistant.ingest import staging
 from assistant.ingest.checks import check_and_merge
 from assistant.ingest.fields import FieldError
 from assistant.ingest.headers import ColumnNames
 from assistant.ingest.reader import ErrorLog, Layout, validated_rows
-from assistant.ingest.specs import RECORD_KINDS, FileSpec, file_specs
+from assistant.ingest.specs import RECORD_KINDS, FileSpec, configured_specs
 from assistant.metrics.pending import CUSTOMER_OF_STAGED_ROW
 from assistant.models.base import utcnow
 from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
@@ -76,16 +75,6 @@ class RecordsRejected(Exception):
         self.report = report
 
 
-def record_specs() -> dict[str, FileSpec]:
-    """Every record kind's spec, with the brand's defaults (as the CSV import binds them)."""
-    settings = get_settings().app
-    return file_specs(
-        default_region=settings.default_phone_region,
-        default_currency=settings.default_currency,
-        brand_zone=settings.brand_timezone,
-    )
-
-
 def ingest_records(
     session: Session,
     kind: str,
@@ -105,7 +94,7 @@ def ingest_records(
         raise ValueError(f"unknown record kind {kind!r} (one of: {', '.join(RECORD_KINDS)})")
     if consent_source in CUSTOMER_REVOCATION_SOURCES:
         raise ValueError(f"{consent_source!r} is the customer's own source, not an import's")
-    spec = record_specs()[kind]
+    spec = configured_specs()[kind]
     report = RecordsReport(kind=kind, received=len(records))
     errors = ErrorLog(kind, list_limit=2**62)
     groups = _group(spec, records, errors)

@@ -38,7 +38,7 @@ from assistant.ingest.reader import (
     read_layout,
     validated_rows,
 )
-from assistant.ingest.specs import KIND_ORDER, FileSpec, file_specs, kind_of
+from assistant.ingest.specs import KIND_ORDER, FileSpec, configured_specs, kind_of
 from assistant.models.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -190,12 +190,7 @@ def import_files(
     `skip_invalid` is set; the caller's unit of work then rolls everything back.
     """
     progress = progress or _Silent()
-    settings = get_settings().app
-    specs = file_specs(
-        default_region=settings.default_phone_region,
-        default_currency=settings.default_currency,
-        brand_zone=settings.brand_timezone,
-    )
+    specs = configured_specs()
     report = ImportReport(skip_invalid=skip_invalid)
     connection = session.connection()
     _tune_for_bulk(connection)

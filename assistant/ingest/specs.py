@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from assistant.config import get_settings
 from assistant.ingest import fields
 from assistant.models.order import ORDER_STATUSES
 
@@ -144,6 +145,16 @@ def file_specs(
             ),
         ),
     }
+
+
+def configured_specs() -> dict[str, FileSpec]:
+    """Every kind's spec with the configured brand's defaults (region, currency, zone)."""
+    settings = get_settings().app
+    return file_specs(
+        default_region=settings.default_phone_region,
+        default_currency=settings.default_currency,
+        brand_zone=settings.brand_timezone,
+    )
 
 
 def _required(parse: Callable[[str], object | None]) -> Callable[[str], object]:
