@@ -26,6 +26,7 @@ from assistant.delivery.message_routes import router as messages_router
 from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
+from assistant.ingest.routes import router as ingest_router
 from assistant.jobs.runners import stop_thread_runner, use_thread_runner
 from assistant.migrate import current_revision
 from assistant.observability.http import RequestContextMiddleware, bind_path_ids
@@ -94,6 +95,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         messages_router,
         conversation_api_router,
         drafts_router,
+        ingest_router,
     ):
         # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.
         app.include_router(

@@ -7,7 +7,8 @@ post costs nothing: no buffering, no form parsing, no signature computed over it
 
 Limits by path (`limit_for`): Twilio webhooks 64 KiB (an SMS body is at most 1,600
 characters), Slack events and interactions 1 MiB (Slack's payloads are a few KiB), /api/v1
-`ASSISTANT_MAX_BODY_BYTES` (default 2 MiB), anything else 64 KiB.
+`ASSISTANT_MAX_BODY_BYTES` (default 2 MiB) but at least 8 MiB for /api/v1/ingest/ (1,000
+records, an event's properties up to 4,096 characters), anything else 64 KiB.
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ KIB = 1024
 WEBHOOK_MAX_BYTES = 64 * KIB
 SLACK_MAX_BYTES = 1024 * KIB
 OTHER_MAX_BYTES = 64 * KIB
+INGEST_MAX_BYTES = 8 * 1024 * KIB
 
 
 def limit_for(path: str) -> int:
     """The largest body, in bytes, a request to `path` may carry."""
     if path.startswith("/api/"):
-        return int(get_settings().app.max_body_bytes)
+        configured = int(get_settings().app.max_body_bytes)
+        return (
+            max(configured, INGEST_MAX_BYTES) if path.startswith("/api/v1/ingest/") else configured
+        )
     if path.startswith("/slack/"):
         return SLACK_MAX_BYTES
     if path.startswith("/webhooks/"):

@@ -7,6 +7,7 @@ from assistant.models.campaign import Campaign, CampaignMember, Draft, DraftStat
 from assistant.models.catalog import Product
 from assistant.models.customer import ConsentEvent, Customer, Event, Suppression
 from assistant.models.inbound import UnmatchedInbound
+from assistant.models.ingest import IngestRequest
 from assistant.models.messaging import Conversation, Message
 from assistant.models.metrics import (
     CustomerMetrics,
@@ -30,6 +31,7 @@ __all__ = [
     "Draft",
     "DraftState",
     "Event",
+    "IngestRequest",
     "Message",
     "MetricsPendingCustomer",
     "MetricsState",
