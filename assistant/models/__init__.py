@@ -15,6 +15,7 @@ from assistant.models.metrics import (
     MetricsState,
 )
 from assistant.models.order import Order, OrderItem, Return
+from assistant.models.trigger import TriggerOccasion, TriggerRun
 
 __all__ = [
     "ApiKey",
@@ -38,5 +39,7 @@ __all__ = [
     "Product",
     "Return",
     "Suppression",
+    "TriggerOccasion",
+    "TriggerRun",
     "UnmatchedInbound",
 ]
