@@ -176,6 +176,13 @@ class WorkerSettings(BaseSettings):
     metrics_port: int | None = _env(
         "ASSISTANT_WORKER_METRICS_PORT", ge=1, le=65535, description="worker /metrics port"
     )
+    triggers_hour: int | None = _env(
+        "ASSISTANT_TRIGGERS_HOUR",
+        6,
+        ge=0,
+        le=23,
+        description="brand-local hour from which the daily trigger run happens (empty: never)",
+    )
 
 
 class DeliverySettings(BaseSettings):
