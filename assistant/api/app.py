@@ -32,6 +32,7 @@ from assistant.observability.http import RequestContextMiddleware, bind_path_ids
 from assistant.observability.metrics import CONTENT_TYPE, render
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
+from assistant.triggers.routes import router as triggers_router
 from assistant.wiring import include_slack_routes
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         messages_router,
         conversation_api_router,
         drafts_router,
+        triggers_router,
     ):
         app.include_router(api_router, responses=ERROR_RESPONSES)
     app.include_router(unsubscribe_router)

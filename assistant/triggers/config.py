@@ -231,7 +231,9 @@ def _trigger(name: str, entry: Any, fail: Any) -> Trigger:
     if playbook not in PLAYBOOKS or PLAYBOOKS[playbook].segment is None:
         usable = [p for p, book in PLAYBOOKS.items() if book.segment is not None]
         hint = did_you_mean(playbook, usable)
-        raise fail(f"{at}.playbook", f"unknown playbook {playbook!r}{hint}; use {', '.join(usable)}")
+        raise fail(
+            f"{at}.playbook", f"unknown playbook {playbook!r}{hint}; use {', '.join(usable)}"
+        )
     channel = str(values["channel"] or PLAYBOOKS[playbook].channel)
     if channel not in CHANNELS:
         raise fail(f"{at}.channel", f"must be one of {', '.join(CHANNELS)}, not {channel!r}")
@@ -291,14 +293,20 @@ def _step(at: str, number: int, entry: Any, fail: Any) -> Step:
             raise fail(f"{at}.{key}", f"unknown step parameter{did_you_mean(str(key), _STEP_KEYS)}")
     after = entry.get("after_days")
     if isinstance(after, bool) or not isinstance(after, int) or after < 1:
-        raise fail(f"{at}.after_days", f"must be a whole number of days, at least 1 (got {after!r})")
+        raise fail(
+            f"{at}.after_days", f"must be a whole number of days, at least 1 (got {after!r})"
+        )
     brief = _text(f"{at}.brief", entry.get("brief"), fail)
     if brief is None:
         raise fail(f"{at}.brief", "a follow-up needs a brief: what this message is for")
     prompt = entry.get("prompt")
     if prompt is not None and (not isinstance(prompt, str) or not prompt.isidentifier()):
-        raise fail(f"{at}.prompt", f"must name a template in the prompts directory (got {prompt!r})")
+        raise fail(
+            f"{at}.prompt", f"must name a template in the prompts directory (got {prompt!r})"
+        )
     channel = entry.get("channel")
     if channel is not None and channel not in CHANNELS:
         raise fail(f"{at}.channel", f"must be one of {', '.join(CHANNELS)}, not {channel!r}")
-    return Step(number, after, brief, prompt, _text(f"{at}.label", entry.get("label"), fail), channel)
+    return Step(
+        number, after, brief, prompt, _text(f"{at}.label", entry.get("label"), fail), channel
+    )

@@ -67,7 +67,10 @@ class Scope:
         """The instant the brand's local `day` begins, in UTC."""
         return datetime.combine(day, time(), tzinfo=ZoneInfo(self.zone)).astimezone(UTC)
 
-    def local_day(self, instant: datetime) -> date:
+    def local_day(self, instant: datetime | None) -> date:
+        """The brand's local day of `instant` (the as-of day when there is none)."""
+        if instant is None:
+            return self.as_of
         return instant.astimezone(ZoneInfo(self.zone)).date()
 
     def only(self, column: Any) -> list[ColumnElement[bool]]:

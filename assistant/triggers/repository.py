@@ -70,7 +70,7 @@ def record(
 
 
 def campaign_name(trigger: Trigger, step: int, as_of: date) -> str:
-    """"Check-ins · 2026-12-07": what a reviewer sees in Slack and `campaigns list`."""
+    """ "Check-ins · 2026-12-07": what a reviewer sees in Slack and `campaigns list`."""
     return f"{trigger.label_of(step)} · {as_of.isoformat()}"
 
 
@@ -79,7 +79,9 @@ def day_campaign(session: Session, trigger: Trigger, step: int, as_of: date) -> 
     more (not cancelled, no run drafting it right now)."""
     found = session.execute(
         select(Campaign)
-        .where(Campaign.trigger == trigger.name, Campaign.name == campaign_name(trigger, step, as_of))
+        .where(
+            Campaign.trigger == trigger.name, Campaign.name == campaign_name(trigger, step, as_of)
+        )
         .order_by(Campaign.id.desc())
     ).scalars()
     for campaign in found:

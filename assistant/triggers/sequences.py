@@ -25,7 +25,9 @@ from assistant.triggers.occasions import Occasion, Scope
 WENT_OUT = ("sent", "delivered")
 
 
-def trigger_section(trigger: Trigger, step: int, previous_sent: datetime | None = None) -> dict[str, Any]:
+def trigger_section(
+    trigger: Trigger, step: int, previous_sent: datetime | None = None
+) -> dict[str, Any]:
     """What a draft's facts learn about the trigger that queued it (`qualifier["trigger"]`)."""
     brief = trigger.step(step).brief if step > 1 else trigger.brief
     section: dict[str, Any] = {"name": trigger.name, "step": step}
@@ -83,7 +85,9 @@ def due(session: Session, trigger: Trigger, step: int, scope: Scope) -> Iterator
         .select_from(previous)
         .join(
             draft,
-            and_(draft.campaign_id == previous.campaign_id, draft.customer_id == previous.customer_id),
+            and_(
+                draft.campaign_id == previous.campaign_id, draft.customer_id == previous.customer_id
+            ),
         )
         .join(message, and_(message.draft_id == draft.id, message.direction == "outbound"))
         .where(*conditions)
@@ -115,11 +119,20 @@ def states(session: Session, trigger: Trigger, customer_id: int) -> list[StepSta
     draft = aliased(Draft)
     message = aliased(Message)
     rows = session.execute(
-        select(previous.occasion, previous.step, previous.queued_at, draft.state, message.status, message.sent_at)
+        select(
+            previous.occasion,
+            previous.step,
+            previous.queued_at,
+            draft.state,
+            message.status,
+            message.sent_at,
+        )
         .select_from(previous)
         .outerjoin(
             draft,
-            and_(draft.campaign_id == previous.campaign_id, draft.customer_id == previous.customer_id),
+            and_(
+                draft.campaign_id == previous.campaign_id, draft.customer_id == previous.customer_id
+            ),
         )
         .outerjoin(message, and_(message.draft_id == draft.id, message.direction == "outbound"))
         .where(previous.trigger == trigger.name, previous.customer_id == customer_id)
@@ -131,15 +144,15 @@ def states(session: Session, trigger: Trigger, customer_id: int) -> list[StepSta
         following = step + 1 if step - 1 < len(trigger.steps) else None
         stopped: str | None = None
         due_on: date | None = None
-        went_out = status in WENT_OUT and sent_at is not None
+        sent: datetime | None = sent_at if status in WENT_OUT else None
         if following is not None and (occasion, following) not in queued:
             if state in ("rejected", "cancelled") or status in ("cancelled", "failed"):
                 stopped = f"step {step} was not sent ({status or state})"
-            elif went_out:
-                due_on = sent_at.date() + timedelta(days=trigger.step(following).after_days)
-                if session.execute(select(_replied(customer_id, sent_at))).scalar():
+            elif sent is not None:
+                due_on = sent.date() + timedelta(days=trigger.step(following).after_days)
+                if session.execute(select(_replied(customer_id, sent))).scalar():
                     stopped = "customer replied"
-                elif session.execute(select(_ordered(customer_id, sent_at))).scalar():
+                elif session.execute(select(_ordered(customer_id, sent))).scalar():
                     stopped = "customer ordered"
         found.append(
             StepState(
@@ -147,8 +160,10 @@ def states(session: Session, trigger: Trigger, customer_id: int) -> list[StepSta
                 step=step,
                 queued_on=queued_at.date(),
                 draft_state=state,
-                sent_on=sent_at.date() if went_out else None,
-                next_step=following if stopped is None and following and (occasion, following) not in queued else None,
+                sent_on=sent.date() if sent is not None else None,
+                next_step=following
+                if stopped is None and following and (occasion, following) not in queued
+                else None,
                 next_due_on=due_on if stopped is None else None,
                 stopped=stopped,
             )

@@ -117,8 +117,10 @@ def _first_per_customer(found: Iterable[Occasion]) -> list[Occasion]:
 
 def step_occasions(session: Session, trigger: Trigger, step: int, scope: Scope) -> list[Occasion]:
     """Step 1: the trigger's occasions; later steps: the follow-ups now due."""
-    found = occasions.find(session, trigger, scope) if step == 1 else sequences.due(
-        session, trigger, step, scope
+    found = (
+        occasions.find(session, trigger, scope)
+        if step == 1
+        else sequences.due(session, trigger, step, scope)
     )
     if step == 1:
         section = sequences.trigger_section(trigger, 1)
@@ -176,7 +178,11 @@ def _queue(
 ) -> StepReport:
     report = StepReport(trigger.name, step, trigger.label_of(step))
     gate = Gate(
-        trigger, step, as_of=context.as_of, now=context.now, brand=context.brand,
+        trigger,
+        step,
+        as_of=context.as_of,
+        now=context.now,
+        brand=context.brand,
         policy=context.policy,
     )
     skipped: Counter[str] = Counter()
@@ -241,12 +247,12 @@ def explain(
     session: Session, config: TriggersConfig, customer_id: int, context: Context
 ) -> list[Explanation]:
     """Every trigger, for one customer (row id), as of `context.as_of`."""
-    return [_explain(session, trigger, customer_id, context) for trigger in config.triggers.values()]
+    return [
+        _explain(session, trigger, customer_id, context) for trigger in config.triggers.values()
+    ]
 
 
-def _explain(
-    session: Session, trigger: Trigger, customer_id: int, context: Context
-) -> Explanation:
+def _explain(session: Session, trigger: Trigger, customer_id: int, context: Context) -> Explanation:
     history = repository.recorded(session, trigger.name, customer_id)
     fired = [
         {
@@ -258,7 +264,9 @@ def _explain(
         for row in history
     ]
     states = [asdict(s) for s in sequences.states(session, trigger, customer_id)]
-    found = Explanation(trigger.name, trigger.kind, trigger.enabled, False, None, "", None, fired, states)
+    found = Explanation(
+        trigger.name, trigger.kind, trigger.enabled, False, None, "", None, fired, states
+    )
     scope = Scope(context.as_of, context.brand_zone, [customer_id], recorded=True)
     candidates = [
         (step, o)
@@ -303,7 +311,11 @@ def _gate(
     found: Explanation,
 ) -> None:
     gate = Gate(
-        trigger, step, as_of=context.as_of, now=context.now, brand=context.brand,
+        trigger,
+        step,
+        as_of=context.as_of,
+        now=context.now,
+        brand=context.brand,
         policy=context.policy,
     )
     reason = gate.check(session, [occasion]).get(occasion.customer_id)
@@ -322,8 +334,13 @@ def _gate(
         "outside_timing": f"outside the {gate.playbook.name} playbook's timing window",
     }.get(reason, reason.replace("_", " "))
     if reason == "cooldown":
-        until = _cooldown_until(session, occasion.customer_id, gate.playbook.name,
-                                gate.playbook.cooldown_days, context.now)
+        until = _cooldown_until(
+            session,
+            occasion.customer_id,
+            gate.playbook.name,
+            gate.playbook.cooldown_days,
+            context.now,
+        )
         detail = f"cooldown until {until.isoformat()}" if until else "cooldown"
     found.detail = f"{detail}: {occasion.occasion}{where} waits"
 
