@@ -187,6 +187,7 @@ def _queue(
     )
     skipped: Counter[str] = Counter()
     campaign = None if dry_run else repository.day_campaign(session, trigger, step, context.as_of)
+    opened = False
     for batch in _chunks(_first_per_customer(found), BATCH):
         report.matched += len(batch)
         reasons = gate.check(session, batch)
@@ -196,9 +197,12 @@ def _queue(
                 reasons[customer_id] = "queued_today"
         ready = [o for o in batch if o.customer_id not in reasons]
         if ready and not dry_run:
-            campaign = campaign or repository.open_campaign(
-                session, trigger, step, context.as_of, context.now
-            )
+            if not opened:  # the day's campaign, made ready to draft again, or a new one
+                campaign = repository.open_campaign(
+                    session, trigger, step, context.as_of, context.now
+                )
+                opened = True
+            assert campaign is not None
             new = repository.record(session, trigger, step, campaign.id, ready, context.now)
             for o in ready:
                 if o.customer_id not in new:
@@ -208,7 +212,7 @@ def _queue(
         skipped.update(reasons.values())
         report.queued += len(ready)
     report.skipped = dict(sorted(skipped.items()))
-    if campaign is not None and report.queued:
+    if campaign is not None and opened and report.queued:
         report.campaign_id = campaign.id
         if campaign.status != "paused" and runner is not None:
             enqueue_after_commit(session, runner, DRAFT_TASK, campaign_id=campaign.id)
