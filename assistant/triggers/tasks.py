@@ -92,11 +92,10 @@ def daily(as_of: str | None = None, now: str | None = None) -> dict[str, Any]:
 def daily_due(settings: Settings, now: datetime, runner: TaskRunner | None = None) -> str:
     """From the worker's tick: queue (or run) today's daily run when it is due and has not
     happened; what was done (`off`, `not_yet`, `done`, `queued`)."""
-    hour = settings.worker.triggers_hour
-    if hour is None:
+    if not settings.worker.triggers_daily:
         return "off"
     local = now.astimezone(ZoneInfo(settings.app.brand_timezone))
-    if local.hour < hour:
+    if local.hour < settings.worker.triggers_hour:
         return "not_yet"
     with unit_of_work(get_engine()) as session:
         ran = session.execute(
