@@ -35,7 +35,7 @@ def _config() -> TriggersConfig:
     try:
         return load_triggers()
     except TriggersConfigError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
 @router.get("", response_model=TriggersList)
@@ -63,7 +63,7 @@ def run_triggers(
             session, config, context, runner=runner, dry_run=body.dry_run, only=body.trigger
         )
     except TriggersConfigError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     if body.dry_run:
         session.rollback()
     return run_read(report)
