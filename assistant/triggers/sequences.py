@@ -89,7 +89,15 @@ def due(session: Session, trigger: Trigger, step: int, scope: Scope) -> Iterator
                 draft.campaign_id == previous.campaign_id, draft.customer_id == previous.customer_id
             ),
         )
-        .join(message, and_(message.draft_id == draft.id, message.direction == "outbound"))
+        .join(
+            message,
+            and_(
+                # By customer too: messages are indexed by customer, not by draft.
+                message.customer_id == previous.customer_id,
+                message.draft_id == draft.id,
+                message.direction == "outbound",
+            ),
+        )
         .where(*conditions)
         .order_by(previous.customer_id, message.sent_at)
     )

@@ -29,7 +29,7 @@ def test_list_run_and_explain(client: TestClient, store: Engine) -> None:
     reviewer = _auth(make_key(store, "reviewer", "review"))
     listed = client.get("/api/v1/triggers", headers=reviewer)
     assert listed.status_code == 200
-    assert [t["name"] for t in listed.json()["triggers"]][0] == "purchase"
+    assert next(t["name"] for t in listed.json()["triggers"]) == "purchase"
     body = {"as_of": "2026-11-20", "dry_run": True}
     dry = client.post("/api/v1/triggers/run", json=body, headers=_auth(ADMIN))
     assert dry.status_code == 200 and dry.json()["queued"] == 10

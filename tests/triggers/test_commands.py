@@ -86,7 +86,8 @@ def test_list_shows_the_shipped_triggers(engine: Engine) -> None:
         ),
         (
             ("    days: 5 ", "    dayz: 5 "),
-            "triggers.purchase.dayz: unknown parameter for a purchase trigger (did you mean 'days'?)",
+            "triggers.purchase.dayz: unknown parameter for a purchase trigger "
+            "(did you mean 'days'?)",
         ),
         (
             ("  milestone_crossed:\n", "  milestone_crossed:\n    kind: milestone\n"),
