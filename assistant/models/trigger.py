@@ -32,9 +32,7 @@ class TriggerOccasion(Base):
     occasion: Mapped[str] = mapped_column(String(200))
     step: Mapped[int] = mapped_column(default=1, server_default="1")
     occurred_on: Mapped[date] = mapped_column(Date)
-    campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="SET NULL")
-    )
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     qualifier: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
