@@ -399,6 +399,7 @@ def campaign_progress(session: Session, campaign_id: int) -> dict[str, Any]:
         "name": campaign.name,
         "playbook": campaign.playbook,
         "segment": campaign.segment,
+        "trigger": campaign.trigger,
         "channel": campaign.channel,
         "status": campaign.status,
         "created_at": campaign.created_at,

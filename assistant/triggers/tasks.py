@@ -27,10 +27,10 @@ from assistant.models import TriggerRun
 from assistant.models.base import utcnow
 from assistant.triggers import repository, service
 from assistant.triggers.config import load_triggers
+from assistant.triggers.hooks import EVALUATE_TASK
 
 log = logging.getLogger(__name__)
 
-EVALUATE_TASK = "triggers.evaluate"
 DAILY_TASK = "triggers.daily"
 
 

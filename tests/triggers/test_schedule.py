@@ -11,7 +11,9 @@ from sqlalchemy import Engine, func, select
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.jobs.registry import TICK_TASK, get_task
+from assistant.jobs.runners import CollectingRunner
 from assistant.models import TriggerRun
+from assistant.triggers.hooks import evaluate_after_commit
 from assistant.triggers.tasks import DAILY_TASK, EVALUATE_TASK, daily_due
 from tests.triggers.helpers import ids, queued
 
@@ -67,3 +69,14 @@ def test_evaluate_touches_only_the_customers_given(store: Engine) -> None:
     assert report["queued"] == 1
     assert queued(store) == {"C15"}  # not C24's check-in, nor anybody's milestone
     assert evaluate(customer_ids=[customer], as_of="2026-11-20")["queued"] == 0
+
+
+def test_the_import_hook_queues_evaluation_after_commit_in_chunks(store: Engine) -> None:
+    runner = CollectingRunner()
+    with unit_of_work(store) as session:
+        assert evaluate_after_commit(session, runner, [3, 1, 2, 1], chunk=2) == 2
+        assert runner.jobs == []  # nothing before the commit
+    assert runner.jobs == [
+        (EVALUATE_TASK, {"customer_ids": [1, 2]}),
+        (EVALUATE_TASK, {"customer_ids": [3]}),
+    ]
