@@ -272,8 +272,6 @@ def _param(at: str, key: str, value: Any, fail: Any) -> Any:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise fail(at, "must be a non-empty list of words")
         return [v.strip().lower().replace(" ", "_") for v in value]
-    elif key in ("label", "playbook", "brief"):
-        return value
     return value
 
 
