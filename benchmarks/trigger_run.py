@@ -49,7 +49,8 @@ def main() -> None:
                 queued_in = time.perf_counter() - started
                 print(
                     f"{trigger.name:<20} step {step}: {report.matched:>7,} found in "
-                    f"{found_in:6.2f} s; {report.queued:>7,} queued, gate + queue {queued_in:6.2f} s"
+                    f"{found_in:6.2f} s; {report.queued:>7,} queued, "
+                    f"gate + queue {queued_in:6.2f} s"
                 )
         print(f"total {time.perf_counter() - total:.2f} s (as of {context.as_of})")
     finally:

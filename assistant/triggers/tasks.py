@@ -22,7 +22,7 @@ from assistant.delivery.policy import DeliveryPolicy
 from assistant.drafting.brand import load_brand
 from assistant.jobs.locks import exclusive
 from assistant.jobs.registry import task
-from assistant.jobs.runners import TaskRunner, build_runner
+from assistant.jobs.runners import CeleryRunner, TaskRunner, build_runner
 from assistant.models import TriggerRun
 from assistant.models.base import utcnow
 from assistant.triggers import repository, service
@@ -103,5 +103,8 @@ def daily_due(settings: Settings, now: datetime, runner: TaskRunner | None = Non
         ).first()
     if ran is not None:
         return "done"
-    (runner or build_runner(settings)).enqueue(DAILY_TASK)
+    active = runner or build_runner(settings)
+    if isinstance(active, CeleryRunner):
+        active.expires = settings.worker.tick_seconds  # the next tick queues another
+    active.enqueue(DAILY_TASK)
     return "queued"
