@@ -56,6 +56,10 @@ class AssistantGroup(LazyGroup):
             "assistant.delivery.message_commands:messages_app",
             "Messages sent, waiting or stopped, and why.",
         ),
+        "triggers": LazyCommand(
+            "assistant.triggers.commands:triggers_app",
+            "Event triggers: list, run (queue drafts once per occasion), explain a customer.",
+        ),
         "review": LazyCommand(
             "assistant.review.commands:review_command",
             "Review drafts at the terminal: approve, edit, regenerate, reject.",

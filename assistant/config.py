@@ -211,6 +211,16 @@ class WorkerSettings(BaseSettings):
     metrics_port: int | None = _env(
         "ASSISTANT_WORKER_METRICS_PORT", ge=1, le=65535, description="worker /metrics port"
     )
+    triggers_daily: bool = _env(
+        "ASSISTANT_TRIGGERS_DAILY", True, description="the tick runs every trigger once a day"
+    )
+    triggers_hour: int = _env(
+        "ASSISTANT_TRIGGERS_HOUR",
+        6,
+        ge=0,
+        le=23,
+        description="brand-local hour from which the daily trigger run happens",
+    )
 
 
 class DeliverySettings(BaseSettings):

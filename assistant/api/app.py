@@ -33,6 +33,7 @@ from assistant.observability.http import RequestContextMiddleware, bind_path_ids
 from assistant.observability.metrics import CONTENT_TYPE, render
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
+from assistant.triggers.routes import router as triggers_router
 from assistant.wiring import include_slack_routes
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         conversation_api_router,
         drafts_router,
         ingest_router,
+        triggers_router,
     ):
         # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.
         app.include_router(

@@ -181,6 +181,7 @@ def listing(
             "name": c.name,
             "playbook": c.playbook,
             "segment": c.segment,
+            "trigger": c.trigger,
             "channel": c.channel,
             "status": c.status,
             "created_at": c.created_at,

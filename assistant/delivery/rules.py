@@ -282,13 +282,20 @@ def _cap_times(
     ).all()
     times: dict[str, list[datetime]] = {}
     for channel, status, sent_at, scheduled_for in rows:
-        if status == "sending":
-            at: datetime | None = now  # in flight right now
-        else:
-            at = scheduled_for if status == "scheduled" else sent_at
+        at = cap_time(status, sent_at, scheduled_for, now)
         if at is not None:
             times.setdefault(channel, []).append(at)
     return times
+
+
+def cap_time(
+    status: str, sent_at: datetime | None, scheduled_for: datetime | None, now: datetime
+) -> datetime | None:
+    """When a marketing message counts against the caps: now if in flight, its scheduled
+    time if scheduled, else when it was sent."""
+    if status == "sending":
+        return now
+    return scheduled_for if status == "scheduled" else sent_at
 
 
 def next_under_caps(

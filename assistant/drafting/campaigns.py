@@ -95,6 +95,19 @@ def resolve_playbook(name: str) -> Playbook:
         raise CampaignError(str(exc)) from None
 
 
+def campaign_playbook(campaign: Campaign) -> Playbook:
+    """The campaign's playbook, with the prompt template and cooldown its options override
+    (a trigger's follow-up step drafts with its own template and no cooldown)."""
+    playbook = resolve_playbook(campaign.playbook)
+    options = campaign.options or {}
+    prompt, cooldown = options.get("prompt"), options.get("cooldown_days")
+    if isinstance(prompt, str) and prompt:
+        playbook = replace(playbook, prompt=prompt)
+    if isinstance(cooldown, int) and not isinstance(cooldown, bool):
+        playbook = replace(playbook, cooldown_days=cooldown)
+    return playbook
+
+
 def plan(session: Session, request: CampaignRequest) -> Plan:
     """Resolve playbook, segment and channel; CampaignError names what is valid.
 
@@ -254,7 +267,7 @@ async def run_campaign(
         return campaign
 
     campaign = await asyncio.to_thread(_in_unit_of_work, engine, load)
-    playbook = resolve_playbook(campaign.playbook)
+    playbook = campaign_playbook(campaign)
     kit = make_toolkit(
         drafter,
         playbook,
@@ -388,6 +401,7 @@ def campaign_progress(session: Session, campaign_id: int) -> dict[str, Any]:
         "name": campaign.name,
         "playbook": campaign.playbook,
         "segment": campaign.segment,
+        "trigger": campaign.trigger,
         "channel": campaign.channel,
         "status": campaign.status,
         "created_at": campaign.created_at,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from assistant.config import get_settings
 from assistant.drafting import history
 from assistant.drafting.brand import Brand
+from assistant.drafting.occasion_facts import add_trigger_facts, is_follow_up
 from assistant.drafting.product_names import short_product_name
 from assistant.models import Customer, CustomerMetrics
 from assistant.playbooks import Playbook
@@ -100,8 +101,9 @@ def missing_facts(playbook: str, facts: Mapping[str, Any]) -> list[str]:
 
 
 def event_day(facts: Mapping[str, Any], event: str) -> date | None:
-    """The local day of the playbook's timing `event`, when the facts know it."""
-    path = TIMING_EVENTS.get(event)
+    """The local day of the playbook's timing `event`, when the facts know it (None for a
+    trigger's follow-up step: its sequence times it)."""
+    path = None if is_follow_up(facts) else TIMING_EVENTS.get(event)
     value = fact_at(facts, path) if path else None
     return date.fromisoformat(value) if isinstance(value, str) else None
 
@@ -162,6 +164,7 @@ class FactsBuilder:
         self._add_products(session, facts, people, qualifiers)
         self._add_returns(facts, people, qualifiers)
         _add_product_details(session, facts)
+        add_trigger_facts(facts, qualifiers)
         return facts
 
     # --- customers -------------------------------------------------------------------

@@ -65,6 +65,9 @@ class CampaignBase(BaseModel):
     channel: str
     status: str
     created_at: datetime
+    trigger: str | None = Field(
+        None, description="The trigger whose occasions of one day it drafts (null: a person's)."
+    )
 
 
 class CampaignRead(CampaignBase):

@@ -20,6 +20,8 @@ from assistant.drafting.tasks import resume_stalled
 from assistant.jobs.locks import exclusive
 from assistant.jobs.registry import TICK_TASK, task
 from assistant.jobs.runners import CeleryRunner, build_runner
+from assistant.models.base import utcnow
+from assistant.triggers.tasks import daily_due
 from assistant.wiring import sweep_slack_review
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,8 @@ def _sweep(settings: Settings) -> int | str:
 @task(TICK_TASK)
 def tick() -> dict[str, Any]:
     """Post (or queue posting) unposted review cards, schedule approved drafts, send due
-    messages, and hand campaigns whose run died back to a worker. A failing step never
-    stops the others."""
+    messages, hand campaigns whose run died back to a worker, and start the day's trigger
+    run once it is due. A failing step never stops the others."""
     settings = get_settings()
     with exclusive(get_engine(), TICK_TASK) as held:
         if not held:
@@ -69,4 +71,8 @@ def tick() -> dict[str, Any]:
             outcome["campaigns_resumed"] = len(resume_stalled(settings))
         except Exception:
             log.exception("campaigns.resume_failed")
+        try:
+            outcome["triggers"] = daily_due(settings, utcnow())
+        except Exception:
+            log.exception("triggers.daily_failed")
         return outcome

@@ -16,6 +16,7 @@ from assistant.models.metrics import (
     MetricsState,
 )
 from assistant.models.order import Order, OrderItem, Return
+from assistant.models.trigger import TriggerOccasion, TriggerRun
 
 __all__ = [
     "ApiKey",
@@ -40,5 +41,7 @@ __all__ = [
     "Product",
     "Return",
     "Suppression",
+    "TriggerOccasion",
+    "TriggerRun",
     "UnmatchedInbound",
 ]

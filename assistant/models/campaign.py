@@ -64,6 +64,8 @@ class Campaign(Timestamped, Base):
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     slack_claimed_at: Mapped[datetime | None]
+    # The trigger whose occasions of one day this campaign drafts (None: made by a person).
+    trigger: Mapped[str | None] = mapped_column(String(64))
 
 
 class CampaignMember(Base):

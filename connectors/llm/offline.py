@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.drafting.brand import Brand
+from assistant.drafting.occasion_facts import is_follow_up
 from assistant.drafting.product_names import category_family
 from assistant.drafting.sms_segments import gsm_fold
 from assistant.ports import DrafterRefused, DraftOutput, DraftRequest
 from connectors.llm import offline_phrases as phrases
+from connectors.llm.offline_care import CARE_TIP, care_tip_sections
 from connectors.llm.offline_compose import (
     Chooser,
     Section,
@@ -113,10 +115,12 @@ class OfflineDrafter:
         sms = request.channel == "sms"
         style = _Style.of(request)
         slots = self._slots(request.playbook, facts, sms=sms, style=style)
-        sections = _sections(request.playbook, facts, slots, style)
+        # A check-in's follow-up step (a trigger sequence) shares a care tip instead.
+        kind = CARE_TIP_KEY if _is_care_tip(request.playbook, facts) else request.playbook
+        sections = _sections(kind, facts, slots, style)
         chooser = Chooser(_seed(request, style))
         chosen = [
-            (section, chooser.pick(eligible, f"{request.playbook}.{section.key}"))
+            (section, chooser.pick(eligible, f"{kind}.{section.key}"))
             for section in sections
             if (eligible := tuple(o for o in section.options if slots.allows(o)))
         ]
@@ -126,7 +130,7 @@ class OfflineDrafter:
             subject = None
         else:
             body, used = self._email(chosen, greeting, slots, style)
-            subject, subject_used = self._subject(request.playbook, chooser, slots)
+            subject, subject_used = self._subject(kind, chooser, slots)
             used = [*used, *subject_used]
         paths = ["customer.first_name"] + [slots.paths[s] for s in used if s in slots.paths]
         return DraftOutput(
@@ -245,7 +249,7 @@ class OfflineDrafter:
 
     def _subject(self, playbook: str, chooser: Chooser, slots: _Slots) -> tuple[str, list[str]]:
         limit = self.brand.email_subject_max
-        bank = _bank(playbook)
+        bank = CARE_TIP if playbook == CARE_TIP_KEY else _bank(playbook)
         options = [
             t for t in bank.get("subject", ()) if slots.allows(t) and len(slots.fill(t)) <= limit
         ]
@@ -316,9 +320,19 @@ def _bank(playbook: str) -> phrases.Bank:
         raise DrafterRefused(f"the offline drafter has no phrasing for {playbook!r}") from None
 
 
+CARE_TIP_KEY = "care_tip"
+
+
+def _is_care_tip(playbook: str, facts: Mapping[str, Any]) -> bool:
+    return playbook == "check_in" and is_follow_up(facts)
+
+
 def _sections(
     playbook: str, facts: Mapping[str, Any], slots: _Slots, style: _Style
 ) -> list[Section]:
+    if playbook == CARE_TIP_KEY:
+        family = category_family(_text(facts, "purchase.category"))
+        return care_tip_sections(family, phrases.WARM_CLOSINGS if style.warm else ())
     bank = _bank(playbook)
     closing = phrases.WARM_CLOSINGS if style.warm else bank.get("closing", ())
     if playbook == "recognition":

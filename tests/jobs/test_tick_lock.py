@@ -65,6 +65,8 @@ def test_with_a_broker_card_posting_is_queued_not_run_in_the_tick(
     monkeypatch.setenv("ASSISTANT_BROKER_URL", redis_url)
     monkeypatch.setenv("ASSISTANT_WORKER_QUEUE", queue_name)
     monkeypatch.setenv("ASSISTANT_REVIEW", "slack")
+    # Only the card sweep here; the daily trigger run it may queue: tests/triggers/test_broker.py
+    monkeypatch.setenv("ASSISTANT_TRIGGERS_DAILY", "false")
     get_settings.cache_clear()
     client = redis.Redis.from_url(redis_url)
     try:

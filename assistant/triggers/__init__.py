@@ -1,0 +1,1 @@
+"""Event triggers and sequences: which occasions queue a draft, once."""
