@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.drafting.factory import DrafterConfigError as DrafterConfigError  # re-exported
-from assistant.ports import Drafter, EmailSender, ReviewChannel, SignatureValidator, SmsSender
+from assistant.ports import (
+    Drafter,
+    EmailSender,
+    ReviewChannel,
+    ShopifyAdmin,
+    SignatureValidator,
+    SmsSender,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -78,6 +85,23 @@ def build_twilio_signature_validator(settings: Settings) -> SignatureValidator |
     from connectors.twilio.signature import TwilioSignatureValidator
 
     return TwilioSignatureValidator.from_settings(settings)
+
+
+def build_shopify_admin(
+    base_url: str, access_token: str, api_version: str, *, timeout: float = 30.0
+) -> ShopifyAdmin:
+    """The Admin GraphQL API of one store (`base_url`: https://x.myshopify.com or
+    SHOPIFY_API_URL), over httpx (connectors/shopify/client.py)."""
+    from connectors.shopify.client import ShopifyGraphQL
+
+    return ShopifyGraphQL(base_url, access_token, api_version, timeout=timeout)
+
+
+def verify_shopify_webhook(secret: str, body: bytes, signature: str | None) -> bool:
+    """Whether `X-Shopify-Hmac-Sha256` (`signature`) signs `body` with the app's secret."""
+    from connectors.shopify.signature import verify
+
+    return verify(secret, body, signature)
 
 
 def build_slack_review_channel(settings: Settings, engine: Engine | None = None) -> ReviewChannel:

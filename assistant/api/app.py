@@ -32,6 +32,7 @@ from assistant.observability.http import RequestContextMiddleware, bind_path_ids
 from assistant.observability.metrics import CONTENT_TYPE, render
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
+from assistant.shopify.routes import router as shopify_router
 from assistant.wiring import include_slack_routes
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(unsubscribe_router)
     app.include_router(delivery_router)
     app.include_router(conversations_router)
+    app.include_router(shopify_router)
     include_slack_routes(app)
     return app
 

@@ -16,6 +16,7 @@ TASK_MODULES = (
     "assistant.conversations.tasks",
     "assistant.review.tasks",
     "assistant.drafting.tasks",
+    "assistant.shopify.tasks",
     "assistant.jobs.periodic",
 )
 # The periodic task: post unposted review cards, schedule approved drafts, send due messages.

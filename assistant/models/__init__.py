@@ -15,6 +15,7 @@ from assistant.models.metrics import (
     MetricsState,
 )
 from assistant.models.order import Order, OrderItem, Return
+from assistant.models.shopify import ShopifyConnection, ShopifySyncState, ShopifyWebhook
 
 __all__ = [
     "ApiKey",
@@ -37,6 +38,9 @@ __all__ = [
     "OrderItem",
     "Product",
     "Return",
+    "ShopifyConnection",
+    "ShopifySyncState",
+    "ShopifyWebhook",
     "Suppression",
     "UnmatchedInbound",
 ]
