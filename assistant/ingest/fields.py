@@ -6,6 +6,7 @@ allocations on the common path.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -22,7 +23,9 @@ class FieldError(ValueError):
 
 
 _MONEY = re.compile(r"\d{1,10}(?:\.\d{1,2})?")
-_SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]{0,31}")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]*")
+# A JSON object cell (event properties), as canonical text.
+MAX_JSON_CHARS = 4096
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 
@@ -127,14 +130,37 @@ def boolean(value: str) -> bool | None:
     raise FieldError("not a yes/no value (use true or false)")
 
 
-def slug(value: str) -> str | None:
+def slug(value: str, max_length: int = 32) -> str | None:
     """A short lower-case code such as a reason code."""
     value = value.strip().lower().replace(" ", "_")
     if not value:
         return None
-    if _SLUG.fullmatch(value) is None:
-        raise FieldError("not a code (letters, digits, _ or -, at most 32)")
+    if len(value) > max_length or _SLUG.fullmatch(value) is None:
+        raise FieldError(f"not a code (letters, digits, _ or -, at most {max_length})")
     return value
+
+
+def json_object(value: str) -> str | None:
+    """A JSON object of at most MAX_JSON_CHARS as canonical text; None when empty."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise FieldError("not JSON") from None
+    if not isinstance(parsed, dict):
+        raise FieldError("not a JSON object")
+    canonical = json.dumps(parsed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if len(canonical) > MAX_JSON_CHARS:
+        raise FieldError(f"longer than {MAX_JSON_CHARS} characters as JSON")
+    if "\\u0000" in canonical:
+        raise FieldError("contains a NUL character")
+    try:
+        canonical.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldError("not valid UTF-8 text") from None
+    return canonical
 
 
 def currency(value: str, default: str) -> str:

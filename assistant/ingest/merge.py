@@ -6,28 +6,20 @@ are already identical are not updated, so re-importing the same files changes no
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Constraint,
-    ForeignKeyConstraint,
-    UniqueConstraint,
-    bindparam,
-    text,
-)
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.schema import AddConstraint, DropConstraint
 
+from assistant.ingest.customers_merge import merge_customers
 from assistant.ingest.specs import FileSpec
 from assistant.ingest.staging import stage_table
-from assistant.models import Base
-from assistant.models.base import UTCDateTime
-from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
+from assistant.ingest.upsert import MergeCounts, Target, distinct, is_empty, merge_target, run
+
+__all__ = ["Finding", "MergeCounts", "discard_lines", "find_duplicates", "merge"]
 
 
 @dataclass(frozen=True)
@@ -39,42 +31,11 @@ class Finding:
     reason: str
 
 
-@dataclass
-class MergeCounts:
-    inserted: int = 0
-    updated: int = 0
-    consent_kept_off: int = 0
-    # Rows of customers whose data was erased (`assistant customers forget`): not imported.
-    forgotten_skipped: int = 0
-
-
-@dataclass(frozen=True)
-class _Target:
-    table: str
-    source: str  # SELECT exposing every key and value column by its target name
-    key: tuple[str, ...]
-    # (target column, staging column whose presence in the file allows updating it)
-    values: tuple[tuple[str, str | None], ...]
-    timestamps: bool
-
-
-def _distinct(connection: Connection) -> str:
-    return "IS DISTINCT FROM" if connection.dialect.name == "postgresql" else "IS NOT"
-
-
-def _run(connection: Connection, sql: str, now: datetime | None = None, **params: Any) -> Any:
-    statement = text(sql)
-    if now is not None and ":now" in sql:
-        statement = statement.bindparams(bindparam("now", type_=UTCDateTime()))
-        params["now"] = now
-    return connection.execute(statement, params)
-
-
 def find_duplicates(connection: Connection, spec: FileSpec) -> list[Finding]:
     """Every repeat of a key within the file (the first occurrence is kept)."""
     stage = stage_table(spec.kind)
     key = ", ".join(spec.key)
-    rows = _run(
+    rows = run(
         connection,
         f"SELECT line, {key} FROM {stage} WHERE ({key}) IN "
         f"(SELECT {key} FROM {stage} GROUP BY {key} HAVING count(*) > 1) ORDER BY line",
@@ -100,7 +61,7 @@ def find_duplicates(connection: Connection, spec: FileSpec) -> list[Finding]:
 
 def _unknown(connection: Connection, stage: str, ref: str, table: str) -> list[tuple[int, str]]:
     return list(
-        _run(
+        run(
             connection,
             f"SELECT s.line, s.{ref} FROM {stage} s WHERE s.{ref} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {table} t WHERE t.external_id = s.{ref}) ORDER BY s.line",
@@ -117,6 +78,11 @@ def find_reference_errors(connection: Connection, spec: FileSpec) -> list[Findin
     elif spec.kind == "orders":
         for line, ref in _unknown(connection, stage, "customer_ref", "customers"):
             found.append(Finding(line, "customer_id", f"unknown customer '{ref}'"))
+    elif spec.kind == "events":
+        for line, ref in _unknown(connection, stage, "customer_ref", "customers"):
+            found.append(Finding(line, "customer_id", f"unknown customer '{ref}'"))
+        for line, ref in _unknown(connection, stage, "product_ref", "products"):
+            found.append(Finding(line, "product_id", f"unknown product '{ref}'"))
     elif spec.kind in ("order_items", "returns"):
         for line, ref in _unknown(connection, stage, "order_ref", "orders"):
             found.append(Finding(line, "order_id", f"unknown order '{ref}'"))
@@ -127,7 +93,7 @@ def find_reference_errors(connection: Connection, spec: FileSpec) -> list[Findin
             f"FROM {stage} s JOIN orders o ON o.external_id = s.order_ref "
             "JOIN products p ON p.external_id = s.product_ref"
         )
-        for line, order, product in _run(
+        for line, order, product in run(
             connection,
             f"SELECT s.line, s.order_ref, s.product_ref {joined} WHERE NOT EXISTS "
             "(SELECT 1 FROM order_items i WHERE i.order_id = o.id AND i.product_id = p.id)",
@@ -135,7 +101,7 @@ def find_reference_errors(connection: Connection, spec: FileSpec) -> list[Findin
             found.append(
                 Finding(line, "product_id", f"order '{order}' has no line for product '{product}'")
             )
-        for (line,) in _run(
+        for (line,) in run(
             connection, f"SELECT s.line {joined} WHERE s.returned_at < o.ordered_at"
         ):
             found.append(Finding(line, "returned_at", "before the order was placed"))
@@ -152,13 +118,13 @@ def _upgrade_errors(connection: Connection, spec: FileSpec) -> list[Finding]:
     stage = stage_table(spec.kind)
     found = [
         Finding(line, "upgrade_product_id", "a product cannot upgrade to itself")
-        for (line,) in _run(connection, f"SELECT line FROM {stage} WHERE upgrade_ref = external_id")
+        for (line,) in run(connection, f"SELECT line FROM {stage} WHERE upgrade_ref = external_id")
     ]
     discard_lines(connection, spec, [f.line for f in found])
     while True:
         unknown = [
             Finding(line, "upgrade_product_id", f"unknown product '{ref}'")
-            for line, ref in _run(
+            for line, ref in run(
                 connection,
                 f"SELECT s.line, s.upgrade_ref FROM {stage} s WHERE s.upgrade_ref IS NOT NULL "
                 "AND NOT EXISTS (SELECT 1 FROM products p WHERE p.external_id = s.upgrade_ref) "
@@ -189,99 +155,14 @@ def discard_lines(connection: Connection, spec: FileSpec, lines: Sequence[int]) 
     connection.execute(text("DROP TABLE import_discard"))
 
 
-def _is_empty(connection: Connection, table: str) -> bool:
-    return connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is None
-
-
-@contextmanager
-def bulk_load(connection: Connection, table_name: str) -> Iterator[None]:
-    """Load an empty table the way databases load fastest: build indexes and checks after.
-
-    Secondary indexes (and on PostgreSQL unique and foreign-key constraints) are dropped
-    and re-created once the rows are in: one sorted index build and one set-based foreign
-    key validation instead of millions of per-row updates and trigger calls (see
-    PostgreSQL's "Populating a Database"). It all happens inside the import's transaction,
-    so a failed import restores them with everything else.
-    """
-    table = Base.metadata.tables[table_name]
-    postgres = connection.dialect.name == "postgresql"
-    indexes = [index for index in table.indexes if not index.unique]
-    constraints: list[Constraint] = []
-    if postgres:
-        constraints = [
-            c for c in table.constraints if isinstance(c, UniqueConstraint | ForeignKeyConstraint)
-        ]
-    for index in indexes:
-        index.drop(connection)
-    for constraint in constraints:
-        connection.execute(DropConstraint(constraint))
-    yield
-    for constraint in constraints:
-        connection.execute(AddConstraint(constraint))
-    for index in indexes:
-        index.create(connection)
-    analyze(connection, table_name)
-
-
-def analyze(connection: Connection, table_name: str) -> None:
-    """Refresh planner statistics (PostgreSQL) so the next file's joins get a good plan."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text(f"ANALYZE {table_name}"))
-
-
-def _merge(
-    connection: Connection, target: _Target, present: frozenset[str], now: datetime
-) -> MergeCounts:
-    table = target.table
-    if _is_empty(connection, table):
-        with bulk_load(connection, table):
-            return _merge_rows(connection, target, present, now, empty=True)
-    counts = _merge_rows(connection, target, present, now, empty=False)
-    analyze(connection, table)
-    return counts
-
-
-def _merge_rows(
-    connection: Connection, target: _Target, present: frozenset[str], now: datetime, *, empty: bool
-) -> MergeCounts:
-    table, key = target.table, target.key
-    counts = MergeCounts()
-    updatable = [
-        col for col, stage_col in target.values if stage_col is None or stage_col in present
-    ]
-    if updatable and not empty:
-        distinct = _distinct(connection)
-        assignments = [f"{col} = src.{col}" for col in updatable]
-        if target.timestamps:
-            assignments.append("updated_at = :now")
-        matches = " AND ".join(f"{table}.{k} = src.{k}" for k in key)
-        changed = " OR ".join(f"{table}.{col} {distinct} src.{col}" for col in updatable)
-        result = _run(
-            connection,
-            f"UPDATE {table} SET {', '.join(assignments)} FROM ({target.source}) AS src "
-            f"WHERE {matches} AND ({changed})",
-            now,
-        )
-        counts.updated = result.rowcount
-    columns = list(key) + [col for col, _ in target.values]
-    selected = [f"src.{col}" for col in columns]
-    if target.timestamps:
-        columns += ["created_at", "updated_at"]
-        selected += [":now", ":now"]
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(selected)} FROM ({target.source}) AS src"
-    )
-    if not empty:
-        # The staging table holds each key once, so an empty target needs no existence probe.
-        probe = " AND ".join(f"t.{k} = src.{k}" for k in key)
-        sql += f" WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {probe})"
-    counts.inserted = _run(connection, sql, now if target.timestamps else None).rowcount
-    return counts
-
-
 def merge_unchecked(
-    connection: Connection, spec: FileSpec, present: frozenset[str], now: datetime, staged: int
+    connection: Connection,
+    spec: FileSpec,
+    present: frozenset[str],
+    now: datetime,
+    staged: int,
+    *,
+    consent_source: str = "import",
 ) -> MergeCounts | None:
     """First load into an empty table: merge without the upfront checks, if nothing is wrong.
 
@@ -291,11 +172,12 @@ def merge_unchecked(
     constraint. Either way the savepoint is rolled back and None tells the caller to run
     the checks, which list each problem by line.
     """
-    if spec.kind == "products" or not _is_empty(connection, spec.kind):
+    # Products check upgrade chains; an event's unknown product would not fall out of its join.
+    if spec.kind in ("products", "events") or not is_empty(connection, spec.kind):
         return None
     savepoint = connection.begin_nested()
     try:
-        counts = merge(connection, spec, present, now)
+        counts = merge(connection, spec, present, now, consent_source=consent_source)
     except IntegrityError:
         savepoint.rollback()
         return None
@@ -307,16 +189,26 @@ def merge_unchecked(
 
 
 def merge(
-    connection: Connection, spec: FileSpec, present: frozenset[str], now: datetime
+    connection: Connection,
+    spec: FileSpec,
+    present: frozenset[str],
+    now: datetime,
+    *,
+    consent_source: str = "import",
 ) -> MergeCounts:
-    """Insert new rows and update changed ones from the staging table."""
+    """Insert new rows and update changed ones from the staging table.
+
+    `consent_source` is what customers' consent changes record as their source.
+    """
     if spec.kind == "customers":
-        return _merge_customers(connection, present, now)
+        return merge_customers(connection, present, now, consent_source)
     stage = stage_table(spec.kind)
+    if spec.kind == "events":
+        return merge_target(connection, _events_target(connection, stage), present, now)
     if spec.kind == "products":
-        counts = _merge(
+        counts = merge_target(
             connection,
-            _Target(
+            Target(
                 table="products",
                 source=f"SELECT external_id, name, short_name, category, price, "
                 f"relaunched_at, improvement_note FROM {stage}",
@@ -341,9 +233,9 @@ def merge(
             counts.updated += _link_upgrades(connection, stage, now)
         return counts
     if spec.kind == "orders":
-        counts = _merge(
+        counts = merge_target(
             connection,
-            _Target(
+            Target(
                 table="orders",
                 source=f"SELECT s.external_id, c.id AS customer_id, s.ordered_at, s.total, "
                 f"s.currency, s.status FROM {stage} s "
@@ -369,9 +261,9 @@ def merge(
         "JOIN products p ON p.external_id = s.product_ref"
     )
     if spec.kind == "order_items":
-        return _merge(
+        return merge_target(
             connection,
-            _Target(
+            Target(
                 table="order_items",
                 source="SELECT o.id AS order_id, p.id AS product_id, o.customer_id, o.ordered_at, "
                 f"s.quantity, s.unit_price {joined}",
@@ -387,9 +279,9 @@ def merge(
             present,
             now,
         )
-    return _merge(
+    return merge_target(
         connection,
-        _Target(
+        Target(
             table="returns",
             source="SELECT o.id AS order_id, p.id AS product_id, s.returned_at, o.customer_id, "
             f"s.reason_code, s.note {joined} "
@@ -405,20 +297,45 @@ def merge(
     )
 
 
+def _events_target(connection: Connection, stage: str) -> Target:
+    """Events by their external id; events without one are always new rows."""
+    properties = (
+        "COALESCE(CAST(s.properties AS JSONB), '{}'::jsonb)"
+        if connection.dialect.name == "postgresql"
+        else "COALESCE(s.properties, '{}')"
+    )
+    return Target(
+        table="events",
+        source=f"SELECT s.external_id, c.id AS customer_id, s.kind, s.occurred_at, "
+        f"p.id AS product_id, {properties} AS properties FROM {stage} s "
+        "JOIN customers c ON c.external_id = s.customer_ref "
+        "LEFT JOIN products p ON p.external_id = s.product_ref",
+        key=("external_id",),
+        values=(
+            ("customer_id", None),
+            ("kind", None),
+            ("occurred_at", None),
+            ("product_id", "product_ref"),
+            ("properties", "properties"),
+        ),
+        timestamps=False,
+    )
+
+
 def _link_upgrades(connection: Connection, stage: str, now: datetime) -> int:
     """Point products at their upgrade; returns how many rows not already updated changed."""
     links = (
         f"FROM {stage} s LEFT JOIN products u ON u.external_id = s.upgrade_ref "
         "WHERE products.external_id = s.external_id "
-        f"AND products.upgrade_product_id {_distinct(connection)} u.id"
+        f"AND products.upgrade_product_id {distinct(connection)} u.id"
     )
     # Rows inserted or updated a moment ago carry updated_at = now and are counted already.
-    newly_changed = _run(
+    newly_changed = run(
         connection,
         f"SELECT count(*) FROM products WHERE updated_at <> :now AND EXISTS (SELECT 1 {links})",
         now,
     ).scalar_one()
-    _run(
+    run(
         connection, f"UPDATE products SET upgrade_product_id = u.id, updated_at = :now {links}", now
     )
     return int(newly_changed)
@@ -426,140 +343,17 @@ def _link_upgrades(connection: Connection, stage: str, now: datetime) -> int:
 
 def _propagate_order_changes(connection: Connection, stage: str) -> None:
     """Keep the customer and date copied onto order lines and returns in step with orders."""
-    distinct = _distinct(connection)
-    _run(
+    differs = distinct(connection)
+    run(
         connection,
         "UPDATE order_items SET customer_id = o.customer_id, ordered_at = o.ordered_at "
         f"FROM orders o JOIN {stage} s ON s.external_id = o.external_id "
-        f"WHERE order_items.order_id = o.id AND (order_items.customer_id {distinct} o.customer_id "
-        f"OR order_items.ordered_at {distinct} o.ordered_at)",
+        f"WHERE order_items.order_id = o.id AND (order_items.customer_id {differs} o.customer_id "
+        f"OR order_items.ordered_at {differs} o.ordered_at)",
     )
-    _run(
+    run(
         connection,
         "UPDATE returns SET customer_id = o.customer_id "
         f"FROM orders o JOIN {stage} s ON s.external_id = o.external_id "
-        f"WHERE returns.order_id = o.id AND returns.customer_id {distinct} o.customer_id",
+        f"WHERE returns.order_id = o.id AND returns.customer_id {differs} o.customer_id",
     )
-
-
-_PLAIN_CUSTOMER_COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "timezone",
-    "customer_since",
-)
-
-
-def _merge_customers(connection: Connection, present: frozenset[str], now: datetime) -> MergeCounts:
-    if _is_empty(connection, "customers"):
-        with bulk_load(connection, "customers"):
-            return _merge_customer_rows(connection, present, now, empty=True)
-    counts = _merge_customer_rows(connection, present, now, empty=False)
-    analyze(connection, "customers")
-    return counts
-
-
-def _merge_customer_rows(
-    connection: Connection, present: frozenset[str], now: datetime, *, empty: bool
-) -> MergeCounts:
-    stage = stage_table("customers")
-    postgres = connection.dialect.name == "postgresql"
-    distinct = _distinct(connection)
-    counts = MergeCounts()
-    if not empty:
-        # A forgotten customer stays forgotten: their rows are dropped, not merged back.
-        counts.forgotten_skipped = _run(
-            connection,
-            f"DELETE FROM {stage} WHERE external_id IN "
-            "(SELECT external_id FROM customers WHERE forgotten_at IS NOT NULL)",
-        ).rowcount
-    revoked = ", ".join(f"'{s}'" for s in CUSTOMER_REVOCATION_SOURCES)
-    new_attrs = (
-        "COALESCE(CAST(s.attributes AS JSONB), '{}'::jsonb)"
-        if postgres
-        else "COALESCE(s.attributes, '{}')"
-    )
-    if not empty:
-        sets = [f"{col} = s.{col}" for col in _PLAIN_CUSTOMER_COLUMNS if col in present]
-        changes = [
-            f"customers.{col} {distinct} s.{col}"
-            for col in _PLAIN_CUSTOMER_COLUMNS
-            if col in present
-        ]
-        for channel in ("sms", "email"):
-            column = f"{channel}_consent"
-            if column not in present:
-                continue
-            # Consent a customer withdrew is never switched back on by an import.
-            # COALESCE: a never-set source (NULL) must read as "not withdrawn", not unknown.
-            guard = (
-                f"(s.{column} AND NOT customers.{column} "
-                f"AND COALESCE(customers.{column}_source IN ({revoked}), false))"
-            )
-            changed = (
-                f"(s.{column} IS NOT NULL AND s.{column} <> customers.{column} AND NOT {guard})"
-            )
-            counts.consent_kept_off += _run(
-                connection,
-                f"SELECT count(*) FROM {stage} s JOIN customers ON customers.external_id = "
-                f"s.external_id WHERE {guard}",
-            ).scalar_one()
-            _run(
-                connection,
-                "INSERT INTO consent_events (customer_id, channel, consented, source, detail, "
-                f"occurred_at) SELECT customers.id, '{channel}', s.{column}, 'import', NULL, :now "
-                f"FROM {stage} s JOIN customers ON customers.external_id = s.external_id "
-                f"WHERE {changed}",
-                now,
-            )
-            sets += [
-                f"{column} = CASE WHEN {changed} THEN s.{column} ELSE customers.{column} END",
-                f"{column}_at = CASE WHEN {changed} THEN :now ELSE customers.{column}_at END",
-                f"{column}_source = CASE WHEN {changed} THEN 'import' "
-                f"ELSE customers.{column}_source END",
-            ]
-            changes.append(changed)
-        if "attributes" in present:
-            if postgres:
-                sets.append(f"attributes = customers.attributes || {new_attrs}")
-                changes.append(f"NOT (customers.attributes @> {new_attrs})")
-            else:
-                sets.append(f"attributes = json_patch(customers.attributes, {new_attrs})")
-                merged = f"json_patch(customers.attributes, {new_attrs})"
-                changes.append(f"{merged} IS NOT json(customers.attributes)")
-        if changes:
-            sets.append("updated_at = :now")
-            counts.updated = _run(
-                connection,
-                f"UPDATE customers SET {', '.join(sets)} FROM {stage} s "
-                f"WHERE customers.external_id = s.external_id AND ({' OR '.join(changes)})",
-                now,
-            ).rowcount
-    consent = []
-    for channel in ("sms", "email"):
-        column = f"{channel}_consent"
-        consent += [
-            f"COALESCE(s.{column}, false)",
-            f"CASE WHEN s.{column} IS NOT NULL THEN :now END",
-            f"CASE WHEN s.{column} IS NOT NULL THEN 'import' END",
-        ]
-    columns = (
-        ["external_id", *_PLAIN_CUSTOMER_COLUMNS]
-        + [f"{ch}_consent{suffix}" for ch in ("sms", "email") for suffix in ("", "_at", "_source")]
-        + ["attributes", "created_at", "updated_at"]
-    )
-    selected = (
-        ["s.external_id"]
-        + [f"s.{col}" for col in _PLAIN_CUSTOMER_COLUMNS]
-        + consent
-        + [new_attrs, ":now", ":now"]
-    )
-    sql = (
-        f"INSERT INTO customers ({', '.join(columns)}) SELECT {', '.join(selected)} FROM {stage} s"
-    )
-    if not empty:
-        sql += " WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.external_id = s.external_id)"
-    counts.inserted = _run(connection, sql, now).rowcount
-    return counts

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from assistant.config import get_settings
 from assistant.ingest import merge as merging
 from assistant.ingest import staging
+from assistant.ingest.checks import check_and_merge
 from assistant.ingest.parallel import validated_rows_in_workers
 from assistant.ingest.reader import (
     ErrorLog,
@@ -38,7 +39,6 @@ from assistant.ingest.reader import (
     validated_rows,
 )
 from assistant.ingest.specs import KIND_ORDER, FileSpec, file_specs, kind_of
-from assistant.metrics.pending import mark_changed_customers
 from assistant.models.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -283,19 +283,9 @@ def _import_file(
             errors.add(reader.line_num, None, f"not a readable CSV row: {exc}")
             staged = 0
     present = layout.present(spec)
-    findings: list[merging.Finding] = []
-    progress.phase("writing")
-    counts = merging.merge_unchecked(connection, spec, present, now, staged)
-    if counts is None:
-        progress.phase("checking duplicates and references")
-        findings = merging.find_duplicates(connection, spec)
-        findings += merging.find_reference_errors(connection, spec)
-        for finding in findings:
-            errors.add(finding.line, finding.column, finding.reason)
-        merging.discard_lines(connection, spec, [f.line for f in findings])
-        progress.phase("writing")
-        counts = merging.merge(connection, spec, present, now)
-    mark_changed_customers(connection, spec.kind)
+    counts, findings = check_and_merge(connection, spec, present, now, staged, phase=progress.phase)
+    for finding in findings:
+        errors.add(finding.line, finding.column, finding.reason)
     staging.drop_stage(connection, spec)
     report.rejected = errors.rejected_rows
     report.rows = staged + _python_rejected(errors, findings)

@@ -12,7 +12,8 @@ from functools import partial
 from assistant.ingest import fields
 from assistant.models.order import ORDER_STATUSES
 
-# Staging column types: text, int, bool, ts (naive-UTC ISO text), num (money).
+# Staging column types: text, int, bool, ts (naive-UTC ISO text), num (money), json (a JSON
+# object as canonical text; the one type a record may give as an object, not a scalar).
 ColumnType = str
 
 
@@ -51,6 +52,8 @@ class FileSpec:
 
 # Files import in this order so that references resolve against what came before.
 KIND_ORDER = ("products", "customers", "orders", "order_items", "returns")
+# Kinds a batch of records (the API) may hold: the files' and behavioural events.
+RECORD_KINDS = (*KIND_ORDER, "events")
 
 
 def file_specs(
@@ -89,6 +92,9 @@ def file_specs(
                 Column("created_at", timestamp, type="ts", stage="customer_since"),
                 Column("sms_consent", fields.boolean, type="bool"),
                 Column("email_consent", fields.boolean, type="bool"),
+                # When the consent was given or withdrawn (else the import's time).
+                Column("sms_consent_at", timestamp, type="ts"),
+                Column("email_consent_at", timestamp, type="ts"),
             ),
         ),
         "orders": FileSpec(
@@ -122,6 +128,19 @@ def file_specs(
                 Column("returned_at", _required(timestamp), type="ts", required=True),
                 Column("reason_code", fields.slug),
                 Column("note", partial(text, max_length=2000)),
+            ),
+        ),
+        # Records only (the API, connectors): behavioural events for segments.
+        "events": FileSpec(
+            kind="events",
+            key=("external_id",),
+            columns=(
+                Column("event_id", partial(text, max_length=64), stage="external_id"),
+                Column("customer_id", fields.identifier, required=True, stage="customer_ref"),
+                Column("kind", _required(partial(fields.slug, max_length=64)), required=True),
+                Column("occurred_at", _required(timestamp), type="ts", required=True),
+                Column("product_id", partial(text, max_length=64), stage="product_ref"),
+                Column("properties", fields.json_object, type="json"),
             ),
         ),
     }

@@ -23,10 +23,18 @@ _TYPES = {
         "bool": "BOOLEAN",
         "ts": "TIMESTAMP WITH TIME ZONE",
         "num": "NUMERIC(12, 2)",
+        "json": "TEXT",
     },
     # Timestamps stay text in the exact format SQLAlchemy writes (naive UTC), so merged
     # values compare and sort like the ones the ORM stores.
-    "sqlite": {"text": "TEXT", "int": "INTEGER", "bool": "BOOLEAN", "ts": "TEXT", "num": "NUMERIC"},
+    "sqlite": {
+        "text": "TEXT",
+        "int": "INTEGER",
+        "bool": "BOOLEAN",
+        "ts": "TEXT",
+        "num": "NUMERIC",
+        "json": "TEXT",
+    },
 }
 
 

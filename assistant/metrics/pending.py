@@ -15,7 +15,7 @@ from assistant.ingest.staging import stage_table
 
 # The customer each staged row belongs to, per import kind.
 _BY_ORDER = "SELECT o.customer_id AS id FROM {stage} s JOIN orders o ON o.external_id = s.order_ref"
-_CUSTOMER_OF_STAGED_ROW = {
+CUSTOMER_OF_STAGED_ROW = {
     "customers": "SELECT c.id FROM {stage} s JOIN customers c ON c.external_id = s.external_id",
     "orders": "SELECT c.id FROM {stage} s JOIN customers c ON c.external_id = s.customer_ref",
     "order_items": _BY_ORDER,
@@ -25,7 +25,7 @@ _CUSTOMER_OF_STAGED_ROW = {
 
 def mark_changed_customers(connection: Connection, kind: str) -> None:
     """Record the customers of the rows just merged from `kind`'s staging table."""
-    select = _CUSTOMER_OF_STAGED_ROW.get(kind)
+    select = CUSTOMER_OF_STAGED_ROW.get(kind)
     if select is None:
         return
     if connection.execute(text("SELECT 1 FROM metrics_state")).first() is None:
