@@ -249,6 +249,9 @@ class ShopifySettings(BaseSettings):
         ge=0,
         description="records of a kind above which sync uses a bulk operation (0: never)",
     )
+    bulk_poll_seconds: float = _env(
+        "SHOPIFY_BULK_POLL_SECONDS", 5.0, ge=0, description="wait between bulk status polls"
+    )
     timeout_seconds: float = _env("SHOPIFY_TIMEOUT", 30.0, gt=0)
 
 

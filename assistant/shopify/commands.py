@@ -13,7 +13,7 @@ from rich.progress import TimeElapsedColumn
 from rich.table import Table
 
 from assistant.commandline.errors import UserError
-from assistant.commandline.output import console
+from assistant.commandline.output import console, errors
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
 from assistant.models.base import utcnow
@@ -170,6 +170,7 @@ def sync(
         since=_since(since),
         bulk=bulk,
         bulk_threshold=settings.shopify.bulk_threshold,
+        poll_seconds=settings.shopify.bulk_poll_seconds,
         sleep=time.sleep,
     )
     with unit_of_work(engine) as session:
@@ -202,6 +203,9 @@ def sync(
     finally:
         admin.close()
     console.print(_table(report))
+    for resource in report.resources:
+        for reason in resource.written.reasons:
+            errors.print(f"refused: {reason}", markup=False, highlight=False)
 
 
 def _table(report: SyncReport) -> Table:
