@@ -198,3 +198,26 @@ def test_a_product_relaunch_comes_from_its_metafield(
     assert product.relaunched_at is not None and product.relaunched_at.date().isoformat() == (
         "2026-11-01"
     )
+
+
+def test_the_backfill_never_grants_again_what_the_customer_withdrew(
+    engine: Engine, shopify: FakeShopifyServer
+) -> None:
+    from datetime import UTC, datetime
+
+    from assistant.delivery.consent import opt_out
+
+    connect()
+    assert invoke("shopify", "sync").exit_code == 0
+    with unit_of_work(engine) as session:
+        customer = session.execute(
+            select(Customer).where(Customer.external_id == "103")
+        ).scalar_one()
+        assert customer.sms_consent
+        opt_out(session, customer.id, "sms", source="sms_keyword", now=datetime.now(UTC))
+    assert invoke("shopify", "sync").exit_code == 0  # Shopify still says SUBSCRIBED
+    with unit_of_work(engine) as session:
+        customer = session.execute(
+            select(Customer).where(Customer.external_id == "103")
+        ).scalar_one()
+    assert not customer.sms_consent and customer.sms_consent_source == "sms_keyword"
