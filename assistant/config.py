@@ -240,9 +240,7 @@ class ShopifySettings(BaseSettings):
         "SHOPIFY_API_SECRET", description="the app's API secret key: signs webhooks (HMAC)"
     )
     api_url: str | None = _env("SHOPIFY_API_URL", description="base URL override (tests)")
-    api_version: str = _env(
-        "SHOPIFY_API_VERSION", "2026-10", pattern=r"^\d{4}-\d{2}$|^unstable$"
-    )
+    api_version: str = _env("SHOPIFY_API_VERSION", "2026-10", pattern=r"^\d{4}-\d{2}$|^unstable$")
     bulk_threshold: int = _env(
         "SHOPIFY_BULK_THRESHOLD",
         10_000,

@@ -67,9 +67,7 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     for name in list(os.environ):
         if name.startswith(
             ("ASSISTANT_", "OPENAI_", "SLACK_", "TWILIO_", "SHOPIFY_")
-        ) and not name.startswith(
-            "ASSISTANT_TEST_"
-        ):
+        ) and not name.startswith("ASSISTANT_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
     monkeypatch.chdir(tmp_path)  # a stray .env in the repo must not leak into tests

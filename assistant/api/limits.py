@@ -6,8 +6,9 @@ while the route reads it and refused as soon as it passes the limit. So an unsig
 post costs nothing: no buffering, no form parsing, no signature computed over it.
 
 Limits by path (`limit_for`): Twilio webhooks 64 KiB (an SMS body is at most 1,600
-characters), Shopify webhooks 1 MiB (a large order), Slack events and interactions 1 MiB (Slack's payloads are a few KiB), /api/v1
-`ASSISTANT_MAX_BODY_BYTES` (default 2 MiB), anything else 64 KiB.
+characters), Shopify webhooks 1 MiB (a large order), Slack events and interactions 1 MiB
+(Slack's payloads are a few KiB), /api/v1 `ASSISTANT_MAX_BODY_BYTES` (default 2 MiB),
+anything else 64 KiB.
 """
 
 from __future__ import annotations

@@ -8,8 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from rich.progress import TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from assistant.commandline.errors import UserError
@@ -23,9 +29,7 @@ from assistant.shopify.records import write_records
 from assistant.shopify.sync import Backfill, SyncError, SyncOptions, SyncReport
 from assistant.wiring import build_shopify_admin
 
-shopify_app = typer.Typer(
-    help="Shopify: connect a store and backfill it.", no_args_is_help=True
-)
+shopify_app = typer.Typer(help="Shopify: connect a store and backfill it.", no_args_is_help=True)
 
 
 def _api_error(exc: ShopifyApiError, domain: str) -> UserError:
@@ -43,7 +47,9 @@ def _api_error(exc: ShopifyApiError, domain: str) -> UserError:
 def connect(
     shop: Annotated[
         str | None,
-        typer.Option("--shop", help="The store: your-store.myshopify.com (or SHOPIFY_SHOP_DOMAIN)."),
+        typer.Option(
+            "--shop", help="The store: your-store.myshopify.com (or SHOPIFY_SHOP_DOMAIN)."
+        ),
     ] = None,
     token: Annotated[
         str | None,

@@ -94,7 +94,7 @@ def _money(value: Any) -> str | None:
 def _shop_money(node: Mapping[str, Any], graphql: str, rest: str) -> str | None:
     price_set = node.get(graphql)
     if isinstance(price_set, Mapping):
-        return _money(((price_set.get("shopMoney") or {}).get("amount")))
+        return _money((price_set.get("shopMoney") or {}).get("amount"))
     return _money(node.get(rest))
 
 
@@ -119,9 +119,7 @@ def customer_record(node: Mapping[str, Any]) -> Record | None:
     if "phone" not in record and isinstance(node.get("defaultPhoneNumber"), Mapping):
         record["phone"] = node["defaultPhoneNumber"].get("phoneNumber")
     for channel in ("sms", "email"):
-        present, state = _get(
-            node, f"{channel}MarketingConsent", f"{channel}_marketing_consent"
-        )
+        present, state = _get(node, f"{channel}MarketingConsent", f"{channel}_marketing_consent")
         if not present or not isinstance(state, Mapping):
             continue
         granted = consent(state.get("marketingState", state.get("state")))

@@ -149,7 +149,10 @@ query Webhooks($after: String) {
 }"""
 
 WEBHOOK_CREATE = """
-mutation WebhookCreate($topic: WebhookSubscriptionTopic!, $subscription: WebhookSubscriptionInput!) {
+mutation WebhookCreate(
+  $topic: WebhookSubscriptionTopic!
+  $subscription: WebhookSubscriptionInput!
+) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: $subscription) {
     webhookSubscription { id topic uri }
     userErrors { field message }

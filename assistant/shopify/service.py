@@ -220,7 +220,9 @@ def connect(
         try:
             webhooks = register_webhooks(admin, callback)
         except ShopifyApiError as exc:
-            raise ConnectError(f"the token works but webhooks could not be registered: {exc}")
+            raise ConnectError(
+                f"the token works but webhooks could not be registered: {exc}"
+            ) from None
         row.webhook_url = callback
         row.webhooks_registered_at = now
     session.flush()

@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant.customers.service import CustomerNotFound, forget_customer
 from assistant.customers import repository as customers_repo
+from assistant.customers.service import CustomerNotFound, forget_customer
 from assistant.jobs.runners import TaskRunner, enqueue_after_commit
 from assistant.models import ShopifyWebhook
 from assistant.review import audit
@@ -101,8 +101,10 @@ def process(session: Session, webhook_id: int, *, write: RecordWriter, now: date
     row.status = "processed"
     row.processed_at = now
     row.error = (
-        f"{written.rejected} record(s) refused: " + "; ".join(written.reasons)
-    )[:200] if written.rejected else None
+        (f"{written.rejected} record(s) refused: " + "; ".join(written.reasons))[:200]
+        if written.rejected
+        else None
+    )
     session.flush()
     log.info(
         "shopify.webhook_processed id=%s topic=%s inserted=%d updated=%d rejected=%d",
@@ -164,7 +166,9 @@ def _redact(session: Session, payload: dict[str, Any], now: datetime, result: Pr
     if external_id is None:
         return
     try:
-        forgotten = forget_customer(session, external_id, actor=f"{ACTOR}:customers/redact", now=now)
+        forgotten = forget_customer(
+            session, external_id, actor=f"{ACTOR}:customers/redact", now=now
+        )
     except CustomerNotFound:
         log.info("shopify.redact_unknown_customer")
         return

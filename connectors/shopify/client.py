@@ -26,7 +26,7 @@ from assistant.ports import ShopifyApiError, ShopifyAuthError, ShopifyUnreachabl
 
 log = logging.getLogger(__name__)
 
-TOKEN_HEADER = "X-Shopify-Access-Token"
+TOKEN_HEADER = "X-Shopify-Access-Token"  # noqa: S105  (a header name, not a secret)
 MAX_ATTEMPTS = 6
 # Waits beyond these are Shopify asking for something unusual; cap them, then try again.
 MAX_WAIT_SECONDS = 60.0
@@ -98,9 +98,9 @@ class ShopifyGraphQL:
             document = _json(response)
             errors = document.get("errors")
             if errors:
-                wait = _throttle_wait(errors, document.get("extensions"))
-                if wait is not None:
-                    self._wait("throttled", wait, last)
+                throttled = _throttle_wait(errors, document.get("extensions"))
+                if throttled is not None:
+                    self._wait("throttled", throttled, last)
                     continue
                 raise ShopifyApiError("Shopify GraphQL error: " + _first_error(errors))
             data = document.get("data")

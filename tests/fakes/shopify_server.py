@@ -58,8 +58,14 @@ class FakeShop:
     webhooks: list[dict[str, Any]] = field(default_factory=list)
 
     def add_product(
-        self, number: int, title: str, price: str = "10.00", *, updated: str = "2026-01-01T00:00:00Z",
-        tags: list[str] | None = None, relaunched_at: str | None = None,
+        self,
+        number: int,
+        title: str,
+        price: str = "10.00",
+        *,
+        updated: str = "2026-01-01T00:00:00Z",
+        tags: list[str] | None = None,
+        relaunched_at: str | None = None,
     ) -> dict[str, Any]:
         node = {
             "id": gid("Product", number),
@@ -77,9 +83,16 @@ class FakeShop:
         return node
 
     def add_customer(
-        self, number: int, first: str, *, email: str | None = None, phone: str | None = None,
-        email_state: str = "NOT_SUBSCRIBED", sms_state: str = "NOT_SUBSCRIBED",
-        consent_at: str | None = "2025-06-01T12:00:00Z", updated: str = "2026-01-01T00:00:00Z",
+        self,
+        number: int,
+        first: str,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        email_state: str = "NOT_SUBSCRIBED",
+        sms_state: str = "NOT_SUBSCRIBED",
+        consent_at: str | None = "2025-06-01T12:00:00Z",
+        updated: str = "2026-01-01T00:00:00Z",
     ) -> dict[str, Any]:
         node = {
             "id": gid("Customer", number),
@@ -89,16 +102,25 @@ class FakeShop:
             "phone": phone,
             "createdAt": "2025-01-01T00:00:00Z",
             "updatedAt": updated,
-            "emailMarketingConsent": {"marketingState": email_state, "consentUpdatedAt": consent_at},
+            "emailMarketingConsent": {
+                "marketingState": email_state,
+                "consentUpdatedAt": consent_at,
+            },
             "smsMarketingConsent": {"marketingState": sms_state, "consentUpdatedAt": consent_at},
         }
         self.customers.append(node)
         return node
 
     def add_order(
-        self, number: int, customer: dict[str, Any], lines: list[tuple[int, int, str]], *,
-        processed: str = "2026-02-01T10:00:00Z", updated: str = "2026-02-01T10:00:00Z",
-        financial: str = "PAID", fulfillment: str = "FULFILLED",
+        self,
+        number: int,
+        customer: dict[str, Any],
+        lines: list[tuple[int, int, str]],
+        *,
+        processed: str = "2026-02-01T10:00:00Z",
+        updated: str = "2026-02-01T10:00:00Z",
+        financial: str = "PAID",
+        fulfillment: str = "FULFILLED",
     ) -> dict[str, Any]:
         """`lines`: (product number, quantity, unit price)."""
         total = sum(q * float(p) for _, q, p in lines)
@@ -129,8 +151,13 @@ class FakeShop:
         return node
 
     def add_refund(
-        self, number: int, order: dict[str, Any], products: list[int], *,
-        created: str = "2026-02-10T09:00:00Z", note: str | None = "too bitter",
+        self,
+        number: int,
+        order: dict[str, Any],
+        products: list[int],
+        *,
+        created: str = "2026-02-10T09:00:00Z",
+        note: str | None = "too bitter",
     ) -> None:
         refund_id = gid("Refund", number)
         order["refunds"].append({"id": refund_id})
@@ -258,27 +285,41 @@ class FakeShopifyServer:
             return {
                 "webhookSubscription": None,
                 "userErrors": [
-                    {"field": ["webhookSubscription", "callbackUrl"],
-                     "message": "Address for this topic has already been taken"}
+                    {
+                        "field": ["webhookSubscription", "callbackUrl"],
+                        "message": "Address for this topic has already been taken",
+                    }
                 ],
             }
-        node = {"id": gid("WebhookSubscription", len(self.shop.webhooks) + 1), "topic": topic,
-                "uri": uri}
+        node = {
+            "id": gid("WebhookSubscription", len(self.shop.webhooks) + 1),
+            "topic": topic,
+            "uri": uri,
+        }
         self.shop.webhooks.append(node)
         return {"webhookSubscription": node, "userErrors": []}
 
     def _run_bulk(self, query: str) -> dict[str, Any]:
         if any(b["status"] == "RUNNING" for b in self._bulk.values()):
-            return {"bulkOperation": None, "userErrors": [
-                {"field": None, "message": "A bulk query operation for this app and shop is "
-                 "already in progress"}]}
+            return {
+                "bulkOperation": None,
+                "userErrors": [
+                    {
+                        "field": None,
+                        "message": "A bulk query operation for this app and shop is "
+                        "already in progress",
+                    }
+                ],
+            }
         resource = re.search(r"\{\s*(products|customers|orders)", query)
         assert resource is not None, query
         search = re.search(r'\(query: "([^"]*)"\)', query)
         operation_id = gid("BulkOperation", len(self._bulk) + 1)
         self._bulk[operation_id] = {
-            "resource": resource.group(1), "search": search.group(1) if search else None,
-            "status": "RUNNING", "polls": 0,
+            "resource": resource.group(1),
+            "search": search.group(1) if search else None,
+            "status": "RUNNING",
+            "polls": 0,
         }
         return {"bulkOperation": {"id": operation_id, "status": "CREATED"}, "userErrors": []}
 
@@ -292,8 +333,11 @@ class FakeShopifyServer:
         number = operation_id.rsplit("/", 1)[1]
         done = bulk["status"] == "COMPLETED"
         return {
-            "id": operation_id, "status": bulk["status"], "errorCode": None,
-            "objectCount": "0", "url": f"{self.url}/bulk/{number}.jsonl" if done else None,
+            "id": operation_id,
+            "status": bulk["status"],
+            "errorCode": None,
+            "objectCount": "0",
+            "url": f"{self.url}/bulk/{number}.jsonl" if done else None,
             "partialDataUrl": None,
         }
 
@@ -318,8 +362,13 @@ class FakeShopifyServer:
             def log_message(self, *_args: Any) -> None:
                 pass
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-                      content_type: str = "application/json") -> None:
+            def _send(
+                self,
+                status: int,
+                body: bytes,
+                headers: dict[str, str] | None = None,
+                content_type: str = "application/json",
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
@@ -351,29 +400,51 @@ class FakeShopifyServer:
                     failing = fake._fail_after is not None and len(fake.requests) > fake._fail_after
                     fault = fake._faults.pop(0) if fake._faults and authorized else None
                 if not authorized:
-                    self._send(401, json.dumps({"errors": "[API] Invalid API key or access "
-                               "token (unrecognized login or wrong password)"}).encode())
+                    self._send(
+                        401,
+                        json.dumps(
+                            {
+                                "errors": "[API] Invalid API key or access "
+                                "token (unrecognized login or wrong password)"
+                            }
+                        ).encode(),
+                    )
                     return
                 if failing:
                     self._send(503, b'{"errors": "Service Unavailable"}')
                     return
                 if fault is not None and fault[0] == "429":
-                    self._send(429, b'{"errors": "Too Many Requests"}',
-                               {"Retry-After": f"{fault[1]:g}"})
+                    self._send(
+                        429, b'{"errors": "Too Many Requests"}', {"Retry-After": f"{fault[1]:g}"}
+                    )
                     return
                 if fault is not None:
-                    self._send(200, json.dumps({
-                        "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
-                        "extensions": {"cost": {
-                            "requestedQueryCost": 502, "actualQueryCost": None,
-                            "throttleStatus": {"maximumAvailable": 2000.0,
-                                               "currentlyAvailable": 2, "restoreRate": 100.0},
-                        }},
-                    }).encode())
+                    self._send(
+                        200,
+                        json.dumps(
+                            {
+                                "errors": [
+                                    {"message": "Throttled", "extensions": {"code": "THROTTLED"}}
+                                ],
+                                "extensions": {
+                                    "cost": {
+                                        "requestedQueryCost": 502,
+                                        "actualQueryCost": None,
+                                        "throttleStatus": {
+                                            "maximumAvailable": 2000.0,
+                                            "currentlyAvailable": 2,
+                                            "restoreRate": 100.0,
+                                        },
+                                    }
+                                },
+                            }
+                        ).encode(),
+                    )
                     return
                 with fake._lock:
-                    data = fake._answer(operation, dict(document.get("variables") or {}),
-                                        document["query"])
+                    data = fake._answer(
+                        operation, dict(document.get("variables") or {}), document["query"]
+                    )
                 self._send(200, json.dumps({"data": data}).encode())
 
         return Handler

@@ -101,9 +101,7 @@ def test_an_interrupted_sync_continues_where_it_stopped(
     assert counts(engine) == FULL
 
 
-def test_since_reads_only_what_changed_after_it(
-    engine: Engine, shopify: FakeShopifyServer
-) -> None:
+def test_since_reads_only_what_changed_after_it(engine: Engine, shopify: FakeShopifyServer) -> None:
     connect()
     result = invoke("shopify", "sync", "--since", "2026-10-01")
     assert result.exit_code == 0, result.output

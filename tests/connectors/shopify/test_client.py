@@ -88,9 +88,7 @@ def test_bulk_result_is_streamed_as_objects(server: FakeShopifyServer) -> None:
     with admin:
         run = admin.execute(queries.BULK_RUN, {"query": queries.bulk_query("products", None)})
         operation = run["bulkOperationRunQuery"]["bulkOperation"]["id"]
-        statuses = [
-            admin.execute(queries.BULK_STATUS, {"id": operation})["node"] for _ in range(3)
-        ]
+        statuses = [admin.execute(queries.BULK_STATUS, {"id": operation})["node"] for _ in range(3)]
         assert [s["status"] for s in statuses] == ["RUNNING", "RUNNING", "COMPLETED"]
         lines = list(admin.download(statuses[-1]["url"]))
     assert [line["title"] for line in lines] == ["Product 1", "Product 2", "Product 3"]
