@@ -183,4 +183,8 @@ def provider_checks(settings: Settings) -> list[Callable[[], Check]]:
         from connectors.email.health import check_smtp
 
         checks.append(lambda: check_smtp(settings))
+    if settings.shopify.shop_domain and settings.shopify.access_token is not None:
+        from connectors.shopify.health import check_shopify
+
+        checks.append(lambda: check_shopify(settings))
     return checks
