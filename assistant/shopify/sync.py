@@ -11,7 +11,7 @@ after the last page that was stored. A finished resource starts from the beginni
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -98,6 +98,8 @@ class SyncOptions:
     max_polls: int = 17_280
     sleep: Callable[[float], None] = lambda _seconds: None
     resources: Sequence[str] = RESOURCES
+    # Records per page (smaller pages: cheaper queries, more requests).
+    page_sizes: Mapping[str, int] = field(default_factory=lambda: dict(queries.PAGE_SIZES))
 
 
 def search_filter(since: datetime | None) -> str | None:
@@ -194,7 +196,7 @@ class Backfill:
             data = self.admin.execute(
                 queries.PAGES[resource],
                 {
-                    "first": queries.PAGE_SIZES[resource],
+                    "first": self.options.page_sizes[resource],
                     "after": cursor,
                     "query": self.search,
                 },

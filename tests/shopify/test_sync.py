@@ -71,33 +71,26 @@ def backfill(engine: Engine, url: str, **options: object) -> Backfill:
 def test_an_interrupted_sync_continues_where_it_stopped(
     engine: Engine, shopify: FakeShopifyServer
 ) -> None:
-    # Products (count + 1 page), customers (count + 3 pages of 10), then the store goes down.
-    from assistant.shopify import queries
-
-    sizes = dict(queries.PAGE_SIZES)
-    queries.PAGE_SIZES.update(customers=10, orders=5)
-    try:
-        shopify.fail_after(4)
-        with pytest.raises(ShopifyUnreachable):
-            backfill(engine, shopify.url).run()
-        partial = counts(engine)
-        assert partial["products"] == 3 and partial["customers"] == 10
-        with unit_of_work(engine) as session:
-            state = session.execute(
-                select(ShopifySyncState).where(ShopifySyncState.resource == "customers")
-            ).scalar_one()
-            cursor, done = state.cursor, state.records
-        assert cursor is not None and done == 10
-        shopify.heal()
-        seen = len(shopify.requests)
-        report = backfill(engine, shopify.url).run()
-    finally:
-        queries.PAGE_SIZES.clear()
-        queries.PAGE_SIZES.update(sizes)
+    # Products (count + 1 page), customers (count + 1 page of 10), then the store goes down.
+    pages = {"products": 100, "customers": 10, "orders": 5}
+    shopify.fail_after(4)
+    with pytest.raises(ShopifyUnreachable):
+        backfill(engine, shopify.url, page_sizes=pages).run()
+    partial = counts(engine)
+    assert partial["products"] == 3 and partial["customers"] == 10
+    with unit_of_work(engine) as session:
+        state = session.execute(
+            select(ShopifySyncState).where(ShopifySyncState.resource == "customers")
+        ).scalar_one()
+        cursor, done = state.cursor, state.records
+    assert cursor is not None and done == 10
+    shopify.heal()
+    seen = len(shopify.requests)
+    report = backfill(engine, shopify.url, page_sizes=pages).run()
     customers = next(r for r in report.resources if r.resource == "customers")
     assert customers.resumed and customers.read == 15
-    pages = [r for r in shopify.requests[seen:] if r.operation == "Customers"]
-    assert pages[0].variables["after"] == cursor
+    requested = [r for r in shopify.requests[seen:] if r.operation == "Customers"]
+    assert requested[0].variables["after"] == cursor
     assert counts(engine) == FULL
 
 
@@ -219,3 +212,25 @@ def test_the_backfill_never_grants_again_what_the_customer_withdrew(
             select(Customer).where(Customer.external_id == "103")
         ).scalar_one()
     assert not customer.sms_consent and customer.sms_consent_source == "sms_keyword"
+
+
+def test_an_interrupted_bulk_run_polls_the_same_operation_again(
+    engine: Engine, shopify: FakeShopifyServer
+) -> None:
+    # Products: count, BulkRun, then the store goes down while it is being polled.
+    shopify.fail_after(3)
+    with pytest.raises(ShopifyUnreachable):
+        backfill(engine, shopify.url, bulk=True, resources=("products",)).run()
+    with unit_of_work(engine) as session:
+        state = session.execute(select(ShopifySyncState)).scalar_one()
+        operation = state.bulk_operation_id
+    assert operation is not None and state.completed_at is None
+    shopify.heal()
+    seen = len(shopify.requests)
+    report = backfill(engine, shopify.url, bulk=True, resources=("products",)).run()
+    after = shopify.requests[seen:]
+    # A second BulkRun would be refused: one is still running for this app and shop.
+    assert "BulkRun" not in [r.operation for r in after]
+    assert {r.variables["id"] for r in after if r.operation == "BulkStatus"} == {operation}
+    assert report.resources[0].resumed and report.resources[0].read == 3
+    assert counts(engine)["products"] == 3
