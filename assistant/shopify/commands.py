@@ -69,7 +69,7 @@ def connect(
 ) -> None:
     """Check the token, store the connection, register the webhooks (safe to run twice)."""
     settings = get_settings()
-    domain = service.normalise_domain(shop or settings.shopify.shop_domain or _ask("Store domain"))
+    domain = _domain(shop or settings.shopify.shop_domain or _ask("Store domain"))
     secret = settings.shopify.access_token
     given = token or (secret.get_secret_value() if secret else "") or _ask("Access token", True)
     api_key_secret = api_secret or (
@@ -112,6 +112,13 @@ def connect(
             "[yellow]No API secret key given: webhooks are refused until SHOPIFY_API_SECRET is "
             "set or connect is run with --api-secret.[/]"
         )
+
+
+def _domain(value: str) -> str:
+    try:
+        return service.normalise_domain(value)
+    except service.ConnectError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _ask(label: str, hide: bool = False) -> str:
@@ -182,7 +189,7 @@ def sync(
     with unit_of_work(engine) as session:
         try:
             creds = service.credentials(session, settings)
-        except service.NotConnected as exc:
+        except (service.NotConnected, service.ConnectError) as exc:
             raise UserError(str(exc)) from None
     admin = build_shopify_admin(
         creds.base_url,

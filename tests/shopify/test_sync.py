@@ -234,3 +234,9 @@ def test_an_interrupted_bulk_run_polls_the_same_operation_again(
     assert {r.variables["id"] for r in after if r.operation == "BulkStatus"} == {operation}
     assert report.resources[0].resumed and report.resources[0].read == 3
     assert counts(engine)["products"] == 3
+
+
+def test_a_domain_that_is_not_a_store_is_one_line(engine: Engine) -> None:
+    result = invoke("shopify", "connect", "--shop", "https://example.com/shop", "--token", TOKEN)
+    assert result.exit_code == 2
+    assert "myshopify.com" in one_line_error(result.output)
