@@ -86,6 +86,10 @@ class AssistantGroup(LazyGroup):
         "sms": LazyCommand(
             "assistant.drafting.sms_commands:sms_app", "SMS encoding.", database="none"
         ),
+        "shopify": LazyCommand(
+            "assistant.shopify.commands:shopify_app",
+            "Shopify: connect a store and backfill it.",
+        ),
         "serve": LazyCommand(
             "assistant.api.commands:serve", "Run the web service (API, Slack, Twilio webhooks)."
         ),

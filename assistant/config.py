@@ -269,6 +269,35 @@ class ReviewSettings(BaseSettings):
     )
 
 
+class ShopifySettings(BaseSettings):
+    """The Shopify store (connectors/shopify); set here, these win over `assistant shopify
+    connect`'s stored connection."""
+
+    model_config = _ENV
+
+    shop_domain: str | None = _env(
+        "SHOPIFY_SHOP_DOMAIN", description="the store's your-store.myshopify.com domain"
+    )
+    access_token: SecretStr | None = _env(
+        "SHOPIFY_ACCESS_TOKEN", description="the custom app's Admin API access token (shpat_...)"
+    )
+    api_secret: SecretStr | None = _env(
+        "SHOPIFY_API_SECRET", description="the app's API secret key: signs webhooks (HMAC)"
+    )
+    api_url: str | None = _env("SHOPIFY_API_URL", description="base URL override (tests)")
+    api_version: str = _env("SHOPIFY_API_VERSION", "2026-10", pattern=r"^\d{4}-\d{2}$|^unstable$")
+    bulk_threshold: int = _env(
+        "SHOPIFY_BULK_THRESHOLD",
+        10_000,
+        ge=0,
+        description="records of a kind above which sync uses a bulk operation (0: never)",
+    )
+    bulk_poll_seconds: float = _env(
+        "SHOPIFY_BULK_POLL_SECONDS", 5.0, ge=0, description="wait between bulk status polls"
+    )
+    timeout_seconds: float = _env("SHOPIFY_TIMEOUT", 30.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All settings, grouped."""
 
@@ -285,6 +314,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    shopify: ShopifySettings = Field(default_factory=ShopifySettings)
 
 
 GROUPS: tuple[type[BaseSettings], ...] = (
@@ -299,6 +329,7 @@ GROUPS: tuple[type[BaseSettings], ...] = (
     WorkerSettings,
     DeliverySettings,
     ReviewSettings,
+    ShopifySettings,
 )
 
 

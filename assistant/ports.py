@@ -6,7 +6,7 @@ only ever sees these types, so a provider can be swapped without touching domain
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -274,4 +274,35 @@ class ReviewChannel(Protocol):
 
     def post_conversation_message(self, message_id: int) -> None:
         """Show a customer's inbound message in its conversation thread."""
+        ...
+
+
+class ShopifyApiError(Exception):
+    """The Shopify Admin API refused or failed a request (the message is one line)."""
+
+
+class ShopifyAuthError(ShopifyApiError):
+    """401/403: the access token is wrong, revoked or lacks a scope."""
+
+
+class ShopifyUnreachable(ShopifyApiError):
+    """The store could not be reached (DNS, connection, timeout, 5xx after retries)."""
+
+
+@runtime_checkable
+class ShopifyAdmin(Protocol):
+    """The Admin GraphQL API of one store: queries, and the bulk operations' JSONL results.
+
+    Throttling (HTTP 429, GraphQL `THROTTLED`) is waited out and retried inside."""
+
+    def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of one GraphQL request; raises a ShopifyApiError on `errors`."""
+        ...
+
+    def download(self, url: str) -> Iterator[dict[str, Any]]:
+        """The objects of a bulk operation's JSONL result file, one per line."""
+        ...
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
         ...

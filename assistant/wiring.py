@@ -16,6 +16,7 @@ from assistant.ports import (
     Drafter,
     EmailSender,
     ReviewChannel,
+    ShopifyAdmin,
     SignatureValidator,
     SmsSender,
     WebhookSender,
@@ -95,6 +96,23 @@ def build_twilio_signature_validator(settings: Settings) -> SignatureValidator |
     from connectors.twilio.signature import TwilioSignatureValidator
 
     return TwilioSignatureValidator.from_settings(settings)
+
+
+def build_shopify_admin(
+    base_url: str, access_token: str, api_version: str, *, timeout: float = 30.0
+) -> ShopifyAdmin:
+    """The Admin GraphQL API of one store (`base_url`: https://x.myshopify.com or
+    SHOPIFY_API_URL), over httpx (connectors/shopify/client.py)."""
+    from connectors.shopify.client import ShopifyGraphQL
+
+    return ShopifyGraphQL(base_url, access_token, api_version, timeout=timeout)
+
+
+def verify_shopify_webhook(secret: str, body: bytes, signature: str | None) -> bool:
+    """Whether `X-Shopify-Hmac-Sha256` (`signature`) signs `body` with the app's secret."""
+    from connectors.shopify.signature import verify
+
+    return verify(secret, body, signature)
 
 
 def build_slack_review_channel(settings: Settings, engine: Engine | None = None) -> ReviewChannel:
@@ -180,4 +198,8 @@ def provider_checks(settings: Settings) -> list[Callable[[], Check]]:
         from connectors.webhook.health import check_webhook
 
         checks.append(lambda: check_webhook(settings))
+    if settings.shopify.shop_domain and settings.shopify.access_token is not None:
+        from connectors.shopify.health import check_shopify
+
+        checks.append(lambda: check_shopify(settings))
     return checks

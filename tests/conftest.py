@@ -65,9 +65,9 @@ def postgres_problem() -> str | None:
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test starts from default settings with its own SQLite file, never ./assistant.db."""
     for name in list(os.environ):
-        if name.startswith(("ASSISTANT_", "OPENAI_", "SLACK_", "TWILIO_")) and not name.startswith(
-            "ASSISTANT_TEST_"
-        ):
+        if name.startswith(
+            ("ASSISTANT_", "OPENAI_", "SLACK_", "TWILIO_", "SHOPIFY_")
+        ) and not name.startswith("ASSISTANT_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
     monkeypatch.chdir(tmp_path)  # a stray .env in the repo must not leak into tests

@@ -33,6 +33,7 @@ from assistant.observability.http import RequestContextMiddleware, bind_path_ids
 from assistant.observability.metrics import CONTENT_TYPE, render
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
+from assistant.shopify.routes import router as shopify_router
 from assistant.triggers.routes import router as triggers_router
 from assistant.wiring import include_slack_routes
 
@@ -84,6 +85,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     # (hundreds a second in a busy store) while the API serves people.
     app.include_router(conversations_router)
     app.include_router(delivery_router)
+    app.include_router(shopify_router)
     include_slack_routes(app)
     app.include_router(unsubscribe_router)
     for api_router in (

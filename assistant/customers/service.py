@@ -1,7 +1,7 @@
 """A customer's profile summary, and forgetting a customer (erasing their personal data).
 
 `forget_customer` is the one way personal data is erased: `assistant customers forget`,
-`POST /api/v1/customers/{id}/forget` and, later, the Shopify `customers/redact` webhook
+`POST /api/v1/customers/{id}/forget` and the Shopify `customers/redact` webhook
 call it. It erases names, addresses, free-text notes and the text of every draft and
 message (in and out), and keeps what reporting and the law need: orders, totals, dates and
 products, counts, message states and times, and the consent ledger as proof. An opt-out
@@ -113,7 +113,7 @@ def forget_customer(
     """Erase the personal data of customer `external_id`; keep aggregates and consent proof.
 
     The entry point for every erasure request: the CLI, the API and the Shopify
-    `customers/redact` webhook (when that connector arrives). Idempotent: a customer
+    `customers/redact` webhook (assistant.shopify.webhooks). Idempotent: a customer
     forgotten before is left as is (`forgotten` False). Raises CustomerNotFound.
     """
     consent_repo.write_lock(session)

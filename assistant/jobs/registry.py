@@ -17,6 +17,7 @@ TASK_MODULES = (
     "assistant.review.tasks",
     "assistant.drafting.tasks",
     "assistant.triggers.tasks",
+    "assistant.shopify.tasks",
     "assistant.jobs.periodic",
 )
 # The periodic task: post unposted review cards, schedule approved drafts, send due messages.

@@ -16,6 +16,7 @@ from assistant.models.metrics import (
     MetricsState,
 )
 from assistant.models.order import Order, OrderItem, Return
+from assistant.models.shopify import ShopifyConnection, ShopifySyncState, ShopifyWebhook
 from assistant.models.trigger import TriggerOccasion, TriggerRun
 
 __all__ = [
@@ -40,6 +41,9 @@ __all__ = [
     "OrderItem",
     "Product",
     "Return",
+    "ShopifyConnection",
+    "ShopifySyncState",
+    "ShopifyWebhook",
     "Suppression",
     "TriggerOccasion",
     "TriggerRun",

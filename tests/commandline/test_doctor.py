@@ -192,3 +192,24 @@ def test_smtp_login(monkeypatch: pytest.MonkeyPatch) -> None:
         code, rows = doctor(monkeypatch, ASSISTANT_SMTP_URL=url, **env)
         assert code == 1
         assert "login refused" in rows["smtp"]["detail"]
+
+
+def test_shopify_store_answers_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fakes.shopify_server import TOKEN, FakeShopifyServer
+
+    server = FakeShopifyServer().start()
+    try:
+        env = {
+            "SHOPIFY_SHOP_DOMAIN": "fake-coffee.myshopify.com",
+            "SHOPIFY_ACCESS_TOKEN": TOKEN,
+            "SHOPIFY_API_SECRET": "secret",
+            "SHOPIFY_API_URL": server.url,
+        }
+        _, rows = doctor(monkeypatch, **env)
+        assert rows["shopify"]["status"] == "ok", rows["shopify"]
+        assert "Fake Coffee Co" in rows["shopify"]["detail"]
+        _, rows = doctor(monkeypatch, **{**env, "SHOPIFY_ACCESS_TOKEN": "shpat_wrong"})
+        assert rows["shopify"]["status"] == "problem"
+        assert "SHOPIFY_ACCESS_TOKEN" in rows["shopify"]["fix"]
+    finally:
+        server.stop()

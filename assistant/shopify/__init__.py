@@ -1,0 +1,1 @@
+"""Shopify: connect a store, backfill it, take its webhooks (adapters in connectors/shopify)."""
