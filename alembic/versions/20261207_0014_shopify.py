@@ -15,7 +15,7 @@ import assistant.models.base
 
 
 revision: str = '0014_shopify'
-down_revision: str | None = '0012_customer_forgotten'
+down_revision: str | None = '0013_ingest_requests'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

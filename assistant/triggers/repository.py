@@ -12,9 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from assistant.db import upsert_insert
 from assistant.drafting import repository as drafts
 from assistant.models import Campaign, CampaignMember, TriggerOccasion, TriggerRun
 from assistant.models.campaign import CampaignStatus
@@ -29,11 +29,6 @@ EXTENDABLE = (
     CampaignStatus.INTERRUPTED.value,
     CampaignStatus.PAUSED.value,
 )
-
-
-def _insert(session: Session, model: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
 def record(
@@ -62,7 +57,7 @@ def record(
         for o in occasions
     ]
     statement = (
-        _insert(session, TriggerOccasion)
+        upsert_insert(session, TriggerOccasion)
         .on_conflict_do_nothing(index_elements=["customer_id", "trigger", "occasion", "step"])
         .returning(TriggerOccasion.customer_id)
     )
@@ -164,10 +159,17 @@ def add_members(session: Session, campaign: Campaign, occasions: Sequence[Occasi
     }
 
 
+def day_claimed(session: Session, day: date) -> bool:
+    """Whether `day`'s daily run was taken already."""
+    return (
+        session.execute(select(TriggerRun.id).where(TriggerRun.run_on == day)).first() is not None
+    )
+
+
 def claim_day(session: Session, day: date, now: datetime) -> bool:
     """Mark `day`'s daily run as taken; False when a run of that day exists already."""
     statement = (
-        _insert(session, TriggerRun)
+        upsert_insert(session, TriggerRun)
         .values(run_on=day, started_at=now, summary={})
         .on_conflict_do_nothing(index_elements=["run_on"])
         .returning(TriggerRun.id)

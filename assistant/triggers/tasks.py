@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Engine
 
 from assistant.config import Settings, get_settings
 from assistant.db import get_engine, unit_of_work
@@ -23,7 +23,6 @@ from assistant.drafting.brand import load_brand
 from assistant.jobs.locks import exclusive
 from assistant.jobs.registry import task
 from assistant.jobs.runners import CeleryRunner, TaskRunner, build_runner
-from assistant.models import TriggerRun
 from assistant.models.base import utcnow
 from assistant.triggers import repository, service
 from assistant.triggers.config import load_triggers
@@ -80,6 +79,10 @@ def daily(as_of: str | None = None, now: str | None = None) -> dict[str, Any]:
             log.info("triggers.daily_skipped reason=another_run")
             return {"skipped": "another daily run is running"}
         config = load_triggers()
+        with unit_of_work(engine) as session:
+            if repository.day_claimed(session, context.as_of):
+                return {"skipped": f"already ran for {context.as_of.isoformat()}"}
+        refresh_metrics(engine, context.as_of)
         with unit_of_work(engine, writes=True) as session:
             if not repository.claim_day(session, context.as_of, clock):
                 return {"skipped": f"already ran for {context.as_of.isoformat()}"}
@@ -87,6 +90,17 @@ def daily(as_of: str | None = None, now: str | None = None) -> dict[str, Any]:
             repository.finish_day(session, context.as_of, utcnow(), report.as_dict())
     log.info("triggers.daily_done day=%s queued=%s", context.as_of, report.queued)
     return report.as_dict()
+
+
+def refresh_metrics(engine: Engine, as_of: date) -> None:
+    """Bring customer metrics up to `as_of` first: milestones and lapsed best customers are
+    read from them, and nothing else refreshes them by itself (incremental when it can)."""
+    from assistant.metrics import service as metrics  # scipy: only the daily run needs it
+
+    with unit_of_work(engine, writes=True) as session:
+        report = metrics.refresh(session, as_of)
+    metrics.tidy_after_refresh(engine)
+    log.info("triggers.metrics_refreshed incremental=%s", report.incremental)
 
 
 def daily_due(settings: Settings, now: datetime, runner: TaskRunner | None = None) -> str:
@@ -98,11 +112,8 @@ def daily_due(settings: Settings, now: datetime, runner: TaskRunner | None = Non
     if local.hour < settings.worker.triggers_hour:
         return "not_yet"
     with unit_of_work(get_engine()) as session:
-        ran = session.execute(
-            select(TriggerRun.id).where(TriggerRun.run_on == local.date())
-        ).first()
-    if ran is not None:
-        return "done"
+        if repository.day_claimed(session, local.date()):
+            return "done"
     active = runner or build_runner(settings)
     if isinstance(active, CeleryRunner):
         active.expires = settings.worker.tick_seconds  # the next tick queues another

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -12,7 +12,7 @@ from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.jobs.registry import TICK_TASK, get_task
 from assistant.jobs.runners import CollectingRunner
-from assistant.models import TriggerRun
+from assistant.models import CustomerMetrics, TriggerRun
 from assistant.triggers.hooks import evaluate_after_commit
 from assistant.triggers.tasks import DAILY_TASK, EVALUATE_TASK, daily_due
 from tests.triggers.helpers import ids, queued
@@ -80,3 +80,12 @@ def test_the_import_hook_queues_evaluation_after_commit_in_chunks(store: Engine)
         (EVALUATE_TASK, {"customer_ids": [1, 2]}),
         (EVALUATE_TASK, {"customer_ids": [3]}),
     ]
+
+
+def test_the_daily_run_brings_customer_metrics_up_to_its_day_first(store: Engine) -> None:
+    # Milestones and lapsed best customers are read from customer_metrics, which nothing
+    # else refreshes by itself.
+    get_task(DAILY_TASK)(as_of="2026-11-21", now="2026-11-21T15:00:00+00:00")
+    with unit_of_work(store) as session:
+        days = set(session.execute(select(CustomerMetrics.as_of)).scalars())
+    assert days == {date(2026, 11, 21)}
