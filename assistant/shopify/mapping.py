@@ -15,6 +15,7 @@ Refunds: each refunded line is a return of its product, dated by the refund.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -50,6 +51,22 @@ _GRAPHQL_METAFIELDS = {
     "shortName": "short_name",
 }
 REFUND_REASON = "refund"
+# Shopify's refunds carry no reason code, only the note staff typed: words in it name the
+# reason the relaunch trigger looks for (fit, sizing, quality); otherwise `refund`.
+_NOTE_REASONS = (
+    ("sizing", ("size", "sizing", "too small", "too big", "too large", "too short", "too long")),
+    ("fit", ("fit", "fitting", "tight", "loose")),
+    ("quality", ("quality", "defect", "broken", "damaged", "faulty", "leak", "tore", "torn")),
+)
+
+
+def refund_reason(note: str | None) -> str:
+    """The reason code a refund's note names (`sizing`, `fit`, `quality`), else `refund`."""
+    text = " " + " ".join(re.findall(r"[a-z]+", (note or "").lower())) + " "
+    for reason, cues in _NOTE_REASONS:
+        if any(f" {cue} " in text for cue in cues):
+            return reason
+    return REFUND_REASON
 
 
 def numeric_id(value: Any) -> str | None:
@@ -319,7 +336,7 @@ def refund_returns(refund: Mapping[str, Any], order_id: str | None = None) -> li
             "order_id": order_id,
             "product_id": product_id,
             "returned_at": returned_at,
-            "reason_code": REFUND_REASON,
+            "reason_code": refund_reason(note),
             "note": note,
         }
         for product_id in products

@@ -10,6 +10,7 @@ from assistant.shopify.mapping import (
     order_status,
     product_facts,
     product_record,
+    refund_reason,
     refund_returns,
 )
 from tests.fakes.shopify_server import FakeShop
@@ -107,7 +108,7 @@ def test_rest_refund_is_a_return_per_product() -> None:
             "order_id": "820982911946154508",
             "product_id": "632910392",
             "returned_at": "2026-12-02T09:00:00-05:00",
-            "reason_code": "refund",
+            "reason_code": "quality",
             "note": "Things were damaged",
         }
     ]
@@ -163,3 +164,12 @@ def test_graphql_product() -> None:
         "price": "14.50",
         "relaunched_at": "2026-10-01",
     }
+
+
+def test_a_refund_note_names_the_reason_the_relaunch_trigger_looks_for() -> None:
+    assert refund_reason("Too small in the shoulders") == "sizing"
+    assert refund_reason("Did not fit well") == "fit"
+    assert refund_reason("Arrived broken") == "quality"
+    assert refund_reason("Changed my mind") == "refund"
+    assert refund_reason(None) == "refund"
+    assert refund_reason("outfit looked odd") == "refund"  # whole words only

@@ -124,7 +124,7 @@ def test_a_refund_becomes_a_return(engine: Engine, web: TestClient) -> None:
     deliver(web, "refunds/create", payloads.refund(), event_id="evt-refund")
     with unit_of_work(engine) as session:
         returned = session.execute(select(Return)).scalar_one()
-    assert returned.reason_code == "refund" and returned.note == "Things were damaged"
+    assert returned.reason_code == "quality" and returned.note == "Things were damaged"
 
 
 def test_a_product_update_carries_its_relaunch_tag(engine: Engine, web: TestClient) -> None:
