@@ -40,7 +40,7 @@ KINDS: Mapping[str, Mapping[str, Any]] = {
         "label": "Check-ins",
         "days": 5,
         "catch_up_days": 2,
-        "statuses": ["completed", "shipped", "delivered"],
+        "statuses": ["processing", "completed", "shipped", "delivered"],
     },
     "milestone_crossed": {
         "playbook": "recognition",

@@ -10,7 +10,7 @@ redelivered task run it once; a run that fails leaves the day unclaimed for the 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,9 +39,16 @@ def brand_today(settings: Settings, now: datetime) -> date:
 
 
 def context_for(settings: Settings, as_of: date | None, now: datetime) -> service.Context:
-    """A run's context: the day (default: the brand's today), clock, brand, delivery rules."""
+    """A run's context: the day (default: the brand's today), clock, brand, delivery rules.
+
+    A run for a later day (`--as-of` ahead: planning, rehearsing a sequence) is judged as on
+    that day at this time of day, so frequency caps count what will have been sent by then.
+    """
+    today = brand_today(settings, now)
+    if as_of is not None and as_of > today:
+        now += timedelta(days=(as_of - today).days)
     return service.Context(
-        as_of=as_of or brand_today(settings, now),
+        as_of=as_of or today,
         now=now,
         brand=load_brand(),
         policy=DeliveryPolicy.from_settings(settings),
