@@ -103,7 +103,9 @@ class DraftView:
     channel: str
     body: str
     subject: str | None = None
+    # Who the draft is for: the campaign's segment, or the trigger that queued it.
     segment: str | None = None
+    trigger: str | None = None
     campaign_name: str | None = None
     facts: Mapping[str, Any] = field(default_factory=dict)
     findings: Sequence[Mapping[str, Any]] = ()
@@ -135,6 +137,7 @@ class CampaignView:
     segment: str | None
     counts: Mapping[str, int]
     samples: Sequence[tuple[str, str]] = ()
+    trigger: str | None = None
 
 
 def _get(facts: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -225,10 +228,16 @@ def _channel_label(view: DraftView) -> str:
     return "Email" if view.channel == "email" else view.channel
 
 
+def _audience(trigger: str | None, segment: str | None) -> str:
+    if trigger:
+        return f"trigger *{escape(trigger)}*"
+    return f"segment *{escape(segment or '')}*"
+
+
 def _headline(view: DraftView) -> str:
     where = [f"*{escape(view.first_name)}*", f"playbook *{escape(view.playbook)}*"]
-    if view.segment:
-        where.append(f"segment *{escape(view.segment)}*")
+    if view.trigger or view.segment:
+        where.append(_audience(view.trigger, view.segment))
     where.append(escape(_channel_label(view)))
     return " · ".join(where)
 
@@ -337,8 +346,8 @@ def campaign_blocks(view: CampaignView) -> list[Block]:
     """A campaign's parent message: counts, a few samples, and Review by risk."""
     title = f"Campaign: {view.name}"[:150]
     head = [f"playbook *{escape(view.playbook)}*", f"channel *{escape(view.channel)}*"]
-    if view.segment:
-        head.insert(1, f"segment *{escape(view.segment)}*")
+    if view.trigger or view.segment:
+        head.insert(1, _audience(view.trigger, view.segment))
     fields = [
         MarkdownTextObject(text=f"*{label}*\n{view.counts.get(key, 0):,}")
         for key, label in COUNT_LABELS

@@ -27,14 +27,14 @@ def _first_name(facts: Mapping[str, Any], stored: str | None) -> str:
 def draft_view(session: Session, draft_id: int) -> DraftView | None:
     """The card of one draft, or None when it does not exist."""
     row = session.execute(
-        select(Draft, Customer.first_name, Campaign.name, Campaign.segment)
+        select(Draft, Customer.first_name, Campaign.name, Campaign.segment, Campaign.trigger)
         .join(Customer, Customer.id == Draft.customer_id)
         .outerjoin(Campaign, Campaign.id == Draft.campaign_id)
         .where(Draft.id == draft_id)
     ).one_or_none()
     if row is None:
         return None
-    draft, first_name, campaign_name, segment = row
+    draft, first_name, campaign_name, segment, trigger = row
     facts = dict(draft.facts or {})
     playbook = PLAYBOOKS.get(draft.playbook)
     findings = (draft.findings or {}).get("items") or []
@@ -47,7 +47,8 @@ def draft_view(session: Session, draft_id: int) -> DraftView | None:
         channel=draft.channel,
         body=draft.body or "",
         subject=draft.subject,
-        segment=segment or (playbook.segment if playbook else None),
+        segment=segment or (playbook.segment if playbook and not trigger else None),
+        trigger=trigger,
         campaign_name=campaign_name,
         facts=facts,
         findings=[f for f in findings if isinstance(f, Mapping)],
@@ -97,4 +98,5 @@ def campaign_view(
         segment=campaign.segment,
         counts=counts,
         samples=found,
+        trigger=campaign.trigger,
     )

@@ -111,3 +111,14 @@ def test_campaign_parent_and_risk_modal() -> None:
     assert kit.risk_modal(campaign, 1234, "1,000 USD", "{}").to_dict()["submit"]["text"] == (
         "Approve 1,234"
     )
+
+
+def test_a_trigger_made_draft_and_its_day_campaign_name_the_trigger_not_a_segment() -> None:
+    blocks = dicts(kit.draft_blocks(view(segment=None, trigger="purchase", playbook="check_in")))
+    head = blocks[0]["text"]["text"]  # type: ignore[index]
+    assert head == "*Maya* · playbook *check_in* · trigger *purchase* · SMS, 2 segments"
+    day = kit.CampaignView(
+        campaign_id=4, name="Check-ins · 2026-12-07", playbook="check_in", channel="sms",
+        segment=None, counts={"pending_review": 12}, trigger="purchase",
+    )  # fmt: skip
+    assert "trigger *purchase*" in texts(dicts(kit.campaign_blocks(day)))
