@@ -21,6 +21,7 @@ from assistant.jobs.locks import exclusive
 from assistant.jobs.registry import TICK_TASK, task
 from assistant.jobs.runners import CeleryRunner, build_runner
 from assistant.models.base import utcnow
+from assistant.shopify.tasks import retry_due as retry_shopify_webhooks
 from assistant.triggers.tasks import daily_due
 from assistant.wiring import sweep_slack_review
 
@@ -54,8 +55,8 @@ def _sweep(settings: Settings) -> int | str:
 @task(TICK_TASK)
 def tick() -> dict[str, Any]:
     """Post (or queue posting) unposted review cards, schedule approved drafts, send due
-    messages, hand campaigns whose run died back to a worker, and start the day's trigger
-    run once it is due. A failing step never stops the others."""
+    messages, hand campaigns whose run died back to a worker, start the day's trigger run once
+    it is due, and retry Shopify webhooks that failed. A failing step never stops the others."""
     settings = get_settings()
     with exclusive(get_engine(), TICK_TASK) as held:
         if not held:
@@ -75,4 +76,8 @@ def tick() -> dict[str, Any]:
             outcome["triggers"] = daily_due(settings, utcnow())
         except Exception:
             log.exception("triggers.daily_failed")
+        try:
+            outcome["shopify_webhooks_retried"] = retry_shopify_webhooks()
+        except Exception:
+            log.exception("shopify.retry_failed")
         return outcome

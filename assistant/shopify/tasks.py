@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from assistant.config import get_settings
 from assistant.conversations import tasks as _conversation_tasks  # noqa: F401  (UPDATE_DRAFTS)
@@ -33,3 +34,16 @@ def process_webhook(webhook_id: int) -> str:
             webhooks.mark_failed(session, webhook_id, type(exc).__name__)
         raise
     return result.status
+
+
+def retry_due(now: datetime | None = None) -> int:
+    """From the worker's tick: queue `shopify.process_webhook` again for stored webhooks that
+    failed or whose task was lost, when their next attempt is due; how many."""
+    with unit_of_work(get_engine()) as session:
+        due = webhooks.due_for_retry(session, now or utcnow())
+    runner = build_runner(get_settings())
+    for webhook_id in due:
+        runner.enqueue(webhooks.PROCESS_TASK, webhook_id=webhook_id)
+    if due:
+        log.info("shopify.webhooks_retried count=%d", len(due))
+    return len(due)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.customers import repository as customers_repo
@@ -115,6 +116,31 @@ def process(session: Session, webhook_id: int, *, write: RecordWriter, now: date
         written.rejected,
     )
     return result
+
+
+# A webhook whose processing raised (or whose task was lost) is tried again by the worker's
+# tick, 2**attempts minutes after it arrived, at most this many times in all (about 4 h).
+MAX_ATTEMPTS = 8
+
+
+def due_for_retry(session: Session, now: datetime, *, limit: int = 100) -> list[int]:
+    """Stored webhooks not processed yet whose next attempt is due, oldest first."""
+    rows = session.execute(
+        select(ShopifyWebhook.id, ShopifyWebhook.attempts, ShopifyWebhook.received_at)
+        .where(
+            ShopifyWebhook.status.in_(("received", "failed")),
+            ShopifyWebhook.attempts < MAX_ATTEMPTS,
+            ShopifyWebhook.received_at <= now - timedelta(minutes=1),
+        )
+        .order_by(ShopifyWebhook.id)
+        .limit(limit * 5)
+    )
+    due = [row_id for row_id, attempts, received in rows if received <= now - _wait(attempts)]
+    return due[:limit]
+
+
+def _wait(attempts: int) -> timedelta:
+    return timedelta(minutes=2**attempts)
 
 
 def mark_failed(session: Session, webhook_id: int, reason: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from assistant.db import unit_of_work
 from assistant.delivery.consent import opt_out
+from assistant.jobs.registry import TICK_TASK, get_task
 from assistant.models import (
     AuditEntry,
     ConsentEvent,
@@ -20,6 +21,7 @@ from assistant.models import (
     Return,
     ShopifyWebhook,
 )
+from assistant.models.base import utcnow
 from tests.shopify import payloads
 from tests.shopify.conftest import DOMAIN, counts
 
@@ -230,3 +232,24 @@ def test_receiving_only_stores_and_queues_the_task_after_commit(
     assert process_webhook(**kwargs) == "processed"  # idempotent: left alone the second time
     with unit_of_work(engine) as session:
         assert session.execute(select(Customer.forgotten_at)).scalar_one() is not None
+
+
+def test_the_tick_retries_a_webhook_whose_processing_failed_once_its_wait_is_over(
+    engine: Engine, web: TestClient
+) -> None:
+    now = utcnow()
+    with unit_of_work(engine) as session:
+        tries = (("due", 1, 10, 1), ("waiting", 2, 3, 2), ("given-up", 8, 999, 3))
+        for event, attempts, age, number in tries:
+            session.add(
+                ShopifyWebhook(
+                    event_id=event, topic="orders/create", shop_domain=DOMAIN,
+                    payload=payloads.order(number=number),
+                    status="failed", attempts=attempts, error="OperationalError",
+                    received_at=now - timedelta(minutes=age),
+                )
+            )  # fmt: skip
+    assert get_task(TICK_TASK)()["shopify_webhooks_retried"] == 1
+    status = {row.event_id: (row.status, row.attempts) for row in webhooks(engine)}
+    assert status == {"due": ("processed", 2), "waiting": ("failed", 2), "given-up": ("failed", 8)}
+    assert counts(engine)["orders"] == 1
