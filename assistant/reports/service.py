@@ -12,22 +12,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.models import AuditEntry, Campaign, Draft
 
-DIMENSIONS: Final = (
-    "playbook",
-    "prompt_version",
-    "model",
-    "reviewer",
-    "campaign",
-    "trigger",
-    "week",
-)
+Dimension = Literal[
+    "playbook", "prompt_version", "model", "reviewer", "campaign", "trigger", "week"
+]
+DIMENSIONS: Final[tuple[str, ...]] = get_args(Dimension)
 NONE_KEY = "(none)"
 UNDECIDED_KEY = "(undecided)"
 TOP_REASONS = 5
