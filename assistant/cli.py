@@ -64,6 +64,10 @@ class AssistantGroup(LazyGroup):
             "assistant.review.commands:review_command",
             "Review drafts at the terminal: approve, edit, regenerate, reject.",
         ),
+        "report": LazyCommand(
+            "assistant.reports.commands:report_app",
+            "Read-only reports: review analytics by playbook, reviewer, week, ...",
+        ),
         "conversations": LazyCommand(
             "assistant.conversations.commands:conversations_app",
             "Customers' conversations without Slack: list, show, reply.",

@@ -31,6 +31,7 @@ from assistant.jobs.runners import stop_thread_runner, use_thread_runner
 from assistant.migrate import current_revision
 from assistant.observability.http import RequestContextMiddleware, bind_path_ids
 from assistant.observability.metrics import CONTENT_TYPE, render
+from assistant.reports.routes import router as reports_router
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
 from assistant.shopify.routes import router as shopify_router
@@ -100,6 +101,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         drafts_router,
         ingest_router,
         triggers_router,
+        reports_router,
     ):
         # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.
         app.include_router(
