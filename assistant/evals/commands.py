@@ -41,7 +41,7 @@ def _text_report(run: EvalRun, deltas: list[Delta], baseline: EvalRun | None) ->
         for metric in METRICS:
             row = f"  {metric.name:<20} {_number(result.value(metric.name)):>8}"
             delta = by_key.get((playbook, metric.name))
-            if delta is not None:
+            if delta is not None and delta.change:
                 row += f"  ({delta.change:+.3g})"
                 if delta.worse:
                     row += "  WORSE"
