@@ -28,7 +28,7 @@ from assistant.drafting.campaigns import CampaignRequest, preview_campaign
 from assistant.evals.golden import GOLDEN_PATH, PLAYBOOKS
 from assistant.ingest.service import import_files
 from assistant.metrics.service import refresh
-from connectors.llm.offline import OfflineDrafter
+from assistant.wiring import build_drafter
 
 AS_OF = date(2026, 11, 23)
 SEED = 7
@@ -57,7 +57,7 @@ def build(per_playbook: int) -> dict[str, Any]:
                 preview_campaign(
                     engine,
                     CampaignRequest(playbook=playbook, channel="sms"),
-                    OfflineDrafter(brand),
+                    build_drafter(get_settings(), brand),
                     brand=brand,
                     settings=get_settings(),
                     count=per_playbook,
