@@ -162,3 +162,39 @@ def test_openai_without_a_server_or_key_is_one_line_and_exit_2() -> None:
     result = invoke("eval", "--drafter", "openai")
     assert result.exit_code == 2
     assert "OPENAI_API_KEY" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_template_that_drops_the_facts_is_flagged_for_a_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_fake_openai() as server:
+        setenv(monkeypatch, "OPENAI_BASE_URL", server.base_url)
+        before = run_json("--drafter", "openai", "--playbook", "check_in")
+        prompts = tmp_path / "prompts"
+        shutil.copytree(DEFAULT_PROMPTS_DIR, prompts)
+        template = prompts / "check_in.md"
+        text = template.read_text(encoding="utf-8")
+        lines = "{% for line in fact_lines %}\n{{ line }}\n{% endfor %}\n"
+        assert lines in text
+        template.write_text(
+            text.replace(lines, "").replace("version: check_in-1", "version: check_in-2"),
+            encoding="utf-8",
+        )
+        setenv(monkeypatch, "ASSISTANT_PROMPTS_DIR", str(prompts))
+        after = run_json(
+            "--drafter", "openai", "--playbook", "check_in", "--fail-on-regression", code=1
+        )
+    assert before["run"]["playbooks"]["check_in"]["fact_coverage"] > 0.5
+    assert "check_in.fact_coverage" in after["regressions"]
+    assert after["run"]["prompt_versions"] == {"check_in": "check_in-2"}
+    assert after["baseline"] == before["run"]["started_at"]
+
+
+def test_an_unreadable_recorded_run_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    folder = tmp_path / ".assistant" / "evals"
+    folder.mkdir(parents=True)
+    (folder / "20260101T000000000000-offline.json").write_text("{not json", encoding="utf-8")
+    result = invoke("eval")
+    assert result.exit_code == 2
+    assert "cannot read the recorded eval run" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
