@@ -8,6 +8,7 @@ the guardrails and one regeneration on a block, exactly as a campaign drafts.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -43,6 +44,8 @@ _WHOLE_PRICE = re.compile(r"(\d+)\.00")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _QUOTED = re.compile(r'"([^"]+)"')
 RUN_SUFFIX = ".json"
+# Drafts requested at once: a real model answers a golden set in seconds, not minutes.
+CONCURRENCY = 4
 
 
 class EvalError(ValueError):
@@ -128,6 +131,17 @@ def brand_hash(folder: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else ""
 
 
+async def _draft_all(kit: Toolkit, cases: Sequence[Mapping[str, Any]]) -> list[Outcome]:
+    """Every case drafted, at most CONCURRENCY at once, in the golden set's order."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(index: int, facts: Mapping[str, Any]) -> Outcome:
+        async with gate:
+            return await generate(kit, index, dict(facts), variant=index)
+
+    return list(await asyncio.gather(*(one(i, f) for i, f in enumerate(cases))))
+
+
 async def run_eval(
     golden: GoldenSet,
     *,
@@ -162,10 +176,7 @@ async def run_eval(
                 backoff=Backoff(max_retries=2, base=0.05, cap=0.5),
                 delivery_channel=golden.channel,
             )
-            outcomes = [
-                await generate(kit, index, dict(facts), variant=index)
-                for index, facts in enumerate(golden.cases[playbook])
-            ]
+            outcomes = await _draft_all(kit, golden.cases[playbook])
             model = next((o.model for o in outcomes if o.model), model)
             results[playbook] = measure(outcomes)
     finally:
