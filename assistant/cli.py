@@ -87,6 +87,11 @@ class AssistantGroup(LazyGroup):
             "Check a message against the facts it may use.",
             database="none",
         ),
+        "eval": LazyCommand(
+            "assistant.evals.commands:eval_command",
+            "Measure the drafter on a shipped golden set; flag what got worse since the last run.",
+            database="none",
+        ),
         "sms": LazyCommand(
             "assistant.drafting.sms_commands:sms_app", "SMS encoding.", database="none"
         ),

@@ -50,6 +50,9 @@ class AppSettings(BaseSettings):
     prompts_dir: str | None = _env(
         "ASSISTANT_PROMPTS_DIR", description="prompt templates and brand.yaml (default: bundled)"
     )
+    eval_dir: str = _env(
+        "ASSISTANT_EVAL_DIR", ".assistant/evals", description="recorded `assistant eval` runs"
+    )
     max_body_bytes: int = _env(
         "ASSISTANT_MAX_BODY_BYTES",
         2 * 1024 * 1024,

@@ -1,0 +1,1 @@
+"""Offline evals: a shipped golden set through the drafter, measured and compared."""
