@@ -96,6 +96,11 @@ class MetricsSettings(BaseSettings):
 
     clv_months: int = _env("ASSISTANT_CLV_MONTHS", 12, ge=0, le=120)
     clv_monthly_discount: float = _env("ASSISTANT_CLV_MONTHLY_DISCOUNT", 0.01, ge=0, lt=1)
+    attribution_days: int = _env(
+        "ASSISTANT_ATTRIBUTION_DAYS", 7, ge=1, le=365, description="order attribution window"
+    )
+    cost_per_sms_segment: float = _env("ASSISTANT_COST_PER_SMS_SEGMENT", 0.0079, ge=0)
+    cost_per_email: float = _env("ASSISTANT_COST_PER_EMAIL", 0.0, ge=0)
 
 
 class LLMSettings(BaseSettings):

@@ -1,4 +1,4 @@
-"""`assistant report ...`: read-only reports; `review` is review analytics (docs/reports.md)."""
+"""`assistant report ...`: read-only reports: `review` and `outcomes` (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from rich.table import Table
 from assistant.commandline.choices import choose
 from assistant.commandline.errors import UserError
 from assistant.commandline.output import cell, console, print_json
+from assistant.config import get_settings
 from assistant.db import unit_of_work
-from assistant.reports import service
+from assistant.reports import outcomes, service
 
-report_app = typer.Typer(help="Read-only reports: review analytics.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Read-only reports: review analytics, outcomes.", no_args_is_help=True
+)
 
 
 class Format(StrEnum):
@@ -101,3 +104,68 @@ def review_command(
         console.print(f"No drafts from {first or 'the start'} to {last or 'now'}.")
         return
     console.print(_table(rows, by))
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _outcomes_table(rows: list[outcomes.OutcomeRow], by: str, days: int) -> Table:
+    table = Table(
+        title=f"Outcomes by {by} (orders within {days} days, last touch)",
+        caption="docs/reports.md says what each number means",
+    )
+    columns = ("drafted", "approved", "sent", "delivered", "replied", "opted out", "converted")
+    for column in (by, *columns, "orders", "revenue", "rev./msg", "cost"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row.key,
+            *(f"{n:,}" for n in (row.drafted, row.approved, row.sent, row.delivered)),
+            *(f"{n:,}" for n in (row.replied, row.opted_out, row.converted, row.orders)),
+            _money(row.revenue),
+            _money(row.revenue_per_message),
+            f"{row.cost:,.4f}",
+        )
+    return table
+
+
+@report_app.command("outcomes")
+def outcomes_command(
+    since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last UTC day, YYYY-MM-DD.")] = None,
+    by: Annotated[
+        str,
+        typer.Option(help="campaign, trigger, playbook, segment, channel, prompt_version, week."),
+    ] = "campaign",
+    campaign: Annotated[int | None, typer.Option(help="Only this campaign.")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Drafted to converted, attributed revenue and cost, per group (last touch)."""
+    choose(by, outcomes.GROUPINGS, what="--by")
+    first, last = _day(since, "--since"), _day(until, "--until")
+    settings = get_settings()
+    days = settings.metrics.attribution_days
+    try:
+        with unit_of_work() as session:
+            rows = outcomes.outcomes(
+                session, settings, since=first, until=last, by=by, campaign_id=campaign
+            )
+    except service.BadReportInput as exc:
+        raise UserError(str(exc)) from None
+    if output == Format.json:
+        print_json(
+            {
+                "by": by,
+                "since": first,
+                "until": last,
+                "campaign": campaign,
+                "attribution_days": days,
+                "groups": [asdict(r) for r in rows],
+            }
+        )
+        return
+    if not rows:
+        console.print(f"No drafts or messages from {first or 'the start'} to {last or 'now'}.")
+        return
+    console.print(_outcomes_table(rows, by, days))

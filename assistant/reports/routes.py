@@ -1,4 +1,4 @@
-"""`/api/v1/reports`: read-only reports; `review` is review analytics (docs/reports.md)."""
+"""`/api/v1/reports`: read-only reports, `review` and `outcomes` (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from assistant.api.deps import ReviewKey, SessionDep
-from assistant.reports import service
-from assistant.reports.schemas import ReviewGroup, ReviewReport
+from assistant.config import get_settings
+from assistant.reports import outcomes, service
+from assistant.reports.schemas import OutcomeGroup, OutcomeReport, ReviewGroup, ReviewReport
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -32,4 +33,32 @@ def review_report(
         raise HTTPException(422, str(exc)) from None
     return ReviewReport(
         by=by, since=since, until=until, groups=[ReviewGroup.of(row) for row in rows]
+    )
+
+
+@router.get("/outcomes", response_model=OutcomeReport)
+def outcomes_report(
+    _key: ReviewKey,
+    session: SessionDep,
+    since: Annotated[date | None, Query(description="First UTC day (inclusive).")] = None,
+    until: Annotated[date | None, Query(description="Last UTC day (inclusive).")] = None,
+    by: Annotated[outcomes.Grouping, Query(description="The grouping.")] = "campaign",
+    campaign: Annotated[int | None, Query(description="Only this campaign's drafts.")] = None,
+) -> OutcomeReport:
+    """Drafted, approved, sent, delivered, replied, opted out, converted, attributed revenue
+    and cost, per group; orders are attributed by last touch (docs/reports.md)."""
+    settings = get_settings()
+    try:
+        rows = outcomes.outcomes(
+            session, settings, since=since, until=until, by=by, campaign_id=campaign
+        )
+    except service.BadReportInput as exc:
+        raise HTTPException(422, str(exc)) from None
+    return OutcomeReport(
+        by=by,
+        since=since,
+        until=until,
+        campaign=campaign,
+        attribution_days=settings.metrics.attribution_days,
+        groups=[OutcomeGroup.of(row) for row in rows],
     )
