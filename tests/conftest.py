@@ -16,6 +16,7 @@ a file, a port or a Redis database.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -33,6 +34,7 @@ from sqlalchemy.engine import make_url
 from assistant import migrate
 from assistant.config import get_settings
 from assistant.db import build_engine, get_engine
+from assistant.observability.logging import OUR_LOGGERS, QUIET_AT_DEBUG, WARNINGS_ONLY
 from tests.threadcheck import describe, wait_for_blocking_threads
 
 POSTGRES_URL = os.environ.get(
@@ -59,6 +61,27 @@ def postgres_problem() -> str | None:
     if not _PROBLEM:
         _PROBLEM.append(_postgres_problem())
     return _PROBLEM[0]
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """A test that sets up the service's logging (JSON lines at INFO, as `serve` and `worker`
+    do) must not leave it to the next test in its process: a later CLI test would then print
+    INFO lines before its one-line error. Levels and our loggers' handlers come back as they
+    were; a root handler of ours added by the test goes (pytest's own are left to pytest)."""
+    names = ("", *OUR_LOGGERS, *QUIET_AT_DEBUG, *WARNINGS_ONLY)
+    levels = {name: logging.getLogger(name).level for name in names}
+    ours = {name: list(logging.getLogger(name).handlers) for name in OUR_LOGGERS}
+    root_before = list(logging.getLogger().handlers)
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler not in root_before and type(handler).__module__.startswith("assistant."):
+            root.removeHandler(handler)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    for name, handlers in ours.items():
+        logging.getLogger(name).handlers[:] = handlers
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,10 @@ def _sane_day(value: date | None) -> date | None:
     return value
 
 
+# For any day a query takes: keeps its date arithmetic valid (`Annotated[date | None, Query(...),
+# BOUNDED_DAY]`).
+BOUNDED_DAY = AfterValidator(_sane_day)
+
 # A customer's id from their store: what `customers.external_id` holds, no control characters.
 ExternalIdPath = Annotated[
     str,
@@ -42,5 +46,5 @@ PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, fr
 AsOfParam = Annotated[
     date | None,
     Query(description="The day to evaluate on (default: today), 1970-01-01..2100-12-31."),
-    AfterValidator(_sane_day),
+    BOUNDED_DAY,
 ]

@@ -30,7 +30,20 @@ def configure_cli_logging() -> None:
         level = os.environ.get("ASSISTANT_LOG_LEVEL", "WARNING")
         configure_logging(fmt, level, default="console")
         return
+    _drop_service_logging()
     show_warnings()
+
+
+def _drop_service_logging() -> None:
+    """Undo what `serve` or `worker` set up earlier in this process (tests run many commands
+    in one): their stderr handler on the root logger and our loggers' levels, which would
+    print INFO lines around a command's own output."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if type(handler).__module__ == "assistant.observability.logging":
+            root.removeHandler(handler)
+    for name in ("assistant", "connectors"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 def show_warnings() -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from assistant.api.deps import ReviewKey, SessionDep
+from assistant.api.params import BOUNDED_DAY, MAX_ID
 from assistant.config import get_settings
 from assistant.reports import outcomes, service
 from assistant.reports.schemas import OutcomeGroup, OutcomeReport, ReviewGroup, ReviewReport
@@ -15,12 +16,16 @@ from assistant.reports.schemas import OutcomeGroup, OutcomeReport, ReviewGroup, 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
+SinceParam = Annotated[date | None, Query(description="First UTC day (inclusive)."), BOUNDED_DAY]
+UntilParam = Annotated[date | None, Query(description="Last UTC day (inclusive)."), BOUNDED_DAY]
+
+
 @router.get("/review", response_model=ReviewReport)
 def review_report(
     _key: ReviewKey,
     session: SessionDep,
-    since: Annotated[date | None, Query(description="First UTC day (inclusive).")] = None,
-    until: Annotated[date | None, Query(description="Last UTC day (inclusive).")] = None,
+    since: SinceParam = None,
+    until: UntilParam = None,
     by: Annotated[service.Dimension, Query(description="The grouping; week is the decision's.")] = (
         "playbook"
     ),
@@ -40,10 +45,12 @@ def review_report(
 def outcomes_report(
     _key: ReviewKey,
     session: SessionDep,
-    since: Annotated[date | None, Query(description="First UTC day (inclusive).")] = None,
-    until: Annotated[date | None, Query(description="Last UTC day (inclusive).")] = None,
+    since: SinceParam = None,
+    until: UntilParam = None,
     by: Annotated[outcomes.Grouping, Query(description="The grouping.")] = "campaign",
-    campaign: Annotated[int | None, Query(description="Only this campaign's drafts.")] = None,
+    campaign: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this campaign's drafts.")
+    ] = None,
 ) -> OutcomeReport:
     """Drafted, approved, sent, delivered, replied, opted out, converted, attributed revenue
     and cost, per group; orders are attributed by last touch (docs/reports.md)."""
