@@ -58,10 +58,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from assistant import migrate  # noqa: E402
 from assistant.config import Settings, get_settings  # noqa: E402
-from assistant.db import build_engine, unit_of_work  # noqa: E402
-from assistant.demo import generate_store  # noqa: E402
+from assistant.db import unit_of_work  # noqa: E402
+from assistant.demo.store import load_demo_store  # noqa: E402
 from assistant.drafting import campaigns  # noqa: E402
 from assistant.drafting.brand import Brand, load_brand  # noqa: E402
 from assistant.drafting.context import FactsBuilder, missing_facts  # noqa: E402
@@ -70,8 +69,6 @@ from assistant.drafting.guardrails import GuardrailPolicy, blocking, check_draft
 from assistant.drafting.prompts import load_prompt, render_prompt  # noqa: E402
 from assistant.drafting.runner import RunSummary  # noqa: E402
 from assistant.drafting.tokens import count_tokens, token_counter_is_exact  # noqa: E402
-from assistant.ingest.service import import_files  # noqa: E402
-from assistant.metrics.service import refresh  # noqa: E402
 from assistant.models import AuditEntry, Campaign, CampaignMember, Draft, Product  # noqa: E402
 from assistant.models.base import utcnow  # noqa: E402
 from assistant.playbooks import PLAYBOOKS  # noqa: E402
@@ -122,16 +119,7 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def build_store(url: str, folder: Path, customers: int) -> Engine:
     """Migrate, import a generated demo store and refresh its metrics as of AS_OF."""
-    engine = build_engine(url)
-    migrate.upgrade(engine)
-    data = folder / "demo"
-    if not (data / "customers.csv").exists():
-        generate_store(data, customers=customers, seed=SEED, as_of=AS_OF)
-    with unit_of_work(engine) as session:
-        import_files(session, [data])
-    with unit_of_work(engine) as session:
-        refresh(session, AS_OF)
-    return engine
+    return load_demo_store(url, folder, customers=customers, seed=SEED, as_of=AS_OF)
 
 
 @contextlib.contextmanager

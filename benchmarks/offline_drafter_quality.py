@@ -19,17 +19,13 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from assistant import migrate
 from assistant.config import get_settings
-from assistant.db import build_engine, unit_of_work
-from assistant.demo import generate_store
+from assistant.demo.store import load_demo_store
 from assistant.drafting.brand import load_brand
 from assistant.drafting.campaigns import CampaignRequest, preview_campaign
 from assistant.drafting.guardrails import blocking
 from assistant.drafting.openings import opening_key, top_opening_share
 from assistant.drafting.sms_segments import analyse
-from assistant.ingest.service import import_files
-from assistant.metrics.service import refresh
 from connectors.llm.offline import OfflineDrafter
 
 AS_OF = date(2026, 11, 23)
@@ -48,14 +44,9 @@ def main() -> None:
         os.environ["ASSISTANT_DATABASE_URL"] = url
         os.environ["ASSISTANT_LLM"] = "offline"
         get_settings.cache_clear()
-        engine = build_engine(url)
-        migrate.upgrade(engine)
-        data = Path(folder) / "demo"
-        generate_store(data, customers=args.customers, seed=SEED, as_of=AS_OF)
-        with unit_of_work(engine) as session:
-            import_files(session, [data])
-        with unit_of_work(engine) as session:
-            refresh(session, AS_OF)
+        engine = load_demo_store(
+            url, Path(folder), customers=args.customers, seed=SEED, as_of=AS_OF
+        )
         brand = load_brand()
         drafter = OfflineDrafter(brand)
         print("| playbook | channel | drafts | SMS segments (1/2/3+) | top opening | blocked |")

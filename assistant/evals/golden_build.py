@@ -19,15 +19,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant import migrate
 from assistant.config import get_settings
-from assistant.db import build_engine, unit_of_work
-from assistant.demo import catalog, generate_store
+from assistant.demo import catalog
+from assistant.demo.store import load_demo_store
 from assistant.drafting.brand import load_brand
 from assistant.drafting.campaigns import CampaignRequest, preview_campaign
 from assistant.evals.golden import GOLDEN_PATH, PLAYBOOKS
-from assistant.ingest.service import import_files
-from assistant.metrics.service import refresh
 from assistant.wiring import build_drafter
 
 AS_OF = date(2026, 11, 23)
@@ -42,14 +39,7 @@ def build(per_playbook: int) -> dict[str, Any]:
         os.environ["ASSISTANT_DATABASE_URL"] = url
         os.environ["ASSISTANT_LLM"] = "offline"
         get_settings.cache_clear()
-        engine = build_engine(url)
-        migrate.upgrade(engine)
-        data = Path(folder) / "demo"
-        generate_store(data, customers=CUSTOMERS, seed=SEED, as_of=AS_OF)
-        with unit_of_work(engine) as session:
-            import_files(session, [data])
-        with unit_of_work(engine) as session:
-            refresh(session, AS_OF)
+        engine = load_demo_store(url, Path(folder), customers=CUSTOMERS, seed=SEED, as_of=AS_OF)
         brand = load_brand()
         cases: dict[str, list[Any]] = {}
         for playbook in PLAYBOOKS:
