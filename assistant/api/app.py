@@ -31,6 +31,7 @@ from assistant.jobs.runners import stop_thread_runner, use_thread_runner
 from assistant.migrate import current_revision
 from assistant.observability.http import RequestContextMiddleware, bind_path_ids
 from assistant.observability.metrics import CONTENT_TYPE, render
+from assistant.reports.page import router as reports_page_router
 from assistant.reports.routes import router as reports_router
 from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
@@ -89,6 +90,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(shopify_router)
     include_slack_routes(app)
     app.include_router(unsubscribe_router)
+    app.include_router(reports_page_router)  # HTML for people; not in the OpenAPI schema
     for api_router in (
         segments_router,
         campaigns_router,
