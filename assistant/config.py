@@ -60,7 +60,8 @@ class AppSettings(BaseSettings):
         description="largest /api/v1 request body, in bytes (larger: 413)",
     )
     secret_key: SecretStr | None = _env(
-        "ASSISTANT_SECRET_KEY", description="signs unsubscribe links (32+ random characters)"
+        "ASSISTANT_SECRET_KEY",
+        description="signs unsubscribe links and /reports sessions (32+ random characters)",
     )
 
     @field_validator("secret_key")

@@ -4,8 +4,8 @@ Anonymous requests are sent to `/reports/login` (303). The login form takes an A
 the `review` or `admin` scope and sets a signed session cookie (`page_auth`): HttpOnly,
 SameSite=Strict, Path=/reports, Secure over HTTPS. Scripts may instead send
 `Authorization: Bearer <key>` with every request. The POST routes refuse a cross-site
-request (an `Origin` other than the page's host, or `Sec-Fetch-Site: cross-site`); with the
-SameSite=Strict cookie that is the page's CSRF defence (docs/reports.md, "Reports page").
+request (`Sec-Fetch-Site` other than same-origin, or an `Origin` other than the page's
+host); with the SameSite=Strict cookie that is the page's CSRF defence (docs/reports.md).
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin: a form post carries its Origin, which `_cross_site` checks.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
@@ -69,9 +70,11 @@ def _bearer(request: Request) -> str | None:
 
 
 def _cross_site(request: Request) -> bool:
-    """A request another site's page made (the browser says so)."""
-    if request.headers.get("sec-fetch-site", "") == "cross-site":
-        return True
+    """A request another site's page made: the browser's `Sec-Fetch-Site` says so, or (older
+    browsers) its `Origin` names another host. Requests without either (scripts) pass."""
+    fetched_from = request.headers.get("sec-fetch-site")
+    if fetched_from is not None:
+        return fetched_from not in ("same-origin", "none")
     origin = request.headers.get("origin")
     return origin is not None and urlsplit(origin).netloc != request.headers.get("host", "")
 

@@ -177,7 +177,12 @@ def test_sessions_expire() -> None:
 
 def test_cross_site_posts_are_refused(engine: Engine, client: TestClient) -> None:
     review = make_key(engine, "reader", "review")
-    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"},
+    ):
         response = client.post(
             "/reports/login", data={"api_key": review}, headers=headers, follow_redirects=False
         )
