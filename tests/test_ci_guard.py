@@ -21,6 +21,8 @@ UNREACHABLE_POSTGRES = {
     "ASSISTANT_TEST_POSTGRES_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
 }
 UNREACHABLE_REDIS = {"ASSISTANT_TEST_REDIS_URL": "redis://127.0.0.1:1/0"}
+A_BROWSER_TEST = "tests/reports/test_page_browser.py"
+NO_BROWSER = {"ASSISTANT_TEST_CHROMIUM": "/nonexistent/chromium"}
 
 
 def _run(test: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -57,3 +59,15 @@ def test_unreachable_redis_is_skipped_otherwise() -> None:
     result = _run(A_REDIS_TEST, {**UNREACHABLE_REDIS, "ASSISTANT_TEST_REQUIRE_REDIS": "0"})
     assert result.returncode == 0, result.stdout
     assert "skipped" in result.stdout and "passed" not in result.stdout
+
+
+def test_a_missing_browser_fails_when_required() -> None:
+    result = _run(A_BROWSER_TEST, {**NO_BROWSER, "ASSISTANT_TEST_REQUIRE_BROWSER": "1"})
+    assert result.returncode == 1, result.stdout
+    assert "a browser is required (ASSISTANT_TEST_REQUIRE_BROWSER=1)" in result.stdout
+
+
+def test_a_missing_browser_is_skipped_otherwise() -> None:
+    result = _run(A_BROWSER_TEST, {**NO_BROWSER, "ASSISTANT_TEST_REQUIRE_BROWSER": "0"})
+    assert result.returncode == 0, result.stdout
+    assert "1 skipped" in result.stdout and "/nonexistent/chromium is missing" in result.stdout

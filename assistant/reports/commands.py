@@ -1,4 +1,5 @@
-"""`assistant report ...`: read-only reports: `review` and `outcomes` (docs/reports.md)."""
+"""`assistant report ...`: read-only reports: `review`, `outcomes` and the page's `page-url`
+(docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
+from urllib.parse import urlencode
 
 import typer
 from rich.table import Table
@@ -169,3 +171,17 @@ def outcomes_command(
         console.print(f"No drafts or messages from {first or 'the start'} to {last or 'now'}.")
         return
     console.print(_outcomes_table(rows, by, days))
+
+
+@report_app.command("page-url")
+def page_url_command(
+    since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last UTC day, YYYY-MM-DD.")] = None,
+) -> None:
+    """The reports page's address on ASSISTANT_PUBLIC_URL (log in there with a review key)."""
+    first, last = _day(since, "--since"), _day(until, "--until")
+    if first and last and first > last:
+        raise UserError(f"--since {first} is after --until {last}")
+    query = urlencode({k: v.isoformat() for k, v in (("since", first), ("until", last)) if v})
+    base = get_settings().app.public_url.rstrip("/")
+    console.print(f"{base}/reports" + (f"?{query}" if query else ""), soft_wrap=True, markup=False)

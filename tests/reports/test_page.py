@@ -19,6 +19,7 @@ from assistant.db import unit_of_work
 from assistant.models.base import utcnow
 from assistant.reports import page_auth
 from tests.apikeys.helpers import make_key
+from tests.clitools import invoke
 from tests.reports.outcomes_store import campaign, customer, draft
 from tests.reports.page_store import page_store
 
@@ -227,3 +228,17 @@ def test_the_stylesheet_is_served_locally(client: TestClient) -> None:
     css = client.get("/reports/static/reports.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert "svg.chart" in css.text and "http" not in css.text
+
+
+def test_the_page_url_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_PUBLIC_URL", "https://assistant.example.com/")
+    get_settings.cache_clear()
+    plain = invoke("report", "page-url")
+    assert (plain.exit_code, plain.output) == (0, "https://assistant.example.com/reports\n")
+    both = invoke("report", "page-url", "--since", "2026-11-01", "--until", "2026-11-30")
+    assert (
+        both.output == "https://assistant.example.com/reports?since=2026-11-01&until=2026-11-30\n"
+    )
+    bad = invoke("report", "page-url", "--since", "2026-12-02", "--until", "2026-12-01")
+    assert bad.exit_code == 2 and "is after --until" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1
