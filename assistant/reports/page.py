@@ -136,7 +136,10 @@ async def login(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return _login_page(REFUSED, 401)
-    fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=5)
+    try:
+        fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=5)
+    except ValueError:  # more fields than the form has
+        return _login_page(REFUSED, 401)
     presented = (fields.get("api_key") or [""])[0].strip()
     caller = authenticate(request, presented) if presented else None
     if caller is None or not page_auth.admitted(caller):

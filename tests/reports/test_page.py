@@ -75,6 +75,15 @@ def test_a_wrong_or_ingest_key_is_refused_with_a_401_page(
         assert "That API key was not accepted" in response.text
         assert "feeder" not in response.text and (not key or key not in response.text)
         assert page_auth.COOKIE not in response.headers.get("set-cookie", "")
+    stuffed = "&".join(f"f{n}=x" for n in range(10)) + f"&api_key={ingest}"
+    response = client.post(
+        "/reports/login",
+        content=stuffed,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 401
+    huge = client.post("/reports/login", data={"api_key": "x" * 5000})
+    assert huge.status_code == 401
 
 
 def test_login_sets_a_strict_http_only_cookie_and_the_page_shows_the_numbers(
