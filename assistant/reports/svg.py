@@ -13,7 +13,7 @@ Geometry (all charts are `WIDTH` wide, scaled by the browser through `viewBox`):
 - `line_chart`: x evenly spaced over the labels (weeks), y from 0 to the largest value (or
   `y_max`); a `None` value is a gap: the line breaks there and no point is drawn.
 - `interval_chart`: one row per estimate with its low..high interval as a horizontal bar and
-  a vertical zero line; the scale always includes 0.
+  a vertical zero line, over `INTERVAL_PLOT_WIDTH`; the scale always includes 0.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ WIDTH = 640
 LABEL_WIDTH = 170
 VALUE_WIDTH = 110
 PLOT_WIDTH = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+# An interval's text ("12.0% [-1.5%, 25.0%]") needs a wider value column than a bar's.
+INTERVAL_VALUE_WIDTH = 170
+INTERVAL_PLOT_WIDTH = WIDTH - LABEL_WIDTH - INTERVAL_VALUE_WIDTH
 ROW_HEIGHT = 24
 BAR_HEIGHT = 16
 TOP = 8
@@ -213,7 +216,7 @@ def interval_chart(
         low, high = -1.0, 1.0
 
     def x(v: float) -> float:
-        return LABEL_WIDTH + PLOT_WIDTH * (v - low) / (high - low)
+        return LABEL_WIDTH + INTERVAL_PLOT_WIDTH * (v - low) / (high - low)
 
     height = TOP * 2 + ROW_HEIGHT * max(len(rows), 1)
     parts = [_open("intervals", title, desc, height, repr(rows))]
@@ -232,7 +235,7 @@ def interval_chart(
             f'y1="{_f(middle)}" y2="{_f(middle)}" stroke="{PALETTE[0]}" stroke-width="3"/>'
             f'<circle class="estimate" cx="{_f(x(row.estimate))}" cy="{_f(middle)}" r="5" '
             f'fill="{PALETTE[1]}"/>'
-            f'<text class="value" x="{WIDTH - VALUE_WIDTH + 8}" y="{_f(middle)}" '
+            f'<text class="value" x="{WIDTH - INTERVAL_VALUE_WIDTH + 8}" y="{_f(middle)}" '
             f'dominant-baseline="middle">{escape(shown)}</text></g>'
         )
     if not rows:

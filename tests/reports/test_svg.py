@@ -132,9 +132,9 @@ def test_intervals_sit_either_side_of_the_zero_line() -> None:
         svg.Interval("unclear", 0.0, -0.1, 0.1),
     ]
     zero, drawn = _intervals(_parse(svg.interval_chart(rows, title="t", desc="d")))
-    assert zero == svg.LABEL_WIDTH + svg.PLOT_WIDTH / 2  # the scale is -0.3..0.3
+    assert zero == svg.LABEL_WIDTH + svg.INTERVAL_PLOT_WIDTH / 2  # the scale is -0.3..0.3
     (b_low, b_mid, b_high), (w_low, w_mid, w_high), (u_low, u_mid, u_high) = drawn
-    assert zero < b_low < b_mid < b_high == svg.LABEL_WIDTH + svg.PLOT_WIDTH
+    assert zero < b_low < b_mid < b_high == svg.LABEL_WIDTH + svg.INTERVAL_PLOT_WIDTH
     assert svg.LABEL_WIDTH == w_low < w_mid < w_high < zero
     assert u_low < u_mid == zero < u_high
 
@@ -146,12 +146,12 @@ def test_an_all_positive_scale_still_shows_zero_and_all_zero_is_centred() -> Non
     assert zero == svg.LABEL_WIDTH
     assert drawn == [
         (
-            svg.LABEL_WIDTH + svg.PLOT_WIDTH / 4,
-            svg.LABEL_WIDTH + svg.PLOT_WIDTH / 2,
-            svg.LABEL_WIDTH + svg.PLOT_WIDTH,
+            svg.LABEL_WIDTH + svg.INTERVAL_PLOT_WIDTH / 4,
+            svg.LABEL_WIDTH + svg.INTERVAL_PLOT_WIDTH / 2,
+            svg.LABEL_WIDTH + svg.INTERVAL_PLOT_WIDTH,
         )
     ]
     zero, drawn = _intervals(
         _parse(svg.interval_chart([svg.Interval("a", 0, 0, 0)], title="t", desc="d"))
     )
-    assert zero == svg.LABEL_WIDTH + svg.PLOT_WIDTH / 2 and drawn == [(zero, zero, zero)]
+    assert zero == svg.LABEL_WIDTH + svg.INTERVAL_PLOT_WIDTH / 2 and drawn == [(zero, zero, zero)]
