@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.delivery.policy import DeliveryPolicy
-from assistant.delivery.rules import address_of, customer_zone, evaluate
+from assistant.delivery.rules import address_of, customer_zone, evaluate, timing_window
 from assistant.delivery.send_time import HOLDOUT, LEARNED, HourBook, in_holdout, next_at_hour
 from assistant.delivery.state import SYSTEM, cancel_message, lock_customer, move_draft
 from assistant.models import Customer, Draft, DraftState, Message
@@ -84,7 +84,7 @@ def schedule_draft(
     )
     session.add(message)
     session.flush()
-    earliest = _send_time(session, message, customer, now, policy, book)
+    earliest = _send_time(session, message, customer, draft, now, policy, book)
     verdict = evaluate(
         session, message, customer, draft, now=now, policy=policy, at_send=False, earliest=earliest
     )
@@ -101,6 +101,7 @@ def _send_time(
     session: Session,
     message: Message,
     customer: Customer,
+    draft: Draft,
     now: datetime,
     policy: DeliveryPolicy,
     book: HourBook | None,
@@ -119,7 +120,9 @@ def _send_time(
     message.send_time = choice.policy
     if choice.hour is None:
         return None
-    return next_at_hour(now, choice.hour, customer_zone(customer, policy))
+    zone = customer_zone(customer, policy)
+    opens, _ = timing_window(draft, zone)  # the best hour on the playbook's first day
+    return next_at_hour(max(now, opens) if opens is not None else now, choice.hour, zone)
 
 
 def approved_draft_ids(session: Session, *, limit: int) -> list[int]:

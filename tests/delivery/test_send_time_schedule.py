@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from assistant.config import get_settings
 from assistant.db import unit_of_work
+from assistant.delivery.messages import list_messages
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.send_time import SendTimePolicy
 from assistant.models import Conversation
@@ -44,7 +45,9 @@ def test_customer_whose_moments_cluster_at_19_gets_19_local(engine: Engine, sour
         draft = add_draft(session, customer)
     scheduled = schedule(engine, draft.id, Clock(), LEARNING)
     assert _scheduled(engine, scheduled) == (SEVEN_PM_NEW_YORK, "learned")
-    assert message(engine, scheduled or 0).error_code == "send_time"
+    with unit_of_work(engine) as session:  # what `messages list` and the API show
+        (row,) = list_messages(session)
+    assert (row.id, row.reason, row.send_time) == (scheduled, "send_time", "learned")
 
 
 def test_an_unknown_event_kind_is_not_a_click(engine: Engine) -> None:
@@ -179,3 +182,19 @@ def test_off_schedules_as_before(engine: Engine) -> None:
         draft = add_draft(session, customer)
     at, used = _scheduled(engine, schedule(engine, draft.id, Clock(), off))
     assert (at, used) == (NOON_ISH, None)
+
+
+def test_a_playbook_that_opens_later_gets_the_best_hour_of_its_first_day(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        customer = add_customer(session)
+        engage(session, customer, 19, count=3)
+        draft = add_draft(
+            session,
+            customer,
+            playbook="check_in",  # opens 3 days after the order: 12 March, New York
+            facts={"purchase": {"product": "Skillet", "ordered_on": "2026-03-09"}},
+        )
+    message_id = schedule(engine, draft.id, Clock(), LEARNING)
+    at, used = _scheduled(engine, message_id)
+    assert (at, used) == (datetime(2026, 3, 12, 23, 0, tzinfo=UTC), "learned")  # 19:00 EDT
+    assert message(engine, message_id or 0).error_code == "playbook_timing"
