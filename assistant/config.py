@@ -258,6 +258,26 @@ class DeliverySettings(BaseSettings):
         description="SMS segments per second the provider account allows (empty/0: no limit)",
     )
 
+    send_time: Literal["on", "off"] = _env(
+        "ASSISTANT_SEND_TIME",
+        "on",
+        description="schedule marketing messages at the customer's learned best hour",
+    )
+    send_time_min_events: int = _env(
+        "ASSISTANT_SEND_TIME_MIN_EVENTS",
+        3,
+        ge=1,
+        le=1000,
+        description="replies/clicks/orders a customer needs before their own hour is used",
+    )
+    send_time_holdout_percent: int = _env(
+        "ASSISTANT_SEND_TIME_HOLDOUT_PERCENT",
+        20,
+        ge=0,
+        le=100,
+        description="share of messages with a learned hour sent at the fallback instead",
+    )
+
     @field_validator("sms_rate", mode="before")
     @classmethod
     def _blank_rate(cls, value: Any) -> Any:

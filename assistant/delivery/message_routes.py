@@ -50,6 +50,11 @@ class MessageRead(BaseModel):
     draft_id: int | None
     campaign_id: int | None
     destination: str | None = Field(description="The address, masked.")
+    send_time: str | None = Field(
+        None,
+        description="How its time was chosen: learned, segment, brand, none, holdout, fixed "
+        "(null for replies, system messages, or with send-time learning off).",
+    )
 
 
 class MessagesPage(CursorPage):
@@ -114,6 +119,7 @@ def _listed(row: messages.MessageRow) -> MessageRead:
         draft_id=row.draft_id,
         campaign_id=row.campaign_id,
         destination=mask_address(row.to_address),
+        send_time=row.send_time,
     )
 
 

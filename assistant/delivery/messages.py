@@ -60,6 +60,8 @@ class MessageRow:
     draft_id: int | None
     campaign_id: int | None
     to_address: str | None = None
+    # How its time was chosen (docs/send-time.md); None for replies or with learning off.
+    send_time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def _rows() -> Any:
             Message.draft_id,
             Draft.campaign_id,
             Message.to_address,
+            Message.send_time,
         )
         .join(Customer, Customer.id == Message.customer_id)
         .outerjoin(Draft, Draft.id == Message.draft_id)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from assistant.config import Settings
 from assistant.delivery.quiet_hours import QuietHours
+from assistant.delivery.send_time import SendTimePolicy
 
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
 
@@ -30,6 +31,8 @@ class DeliveryPolicy:
     backoff_base: timedelta = timedelta(seconds=30)
     backoff_max: timedelta = timedelta(hours=1)
     status_callback_url: str | None = None
+    # Send-time learning (docs/send-time.md); None = off: marketing goes as soon as allowed.
+    send_time: SendTimePolicy | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
@@ -46,6 +49,14 @@ class DeliveryPolicy:
             max_attempts=delivery.sender_max_attempts,
             batch=delivery.sender_batch,
             status_callback_url=settings.app.public_url.rstrip("/") + STATUS_CALLBACK_PATH,
+            send_time=(
+                SendTimePolicy(
+                    min_events=delivery.send_time_min_events,
+                    holdout_percent=delivery.send_time_holdout_percent,
+                )
+                if delivery.send_time == "on"
+                else None
+            ),
         )
 
     def backoff(self, attempts: int, retry_after: float | None = None) -> timedelta:

@@ -324,8 +324,12 @@ def evaluate(
     now: datetime,
     policy: DeliveryPolicy,
     at_send: bool,
+    earliest: datetime | None = None,
 ) -> Verdict:
-    """Every rule for `message` at `now`: send, defer until the next allowed moment, or stop."""
+    """Every rule for `message` at `now`: send, defer until the next allowed moment, or stop.
+
+    `earliest` (a marketing message's learned send time) is where the search starts; a
+    wait that only it causes has reason `send_time`, and every rule may move it later."""
     if message.kind == "conversation":
         problem = reply_consent_problem(session, customer, message.channel, now)
     else:
@@ -349,6 +353,8 @@ def evaluate(
     zone = customer_zone(customer, policy)
     opens, closes = timing_window(draft, zone) if draft is not None else (None, None)
     moment = max(now, opens) if opens is not None else now
+    probe = max(now, earliest) if earliest is not None else now
+    moment = max(moment, probe)
     times = _cap_times(session, message, now, at_send)
     # Each rule only moves the moment later, over finitely many candidates: this settles.
     for _ in range(1000):
@@ -361,13 +367,16 @@ def evaluate(
         return Verdict("hold", "playbook_window_passed")
     if moment <= now:
         return Verdict("send")
-    reason = "quiet_hours" if policy.quiet_hours.is_quiet(now, zone) else "contact_cap"
+    reason = "quiet_hours" if policy.quiet_hours.is_quiet(probe, zone) else "contact_cap"
     same_channel = times.get(message.channel, [])
     if (
         reason == "contact_cap"
-        and next_under_cap(same_channel, now, policy.frequency_cap, policy.frequency_window) > now
+        and next_under_cap(same_channel, probe, policy.frequency_cap, policy.frequency_window)
+        > probe
     ):
         reason = "frequency_cap"
+    if reason == "contact_cap" and moment == probe > now:
+        reason = "send_time"
     if opens is not None and now < opens:
         reason = "playbook_timing"
     return Verdict("defer", reason, until=moment)

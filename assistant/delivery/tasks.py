@@ -12,6 +12,7 @@ from assistant.db import get_engine, unit_of_work
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.rate import build_rate_gate
 from assistant.delivery.schedule import approved_draft_ids, schedule_draft
+from assistant.delivery.send_time import HourBook
 from assistant.delivery.sender import Clock, Sender, Transports
 from assistant.jobs.registry import task
 from assistant.models.base import utcnow
@@ -40,10 +41,13 @@ def schedule_pending(engine: Engine, policy: DeliveryPolicy, *, clock: Clock = u
     with unit_of_work(engine) as session:
         ids = approved_draft_ids(session, limit=policy.batch)
     made = 0
+    # The segment and brand send-time pools are read once for the whole pass.
+    book = HourBook(policy.send_time, policy.brand_zone) if policy.send_time else None
     for draft_id in ids:
         try:
             with unit_of_work(engine) as session:
-                if schedule_draft(session, draft_id, now=clock(), policy=policy) is not None:
+                message = schedule_draft(session, draft_id, now=clock(), policy=policy, book=book)
+                if message is not None:
                     made += 1
         except Exception:
             log.exception("delivery.schedule_failed draft=%s", draft_id)

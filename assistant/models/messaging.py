@@ -65,3 +65,6 @@ class Message(Timestamped, Base):
     provider_status: Mapped[str | None] = mapped_column(String(24))
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(Text)
+    # How a marketing message's time was chosen (docs/send-time.md): learned | segment | brand |
+    # none | holdout | fixed; NULL for replies, system messages and when send-time is off.
+    send_time: Mapped[str | None] = mapped_column(String(16))

@@ -1,5 +1,5 @@
-"""`assistant report ...`: read-only reports: `review`, `outcomes` and the page's `page-url`
-(docs/reports.md)."""
+"""`assistant report ...`: read-only reports (`review`, `outcomes`, `send-time`) and the
+page's `page-url` (docs/reports.md, docs/send-time.md)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from assistant.commandline.output import cell, console, print_json
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.reports import outcomes, service
+from assistant.reports.send_time import send_time_report
 
 report_app = typer.Typer(
-    help="Read-only reports: review analytics, outcomes.", no_args_is_help=True
+    help="Read-only reports: review analytics, outcomes, send time.", no_args_is_help=True
 )
 
 
@@ -185,3 +186,40 @@ def page_url_command(
     query = urlencode({k: v.isoformat() for k, v in (("since", first), ("until", last)) if v})
     base = get_settings().app.public_url.rstrip("/")
     console.print(f"{base}/reports" + (f"?{query}" if query else ""), soft_wrap=True, markup=False)
+
+
+@report_app.command("send-time")
+def send_time_command(
+    since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last UTC day, YYYY-MM-DD.")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Reply rate per send-time policy; learned vs holdout with a 95% interval."""
+    first, last = _day(since, "--since"), _day(until, "--until")
+    try:
+        with unit_of_work() as session:
+            report = send_time_report(session, get_settings(), since=first, until=last)
+    except service.BadReportInput as exc:
+        raise UserError(str(exc)) from None
+    if output == Format.json:
+        print_json(asdict(report))
+        return
+    table = Table(
+        title=f"Send time: replies within {report.reply_days} days",
+        caption="docs/send-time.md says what each number means",
+    )
+    for column in ("policy", "sent", "replied", "reply rate", "95% interval"):
+        table.add_column(column)
+    for row in report.policies:
+        interval = "" if row.low is None else f"{row.low:.1%} - {row.high:.1%}"
+        counts = (f"{row.sent:,}", f"{row.replied:,}")
+        table.add_row(row.policy, *counts, _rate(row.reply_rate), interval)
+    console.print(table)
+    lift = report.lift
+    if lift is None:
+        console.print(f"learned - holdout: {report.verdict} (under {report.min_per_arm} per arm)")
+        return
+    console.print(
+        f"learned - holdout: {lift.estimate:+.1%} (95% {lift.low:+.1%} to {lift.high:+.1%}): "
+        f"{report.verdict}"
+    )

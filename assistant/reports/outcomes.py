@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import Session, aliased
 
 from assistant.config import Settings
@@ -132,6 +132,20 @@ def _price(channel: str, body: str, settings: Settings) -> tuple[int, Decimal]:
     return 0, Decimal(0)
 
 
+def first_reply_at() -> ScalarSelect[Any]:
+    """When the customer first wrote to us after the outer `Message` went out (correlated)."""
+    inbound = aliased(Message)
+    return (
+        select(func.min(inbound.created_at))
+        .where(
+            inbound.customer_id == Message.customer_id,
+            inbound.direction == "inbound",
+            inbound.created_at > touched_at(),
+        )
+        .scalar_subquery()
+    )
+
+
 def _messages(
     session: Session,
     by: str,
@@ -142,16 +156,7 @@ def _messages(
 ) -> dict[str, _Sums]:
     """Sent, delivered, replied, opted out, converted, revenue and provider cost per group."""
     window = timedelta(days=settings.metrics.attribution_days)
-    inbound = aliased(Message)
-    first_reply = (
-        select(func.min(inbound.created_at))
-        .where(
-            inbound.customer_id == Message.customer_id,
-            inbound.direction == "inbound",
-            inbound.created_at > touched_at(),
-        )
-        .scalar_subquery()
-    )
+    first_reply = first_reply_at()
     first_opt_out = (
         select(func.min(ConsentEvent.occurred_at))
         .where(

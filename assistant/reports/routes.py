@@ -1,4 +1,4 @@
-"""`/api/v1/reports`: read-only reports, `review` and `outcomes` (docs/reports.md)."""
+"""`/api/v1/reports`: read-only reports, `review`, `outcomes` and `send-time` (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from assistant.api.deps import ReviewKey, SessionDep
 from assistant.api.params import BOUNDED_DAY, MAX_ID
 from assistant.config import get_settings
 from assistant.reports import outcomes, service
-from assistant.reports.schemas import OutcomeGroup, OutcomeReport, ReviewGroup, ReviewReport
+from assistant.reports.schemas import (
+    OutcomeGroup,
+    OutcomeReport,
+    ReviewGroup,
+    ReviewReport,
+    SendTimeReportBody,
+)
+from assistant.reports.send_time import send_time_report
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -69,3 +76,16 @@ def outcomes_report(
         attribution_days=settings.metrics.attribution_days,
         groups=[OutcomeGroup.of(row) for row in rows],
     )
+
+
+@router.get("/send-time", response_model=SendTimeReportBody)
+def send_time(
+    _key: ReviewKey, session: SessionDep, since: SinceParam = None, until: UntilParam = None
+) -> SendTimeReportBody:
+    """Reply rate per send-time policy, and learned - holdout with a 95% interval
+    (docs/send-time.md)."""
+    try:
+        report = send_time_report(session, get_settings(), since=since, until=until)
+    except service.BadReportInput as exc:
+        raise HTTPException(422, str(exc)) from None
+    return SendTimeReportBody.of(report)

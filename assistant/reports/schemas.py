@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from assistant.reports.outcomes import OutcomeRow
+from assistant.reports.send_time import SendTimeReport
 from assistant.reports.service import ReviewRow
 
 
@@ -80,3 +81,38 @@ class OutcomeReport(BaseModel):
     campaign: int | None
     attribution_days: int
     groups: list[OutcomeGroup]
+
+
+class SendTimePolicyGroup(BaseModel):
+    """One send-time policy's messages and replies (rates null when none were sent)."""
+
+    policy: str = Field(description="learned, segment, brand, none, holdout or fixed.")
+    sent: int
+    replied: int = Field(description="Sent messages the customer replied to within reply_days.")
+    reply_rate: float | None
+    low: float | None = Field(description="95% Wilson interval, lower bound.")
+    high: float | None = Field(description="95% Wilson interval, upper bound.")
+
+
+class Lift(BaseModel):
+    """Reply rate of learned minus holdout, with a 95% interval (Newcombe)."""
+
+    estimate: float
+    low: float
+    high: float
+
+
+class SendTimeReportBody(BaseModel):
+    """Reply rate per send-time policy and the learned - holdout lift (docs/send-time.md)."""
+
+    since: date | None
+    until: date | None
+    reply_days: int
+    min_per_arm: int
+    policies: list[SendTimePolicyGroup]
+    lift: Lift | None = Field(description="Null below min_per_arm messages in either arm.")
+    verdict: str
+
+    @classmethod
+    def of(cls, report: SendTimeReport) -> SendTimeReportBody:
+        return cls.model_validate(report, from_attributes=True)
