@@ -80,3 +80,52 @@ class OutcomeReport(BaseModel):
     campaign: int | None
     attribution_days: int
     groups: list[OutcomeGroup]
+
+
+class IntervalRead(BaseModel):
+    """An estimate with its 95 % interval."""
+
+    estimate: float
+    low: float
+    high: float
+
+
+class ArmRead(BaseModel):
+    """Treated or holdout customers: how many, converted, revenue."""
+
+    customers: int
+    converted: int
+    conversion_rate: float | None
+    revenue: float
+    revenue_per_customer: float | None
+
+
+class HoldoutGroup(BaseModel):
+    """One group's treated against holdout comparison (docs/reports.md, Holdouts)."""
+
+    key: str = Field(description="The group: a playbook, campaign id or trigger.")
+    campaigns: int
+    treated: ArmRead
+    holdout: ArmRead
+    lift_points: IntervalRead | None = Field(
+        description="Treated minus holdout conversion, in percentage points (Newcombe)."
+    )
+    revenue_difference: IntervalRead | None = Field(
+        description="Treated minus holdout revenue per customer (Welch)."
+    )
+    probability_positive: float | None = Field(
+        description="P(treated conversion > holdout conversion), Beta(1,1) priors."
+    )
+    enough_data: bool
+    note: str
+
+
+class HoldoutReport(BaseModel):
+    """The holdout comparison for campaigns created in a window, grouped by one dimension."""
+
+    by: str
+    since: date | None
+    until: date | None
+    campaign: int | None
+    attribution_days: int
+    groups: list[HoldoutGroup]
