@@ -272,45 +272,32 @@ def holdout_report(
 
 def _share(arm: Arm) -> str:
     rate = arm.conversion_rate
-    return f"{arm.converted:,}/{arm.customers:,}" + (f" ({rate:.1%})" if rate is not None else "")
+    return f"{arm.converted:,}/{arm.customers:,}" + (f" {rate:.1%}" if rate is not None else "")
 
 
-def _span(found: Interval | None, unit: str = "", places: int = 1) -> str:
+def _span(found: Interval | None, places: int = 1) -> str:
     if found is None:
         return ""
-    return (
-        f"{found.estimate:+,.{places}f}{unit} "
-        f"({found.low:+,.{places}f} to {found.high:+,.{places}f})"
-    )
+    return f"{found.estimate:+,.{places}f} ({found.low:+,.{places}f}..{found.high:+,.{places}f})"
 
 
 def table(rows: list[HoldoutRow], by: str, days: int) -> Table:
-    """The report as a terminal table."""
+    """The report as a terminal table (revenue per customer of each side: `--format json`)."""
     result = Table(
         title=f"Holdouts by {by} (orders within {days} days of the campaign)",
         caption="docs/reports.md, Holdouts, says what each number means",
     )
-    for column in (
-        by,
-        "treated conv.",
-        "holdout conv.",
-        "lift, points (95%)",
-        "rev./customer t / h",
-        "difference (95%)",
-        "P(lift>0)",
-        "",
-    ):
+    result.add_column(by, overflow="fold")
+    for column in ("treated", "holdout", "lift pts", "rev/cust.", "P>0", "enough?"):
         result.add_column(column, overflow="fold")
     for row in rows:
-        rpc = (row.treated.revenue_per_customer, row.holdout.revenue_per_customer)
         result.add_row(
             row.key,
             _share(row.treated),
             _share(row.holdout),
-            _span(row.lift_points, " pt"),
-            " / ".join("" if v is None else f"{v:,.2f}" for v in rpc),
-            _span(row.revenue_difference, "", 2),
+            _span(row.lift_points),
+            _span(row.revenue_difference, 2),
             "" if row.probability_positive is None else f"{row.probability_positive:.0%}",
-            row.note or "enough data",
+            "yes" if row.enough_data else "not enough data yet",
         )
     return result

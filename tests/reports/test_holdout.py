@@ -105,7 +105,7 @@ def test_the_table_and_json(engine: Engine) -> None:
     store = _store(engine)
     table = invoke("report", "holdout")
     assert table.exit_code == 0, table.output
-    assert "Holdouts by playbook" in table.output and "1/4 (25.0%)" in table.output
+    assert "Holdouts by playbook" in table.output and "1/4 25.0%" in table.output
     assert "not enough data yet" in table.output
     result = invoke("report", "holdout", "--campaign", str(store.a), "--format", "json")
     assert result.exit_code == 0, result.output
