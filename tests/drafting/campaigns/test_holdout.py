@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -52,7 +53,7 @@ def test_assignment_is_the_same_in_another_process() -> None:
             check=True,
             env={"PYTHONHASHSEED": seed, "PATH": ""},
         )
-        assert eval(found.stdout) == here
+        assert json.loads(found.stdout) == here
     # sha256("trigger:purchase|1"), first 8 bytes as an integer, modulo 10,000.
     import hashlib
 
