@@ -35,6 +35,10 @@ class AssistantGroup(LazyGroup):
             "Write a realistic synthetic store as the five import CSV files.",
             database="none",
         ),
+        "demo-outcomes": LazyCommand(
+            "assistant.demo.commands:demo_outcomes",
+            "Simulate demo customers' orders and replies after campaigns, with a known truth.",
+        ),
         "import": LazyCommand(
             "assistant.ingest.commands:import_command",
             "Import customers, products, orders, order_items and returns CSV files.",
@@ -66,7 +70,7 @@ class AssistantGroup(LazyGroup):
         ),
         "report": LazyCommand(
             "assistant.reports.commands:report_app",
-            "Read-only reports: review analytics by playbook, reviewer, week, ...",
+            "Read-only reports: review analytics, outcomes, holdouts.",
         ),
         "conversations": LazyCommand(
             "assistant.conversations.commands:conversations_app",

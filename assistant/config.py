@@ -100,6 +100,13 @@ class MetricsSettings(BaseSettings):
     attribution_days: int = _env(
         "ASSISTANT_ATTRIBUTION_DAYS", 7, ge=1, le=365, description="order attribution window"
     )
+    holdout_percent: float = _env(
+        "ASSISTANT_HOLDOUT_PERCENT",
+        10.0,
+        ge=0,
+        le=50,
+        description="share of eligible customers every campaign and trigger holds out",
+    )
     cost_per_sms_segment: float = _env("ASSISTANT_COST_PER_SMS_SEGMENT", 0.0079, ge=0)
     cost_per_email: float = _env("ASSISTANT_COST_PER_EMAIL", 0.0, ge=0)
 

@@ -12,6 +12,7 @@ from assistant.cli import app
 
 def test_quickstart_creates_imports_and_reports(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("ASSISTANT_DATABASE_URL")  # the embedded default: ./assistant.db
+    monkeypatch.delenv("ASSISTANT_HOLDOUT_PERCENT")  # the product default, 10 %
     result = CliRunner().invoke(app, ["quickstart", "--customers", "300"])
     assert result.exit_code == 0, result.output
     assert "demo store of 300 customers" in result.output

@@ -2,8 +2,10 @@
 
 `create_campaign` snapshots the segment into campaign members, in one transaction, with
 each member's qualifier and, for the ineligible, the reason they are skipped
-(`eligibility.SKIP_REASONS`). `--limit N` keeps the first N *eligible* members in segment
-order (the skipped ones met on the way are recorded too). `run_campaign` drafts the pending
+(`eligibility.SKIP_REASONS`). A stable share of the eligible is held out (`holdout`: skipped
+`holdout`, never drafted; the percent is recorded in the options). `--limit N` keeps the
+first N *treated* members in segment order (the skipped and held out met on the way are
+recorded too). `run_campaign` drafts the pending
 members (see `runner`); running it again resumes: failed members are retried, drafted ones
 never drafted again. `preview_campaign` drafts a few samples and stores nothing: a preview is
 a look before the run, not part of it.
@@ -33,6 +35,13 @@ from assistant.drafting.context import Facts, FactsBuilder
 from assistant.drafting.eligibility import Eligibility
 from assistant.drafting.generate import Outcome, Toolkit, generate
 from assistant.drafting.guardrails import GuardrailPolicy
+from assistant.drafting.holdout import (
+    HOLDOUT,
+    HoldoutError,
+    campaign_key,
+    held_out,
+    resolve_percent,
+)
 from assistant.drafting.prompts import load_prompt
 from assistant.drafting.ratelimit import RateLimiter
 from assistant.drafting.retry import Backoff
@@ -66,6 +75,8 @@ class CampaignRequest:
     limit: int | None = None
     name: str | None = None
     created_by: str | None = None
+    # Percent of eligible customers held out; None: ASSISTANT_HOLDOUT_PERCENT.
+    holdout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,10 @@ def plan(session: Session, request: CampaignRequest) -> Plan:
         raise CampaignError(problem)
     if request.limit is not None and request.limit < 1:
         raise CampaignError("limit must be at least 1")
+    try:
+        resolve_percent(request.holdout)
+    except HoldoutError as exc:
+        raise CampaignError(str(exc)) from None
     name = request.segment or playbook.segment
     if name is None:
         bulk = ", ".join(p.name for p in PLAYBOOKS.values() if p.segment)
@@ -155,6 +170,7 @@ def create_campaign(
     their reason; flushes (the caller's unit of work commits)."""
     chosen = plan(session, request)
     segment = chosen.evaluation.segment.name
+    percent = resolve_percent(request.holdout)
     campaign = Campaign(
         name=request.name or f"{chosen.playbook.name} / {segment} / {chosen.as_of.isoformat()}",
         playbook=chosen.playbook.name,
@@ -166,6 +182,7 @@ def create_campaign(
             "as_of": chosen.as_of.isoformat(),
             "limit": request.limit,
             "segment_params": chosen.evaluation.params,
+            "holdout_percent": percent,
         },
         summary={},
     )
@@ -176,7 +193,8 @@ def create_campaign(
     )
     # Members are read as a stream, decided and inserted a chunk at a time.
     members = segments.iter_members(session, chosen.evaluation)
-    eligible = 0
+    key = campaign_key(campaign.id)
+    eligible = 0  # treated: eligible and not held out
     for batch in _chunks(members, chunk):
         decision = eligibility.check(session, [(m.customer_pk, m.qualifier) for m in batch])
         rows: list[dict[str, Any]] = []
@@ -184,6 +202,8 @@ def create_campaign(
             if request.limit is not None and eligible >= request.limit:
                 break
             reason = decision.skipped.get(member.customer_pk)
+            if reason is None and held_out(key, member.customer_pk, percent):
+                reason = HOLDOUT
             eligible += reason is None
             rows.append(
                 {

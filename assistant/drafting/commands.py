@@ -156,6 +156,7 @@ def _campaign_to_run(
     channel: str | None,
     limit: int | None,
     brand: Brand,
+    holdout: float | None = None,
 ) -> int:
     """The campaign to draft: the one resumed, or a new snapshot; exit 2 when invalid."""
     try:
@@ -171,7 +172,12 @@ def _campaign_to_run(
                 return campaign.id
             assert playbook is not None
             request = campaigns.CampaignRequest(
-                playbook=playbook, segment=segment, channel=channel, limit=limit, created_by="cli"
+                playbook=playbook,
+                segment=segment,
+                channel=channel,
+                limit=limit,
+                created_by="cli",
+                holdout=holdout,
             )
             campaign = campaigns.create_campaign(session, request, brand=brand)
             campaign_id, created = campaign.id, dict(campaign.summary)
@@ -198,6 +204,10 @@ def generate_command(
         str | None, typer.Option(help="sms, email or webhook (default: the playbook's).")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Draft at most N customers.")] = None,
+    holdout: Annotated[
+        float | None,
+        typer.Option(min=0, max=50, metavar="PERCENT", help="Hold out this % (default: settings)."),
+    ] = None,
     concurrency: Annotated[
         int | None, typer.Option(min=1, max=500, help="Drafts in flight (default: settings).")
     ] = None,
@@ -218,7 +228,7 @@ def generate_command(
         _preview(playbook, segment, channel, preview, concurrency, brand, drafter)
         return
     try:
-        campaign_id = _campaign_to_run(resume, playbook, segment, channel, limit, brand)
+        campaign_id = _campaign_to_run(resume, playbook, segment, channel, limit, brand, holdout)
     except typer.Exit:
         asyncio.run(drafter.aclose())
         raise

@@ -8,7 +8,8 @@ an opt-out of all messaging), `already_drafted` (this campaign's draft exists), 
 (a draft of this playbook from another campaign within its cooldown days; rejected or
 cancelled ones don't count), `outside_timing` (the qualifying event is outside the
 playbook's days-after window) and `missing_facts` (the segment does not give what the
-playbook needs).
+playbook needs). A customer who passes every check may still be held out (`holdout`,
+decided by the campaign or trigger, see `holdout`): recorded, never drafted.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ SKIP_REASONS = (
     "cooldown",
     "outside_timing",
     "missing_facts",
+    "holdout",
 )
 # Drafts that never reached the customer do not start a cooldown.
 NOT_COOLING = (DraftState.REJECTED, DraftState.CANCELLED)

@@ -42,6 +42,9 @@ class CampaignCreate(BaseModel):
     channel: Channel | None = None
     limit: int | None = Field(None, ge=1)
     concurrency: int | None = Field(None, ge=1, le=500)
+    holdout: float | None = Field(
+        None, ge=0, le=50, description="Percent held out (default: ASSISTANT_HOLDOUT_PERCENT)."
+    )
 
 
 class CampaignCounts(BaseModel):
@@ -150,6 +153,7 @@ async def create_campaign(
         channel=body.channel,
         limit=body.limit,
         created_by="api",
+        holdout=body.holdout,
     )
     try:
         campaign_id = await asyncio.to_thread(

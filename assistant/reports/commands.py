@@ -1,5 +1,5 @@
-"""`assistant report ...`: read-only reports (`review`, `outcomes`, `send-time`) and the
-page's `page-url` (docs/reports.md, docs/send-time.md)."""
+"""`assistant report ...`: read-only reports (`review`, `outcomes`, `holdout`, `send-time`)
+and the page's `page-url` (docs/reports.md, docs/send-time.md)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from assistant.commandline.errors import UserError
 from assistant.commandline.output import cell, console, print_json
 from assistant.config import get_settings
 from assistant.db import unit_of_work
-from assistant.reports import outcomes, service
+from assistant.reports import holdout, outcomes, service
 from assistant.reports.send_time import send_time_report
 
 report_app = typer.Typer(
-    help="Read-only reports: review analytics, outcomes, send time.", no_args_is_help=True
+    help="Read-only reports: review analytics, outcomes, holdouts, send time.",
+    no_args_is_help=True,
 )
 
 
@@ -223,3 +224,43 @@ def send_time_command(
         f"learned - holdout: {lift.estimate:+.1%} (95% {lift.low:+.1%} to {lift.high:+.1%}): "
         f"{report.verdict}"
     )
+
+
+@report_app.command("holdout")
+def holdout_command(
+    since: Annotated[str | None, typer.Option(help="First UTC day of campaigns.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last UTC day of campaigns.")] = None,
+    by: Annotated[str, typer.Option(help="playbook, campaign or trigger.")] = "playbook",
+    campaign: Annotated[int | None, typer.Option(help="Only this campaign.")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Treated against held-out customers: conversion lift, revenue per customer, P(effect)."""
+    choose(by, holdout.HOLDOUT_GROUPINGS, what="--by")
+    first, last = _day(since, "--since"), _day(until, "--until")
+    days = get_settings().metrics.attribution_days
+    try:
+        with unit_of_work() as session:
+            rows = holdout.holdout_report(
+                session, days=days, since=first, until=last, by=by, campaign_id=campaign
+            )
+    except service.BadReportInput as exc:
+        raise UserError(str(exc)) from None
+    if output == Format.json:
+        groups = [row.as_dict() for row in rows]
+        print_json(
+            {
+                "by": by,
+                "since": first,
+                "until": last,
+                "campaign": campaign,
+                "attribution_days": days,
+                "groups": groups,
+            }
+        )
+        return
+    if not rows:
+        console.print(
+            f"No campaigns with a holdout from {first or 'the start'} to {last or 'now'}."
+        )
+        return
+    console.print(holdout.table(rows, by, days))

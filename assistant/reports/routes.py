@@ -1,4 +1,5 @@
-"""`/api/v1/reports`: read-only reports, `review`, `outcomes` and `send-time` (docs/reports.md)."""
+"""`/api/v1/reports`: read-only reports, `review`, `outcomes`, `holdout` and `send-time`
+(docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from fastapi import APIRouter, HTTPException, Query
 from assistant.api.deps import ReviewKey, SessionDep
 from assistant.api.params import BOUNDED_DAY, MAX_ID
 from assistant.config import get_settings
-from assistant.reports import outcomes, service
+from assistant.reports import holdout, outcomes, service
 from assistant.reports.schemas import (
+    HoldoutGroup,
+    HoldoutReport,
     OutcomeGroup,
     OutcomeReport,
     ReviewGroup,
@@ -89,3 +92,33 @@ def send_time(
     except service.BadReportInput as exc:
         raise HTTPException(422, str(exc)) from None
     return SendTimeReportBody.of(report)
+
+
+@router.get("/holdout", response_model=HoldoutReport)
+def holdout_report(
+    _key: ReviewKey,
+    session: SessionDep,
+    since: SinceParam = None,
+    until: UntilParam = None,
+    by: Annotated[holdout.HoldoutGrouping, Query(description="The grouping.")] = "playbook",
+    campaign: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this campaign.")
+    ] = None,
+) -> HoldoutReport:
+    """Treated against held-out customers of the campaigns created in the window: conversion
+    lift with its interval, revenue per customer difference, P(positive effect)."""
+    days = get_settings().metrics.attribution_days
+    try:
+        rows = holdout.holdout_report(
+            session, days=days, since=since, until=until, by=by, campaign_id=campaign
+        )
+    except service.BadReportInput as exc:
+        raise HTTPException(422, str(exc)) from None
+    return HoldoutReport(
+        by=by,
+        since=since,
+        until=until,
+        campaign=campaign,
+        attribution_days=days,
+        groups=[HoldoutGroup.model_validate(row.as_dict()) for row in rows],
+    )

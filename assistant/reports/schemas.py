@@ -94,12 +94,16 @@ class SendTimePolicyGroup(BaseModel):
     high: float | None = Field(description="95% Wilson interval, upper bound.")
 
 
-class Lift(BaseModel):
-    """Reply rate of learned minus holdout, with a 95% interval (Newcombe)."""
+class IntervalRead(BaseModel):
+    """An estimate with its 95 % interval."""
 
     estimate: float
     low: float
     high: float
+
+
+class Lift(IntervalRead):
+    """Reply rate of learned minus holdout, with a 95% interval (Newcombe)."""
 
 
 class SendTimeReportBody(BaseModel):
@@ -116,3 +120,44 @@ class SendTimeReportBody(BaseModel):
     @classmethod
     def of(cls, report: SendTimeReport) -> SendTimeReportBody:
         return cls.model_validate(report, from_attributes=True)
+
+
+class ArmRead(BaseModel):
+    """Treated or holdout customers: how many, converted, revenue."""
+
+    customers: int
+    converted: int
+    conversion_rate: float | None
+    revenue: float
+    revenue_per_customer: float | None
+
+
+class HoldoutGroup(BaseModel):
+    """One group's treated against holdout comparison (docs/reports.md, Holdouts)."""
+
+    key: str = Field(description="The group: a playbook, campaign id or trigger.")
+    campaigns: int
+    treated: ArmRead
+    holdout: ArmRead
+    lift_points: IntervalRead | None = Field(
+        description="Treated minus holdout conversion, in percentage points (Newcombe)."
+    )
+    revenue_difference: IntervalRead | None = Field(
+        description="Treated minus holdout revenue per customer (Welch)."
+    )
+    probability_positive: float | None = Field(
+        description="P(treated conversion > holdout conversion), Beta(1,1) priors."
+    )
+    enough_data: bool
+    note: str
+
+
+class HoldoutReport(BaseModel):
+    """The holdout comparison for campaigns created in a window, grouped by one dimension."""
+
+    by: str
+    since: date | None
+    until: date | None
+    campaign: int | None
+    attribution_days: int
+    groups: list[HoldoutGroup]

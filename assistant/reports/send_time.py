@@ -20,7 +20,7 @@ from assistant.delivery.send_time import HOLDOUT, LEARNED, POLICIES
 from assistant.models import Message
 from assistant.reports.attribution import is_touch, naive, touched_at
 from assistant.reports.outcomes import _period, _within, first_reply_at
-from assistant.reports.wilson import Bounds, difference, wilson
+from assistant.reports.stats import Interval, proportion_diff, wilson
 
 # Messages each of learned and holdout needs before the difference is shown: below it the
 # interval is too wide to say anything (at 30 and a 20% rate it spans about ±0.2).
@@ -49,12 +49,12 @@ class SendTimeReport:
     reply_days: int
     min_per_arm: int = MIN_PER_ARM
     policies: list[PolicyRow] = field(default_factory=list)
-    lift: Bounds | None = None
+    lift: Interval | None = None
     verdict: str = NOT_ENOUGH
 
 
-def _rounded(bounds: Bounds) -> Bounds:
-    return Bounds(*(round(value, 4) for value in (bounds.estimate, bounds.low, bounds.high)))
+def _rounded(bounds: Interval) -> Interval:
+    return Interval(*(round(value, 4) for value in (bounds.estimate, bounds.low, bounds.high)))
 
 
 def send_time_report(
@@ -82,13 +82,13 @@ def send_time_report(
     report.policies = list(rows.values())
     learned, holdout = rows[LEARNED], rows[HOLDOUT]
     if min(learned.sent, holdout.sent) >= MIN_PER_ARM:
-        lift = difference(learned.replied, learned.sent, holdout.replied, holdout.sent)
+        lift = proportion_diff(learned.replied, learned.sent, holdout.replied, holdout.sent)
         report.lift = _rounded(lift) if lift is not None else None
         report.verdict = _verdict(report.lift)
     return report
 
 
-def _verdict(lift: Bounds | None) -> str:
+def _verdict(lift: Interval | None) -> str:
     """What the interval of learned - holdout says."""
     if lift is None:
         return NOT_ENOUGH

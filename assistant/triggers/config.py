@@ -32,6 +32,7 @@ COMMON: Mapping[str, Any] = {
     "channel": None,
     "cooldown_days": None,
     "brief": None,
+    "holdout": None,
     "steps": [],
 }
 KINDS: Mapping[str, Mapping[str, Any]] = {
@@ -120,6 +121,8 @@ class Trigger:
     params: Mapping[str, Any]
     brief: str | None = None
     steps: tuple[Step, ...] = ()
+    # Percent of eligible occasions held out (step 1 only); None: ASSISTANT_HOLDOUT_PERCENT.
+    holdout: float | None = None
 
     def param(self, name: str) -> Any:
         return self.params[name]
@@ -244,6 +247,11 @@ def _trigger(name: str, entry: Any, fail: Any) -> Trigger:
     steps = values["steps"] or []
     if not isinstance(steps, list):
         raise fail(f"{at}.steps", "must be a list of follow-up steps")
+    holdout = values["holdout"]
+    if holdout is not None and (
+        isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 <= holdout <= 50
+    ):
+        raise fail(f"{at}.holdout", f"must be a percent from 0 to 50 (got {holdout!r})")
     return Trigger(
         name=name,
         kind=kind,
@@ -255,6 +263,7 @@ def _trigger(name: str, entry: Any, fail: Any) -> Trigger:
         params=params,
         brief=_text(f"{at}.brief", values["brief"], fail),
         steps=tuple(_step(f"{at}.steps[{i}]", i + 2, s, fail) for i, s in enumerate(steps)),
+        holdout=None if holdout is None else float(holdout),
     )
 
 

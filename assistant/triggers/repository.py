@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from assistant.db import upsert_insert
 from assistant.drafting import repository as drafts
+from assistant.drafting.holdout import HOLDOUT
 from assistant.models import Campaign, CampaignMember, TriggerOccasion, TriggerRun
 from assistant.models.campaign import CampaignStatus
 from assistant.triggers.config import Trigger
@@ -87,12 +88,13 @@ def day_campaign(session: Session, trigger: Trigger, step: int, as_of: date) -> 
 
 
 def open_campaign(
-    session: Session, trigger: Trigger, step: int, as_of: date, now: datetime
+    session: Session, trigger: Trigger, step: int, as_of: date, now: datetime, holdout: float
 ) -> Campaign:
     """The day's campaign for the trigger step, extended (made ready to draft again), or a
-    new one; flushed."""
+    new one; flushed. `holdout` is the percent held out, recorded in its options."""
     campaign = day_campaign(session, trigger, step, as_of)
     if campaign is not None:
+        campaign.options = {**dict(campaign.options or {}), "holdout_percent": holdout}
         if campaign.status != CampaignStatus.PAUSED:
             campaign.status = CampaignStatus.CREATED.value
             campaign.completed_at = None
@@ -113,6 +115,7 @@ def open_campaign(
             "step": step,
             "prompt": playbook.prompt,
             "cooldown_days": playbook.cooldown_days,
+            "holdout_percent": holdout,
         },
         summary={},
     )
@@ -135,8 +138,14 @@ def members_of(session: Session, campaign_id: int, ids: Sequence[int]) -> set[in
     )
 
 
-def add_members(session: Session, campaign: Campaign, occasions: Sequence[Occasion]) -> None:
-    """Pending members for the occasions, then the campaign's counts."""
+def add_members(
+    session: Session,
+    campaign: Campaign,
+    occasions: Sequence[Occasion],
+    held_out: Sequence[Occasion] = (),
+) -> None:
+    """Pending members for the occasions, skipped `holdout` ones for the held out, then the
+    campaign's counts."""
     drafts.insert_members(
         session,
         [
@@ -144,10 +153,11 @@ def add_members(session: Session, campaign: Campaign, occasions: Sequence[Occasi
                 "campaign_id": campaign.id,
                 "customer_id": o.customer_id,
                 "qualifier": o.qualifier,
-                "status": drafts.PENDING,
-                "skip_reason": None,
+                "status": drafts.SKIPPED if holdout else drafts.PENDING,
+                "skip_reason": HOLDOUT if holdout else None,
             }
-            for o in occasions
+            for group, holdout in ((occasions, False), (held_out, True))
+            for o in group
         ],
     )
     now = drafts.counts(session, campaign.id)
@@ -196,5 +206,20 @@ def recorded(session: Session, trigger: str, customer_id: int) -> list[TriggerOc
             select(TriggerOccasion)
             .where(TriggerOccasion.trigger == trigger, TriggerOccasion.customer_id == customer_id)
             .order_by(TriggerOccasion.queued_at, TriggerOccasion.id)
+        ).scalars()
+    )
+
+
+def held_out_in(session: Session, customer_id: int, campaign_ids: Sequence[int]) -> set[int]:
+    """The campaigns among `campaign_ids` that hold the customer out."""
+    if not campaign_ids:
+        return set()
+    return set(
+        session.execute(
+            select(CampaignMember.campaign_id).where(
+                CampaignMember.customer_id == customer_id,
+                CampaignMember.campaign_id.in_(list(campaign_ids)),
+                CampaignMember.skip_reason == HOLDOUT,
+            )
         ).scalars()
     )

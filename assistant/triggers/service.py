@@ -3,7 +3,10 @@
 `run` finds every enabled trigger's occasions (and due follow-up steps) set-based, skips
 the ineligible with their reason (`gates.Gate`), records the rest once
 (`repository.record`) and puts them into the day's campaign for the trigger step, then
-queues the existing campaign drafting task: drafting, review cards, approval and sending
+queues the existing campaign drafting task. A stable share of step-1 occasions is held out
+(`drafting.holdout`, key `trigger:<name>`): recorded like the others, so they are not
+queued again, and stored as members skipped `holdout` (follow-ups follow a sent step, so a
+held-out customer gets none either): drafting, review cards, approval and sending
 are the campaign pipeline's, unchanged. `explain` says, trigger by trigger, whether one
 customer's occasion would fire now and if not why.
 """
@@ -24,6 +27,7 @@ from assistant.config import get_settings
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.drafting.brand import Brand
 from assistant.drafting.eligibility import NOT_COOLING
+from assistant.drafting.holdout import HOLDOUT, held_out, resolve_percent, trigger_key
 from assistant.jobs.runners import TaskRunner, enqueue_after_commit
 from assistant.models import Customer, Draft
 from assistant.observability.metrics import TRIGGER_RUNS
@@ -188,6 +192,8 @@ def _queue(
     skipped: Counter[str] = Counter()
     campaign = None if dry_run else repository.day_campaign(session, trigger, step, context.as_of)
     opened = False
+    percent = resolve_percent(trigger.holdout) if step == 1 else 0.0
+    key = trigger_key(trigger.name)
     for batch in _chunks(_first_per_customer(found), BATCH):
         report.matched += len(batch)
         reasons = gate.check(session, batch)
@@ -199,7 +205,7 @@ def _queue(
         if ready and not dry_run:
             if not opened:  # the day's campaign, made ready to draft again, or a new one
                 campaign = repository.open_campaign(
-                    session, trigger, step, context.as_of, context.now
+                    session, trigger, step, context.as_of, context.now, percent
                 )
                 opened = True
             assert campaign is not None
@@ -208,11 +214,21 @@ def _queue(
                 if o.customer_id not in new:
                     reasons[o.customer_id] = "already_queued"
             ready = [o for o in ready if o.customer_id in new]
-            repository.add_members(session, campaign, ready)
+        for o in ready:
+            if held_out(key, o.customer_id, percent):
+                reasons[o.customer_id] = HOLDOUT
+        if not dry_run and campaign is not None and ready:
+            repository.add_members(
+                session,
+                campaign,
+                [o for o in ready if o.customer_id not in reasons],
+                [o for o in ready if o.customer_id in reasons],
+            )
+        ready = [o for o in ready if o.customer_id not in reasons]
         skipped.update(reasons.values())
         report.queued += len(ready)
     report.skipped = dict(sorted(skipped.items()))
-    if campaign is not None and opened and report.queued:
+    if campaign is not None and opened and (report.queued or skipped[HOLDOUT]):
         report.campaign_id = campaign.id
         if campaign.status != "paused" and runner is not None:
             enqueue_after_commit(session, runner, DRAFT_TASK, campaign_id=campaign.id)
@@ -258,12 +274,16 @@ def explain(
 
 def _explain(session: Session, trigger: Trigger, customer_id: int, context: Context) -> Explanation:
     history = repository.recorded(session, trigger.name, customer_id)
+    held = repository.held_out_in(
+        session, customer_id, [row.campaign_id for row in history if row.campaign_id is not None]
+    )
     fired = [
         {
             "occasion": row.occasion,
             "step": row.step,
             "queued_on": row.queued_at.date().isoformat(),
             "campaign_id": row.campaign_id,
+            "held_out": row.campaign_id in held,
         }
         for row in history
     ]
@@ -296,6 +316,9 @@ def _explain(session: Session, trigger: Trigger, customer_id: int, context: Cont
                 f"already fired on {row.queued_at.date().isoformat()} for {o.occasion}"
                 + (f" (step {step})" if step > 1 else "")
             )
+            if row.campaign_id in held:
+                found.reason = HOLDOUT
+                found.detail += " and held out: recorded, no message (docs/reports.md, Holdouts)"
         else:
             step, o = fresh[0]
             found.occasion = o.occasion
@@ -324,6 +347,15 @@ def _gate(
     )
     reason = gate.check(session, [occasion]).get(occasion.customer_id)
     where = f" (step {step})" if step > 1 else ""
+    if reason is None and step == 1:
+        percent = resolve_percent(trigger.holdout)
+        if held_out(trigger_key(trigger.name), occasion.customer_id, percent):
+            found.reason = HOLDOUT
+            found.detail = (
+                f"held out ({percent:g}% of customers get no message, to measure the "
+                f"trigger's effect): {occasion.occasion} would be recorded, nothing sent"
+            )
+            return
     if reason is None:
         found.would_fire, found.detail = True, f"would fire for {occasion.occasion}{where}"
         return

@@ -16,7 +16,7 @@ from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.models import Message
 from assistant.reports.send_time import send_time_report
-from assistant.reports.wilson import Bounds, difference, wilson
+from assistant.reports.stats import Interval, proportion_diff, wilson
 from tests.apikeys.helpers import make_key
 from tests.clitools import invoke
 from tests.reports.outcomes_store import DAY, T0, customer, message, reply
@@ -25,7 +25,7 @@ BOOTSTRAP = "test-bootstrap-key-0123456789"
 URL = "/api/v1/reports/send-time"
 
 
-def _close(found: Bounds | None, expected: tuple[float, float, float]) -> bool:
+def _close(found: Interval | None, expected: tuple[float, float, float]) -> bool:
     assert found is not None
     return all(abs(a - b) < 5e-4 for a, b in zip(found.__dict__.values(), expected, strict=True))
 
@@ -39,8 +39,8 @@ def test_wilson_known_values() -> None:
 
 def test_difference_matches_newcombes_worked_example() -> None:
     # Newcombe (1998), table II, example (a): 56/70 - 48/80 = 0.2000 (0.0524, 0.3339).
-    assert _close(difference(56, 70, 48, 80), (0.2, 0.0524, 0.3339))
-    assert difference(1, 0, 1, 10) is None
+    assert _close(proportion_diff(56, 70, 48, 80), (0.2, 0.0524, 0.3339))
+    assert proportion_diff(0, 0, 1, 10) is None
 
 
 def _messages(
