@@ -1,10 +1,10 @@
 """The reports page's sections: each a function `(session, settings, window) -> Section`.
 
 Add a section by writing such a function (anywhere under assistant/reports) and naming it in
-`SECTIONS`; the page renders them in that order, each under its heading with an anchor in
-the page's contents. A section builds its body from `html.figure` (a chart from `svg` with
-its numbers as a table under it) and `html.render`; every value passed to a template is
-escaped unless it is `Markup`.
+`SECTIONS` (assistant/reports/page.py); the page renders them in that order, each under its
+heading with an anchor in the page's contents. A section builds its body from `html.figure`
+(a chart from `svg` with its numbers as a table under it) and `html.render`; every value
+passed to a template is escaped unless it is `Markup`.
 """
 
 from __future__ import annotations
@@ -237,11 +237,3 @@ def review_trend_section(session: Session, settings: Settings, window: Window) -
         "an edit (Levenshtein distance), and the share of decided drafts approved as drafted.",
         figures,
     )
-
-
-# The page's sections, in order. Adding one is one line here.
-SECTIONS: tuple[SectionFunction, ...] = (
-    funnel_section,
-    review_section,
-    review_trend_section,
-)

@@ -25,9 +25,12 @@ from sqlalchemy import Engine
 from assistant.api.app import create_app
 from assistant.api.commands import server_options
 from assistant.config import get_settings
+from assistant.db import unit_of_work
 from assistant.reports import page_auth
 from tests.apikeys.helpers import make_key
+from tests.reports.holdout_store import holdout_store
 from tests.reports.page_store import page_store
+from tests.reports.send_time_store import send_time_store
 
 # Another path only for tests/test_ci_guard.py, which checks what a missing browser does.
 CHROMIUM = Path(os.environ.get("ASSISTANT_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -127,6 +130,9 @@ def test_a_reviewer_logs_in_and_sees_the_numbers(
     monkeypatch.setenv("ASSISTANT_SECRET_KEY", "s" * 40)
     get_settings.cache_clear()
     page_store(engine)
+    with unit_of_work(engine) as session:
+        holdout_store(session)  # campaigns with a holdout, in the same week
+    send_time_store(engine)
     review = make_key(engine, "reader", "review")
     shot = tmp_path / "reports.png"
     with served(engine) as base, sync_playwright() as p:
@@ -157,11 +163,18 @@ def test_a_reviewer_logs_in_and_sees_the_numbers(
             review_rates = page.inner_text("#review")
             assert "check_in\t5\t80.0%\t20.0%\t20.0%\t7" in review_rates
             assert "2026-W45\t7\t4\t57.1%" in page.inner_text("#review-weeks")
+            held = page.inner_text("#holdout")
+            assert "check_in\t1\t1/4 (25.0%)\t1/2 (50.0%)\t-25.0 pts [" in held
+            assert "28.6%\tnot enough data yet" in held
+            timing = page.inner_text("#send-time")
+            assert "learned\t40\t20\t50.0%\t35.2% - 64.8%" in timing
+            assert "learned lifts the reply rate" in timing
             titles = page.locator("svg > title").all_text_contents()
             assert "Funnel of playbook winback" in titles
             values = page.locator("#funnel svg text.value").all_text_contents()
-            assert values[:6] == ["5", "4", "3", "3", "1", "1"]  # check_in's funnel
-            assert page.locator("svg rect.bar").count() == 6 + 6 + 4 + 6
+            # The send-time store's messages have no draft: the "(none)" playbook comes first.
+            assert values[6:12] == ["5", "4", "3", "3", "1", "1"]  # check_in's funnel
+            assert page.locator("#review svg rect.bar").count() == 6  # 2 playbooks x 3 rates
             assert page.locator("script").count() == 0
 
             page.screenshot(path=str(shot), full_page=True)

@@ -9,17 +9,17 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import unit_of_work
-from assistant.models import Message
 from assistant.reports.send_time import send_time_report
 from assistant.reports.stats import Interval, proportion_diff, wilson
 from tests.apikeys.helpers import make_key
 from tests.clitools import invoke
-from tests.reports.outcomes_store import DAY, T0, customer, message, reply
+from tests.reports.outcomes_store import DAY, T0
+from tests.reports.send_time_store import messages as _messages
+from tests.reports.send_time_store import send_time_store as _store
 
 BOOTSTRAP = "test-bootstrap-key-0123456789"
 URL = "/api/v1/reports/send-time"
@@ -41,40 +41,6 @@ def test_difference_matches_newcombes_worked_example() -> None:
     # Newcombe (1998), table II, example (a): 56/70 - 48/80 = 0.2000 (0.0524, 0.3339).
     assert _close(proportion_diff(56, 70, 48, 80), (0.2, 0.0524, 0.3339))
     assert proportion_diff(0, 0, 1, 10) is None
-
-
-def _messages(
-    session: Session, policy: str, sent: int, replied: int, *, late: int = 0, day: int = 0
-) -> None:
-    """`sent` delivered messages of `policy`: `replied` answered a day later, `late` after
-    eight days (outside the 7-day window), the rest never."""
-    for number in range(sent):
-        who = customer(session)
-        at = T0 + day * DAY
-        message_id = message(session, who, None, at)
-        row = session.get(Message, message_id)
-        assert row is not None
-        row.send_time = policy
-        if number < replied:
-            reply(session, who, at + DAY)
-        elif number < replied + late:
-            reply(session, who, at + 8 * DAY)
-    session.flush()
-
-
-def _store(engine: Engine, holdout: int = 40, learned_replied: int = 20) -> None:
-    """learned 20/40 (+2 late), holdout 8/`holdout`, segment 1/5, brand 0/2, none 3/10
-    (+2 late), and one message without a policy."""
-    with unit_of_work(engine) as session:
-        _messages(session, "learned", 40, learned_replied, late=2)
-        _messages(session, "holdout", holdout, 8)
-        _messages(session, "segment", 5, 1)
-        _messages(session, "brand", 2, 0)
-        _messages(session, "none", 10, 3, late=2)
-        customer_id = customer(session)
-        unrecorded = message(session, customer_id, None, T0)  # send-time off: not counted
-        reply(session, customer_id, T0 + DAY)
-        assert unrecorded
 
 
 def test_numbers_per_policy_and_the_lift(engine: Engine) -> None:
