@@ -1,4 +1,5 @@
-"""`/api/v1/reports`: read-only reports, `review` and `outcomes` (docs/reports.md)."""
+"""`/api/v1/reports`: read-only reports, `review`, `outcomes` (docs/reports.md) and
+`variants` (docs/variants.md)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,18 @@ from fastapi import APIRouter, HTTPException, Query
 from assistant.api.deps import ReviewKey, SessionDep
 from assistant.api.params import BOUNDED_DAY, MAX_ID
 from assistant.config import get_settings
-from assistant.reports import outcomes, service
-from assistant.reports.schemas import OutcomeGroup, OutcomeReport, ReviewGroup, ReviewReport
+from assistant.playbooks import UnknownPlaybook, get_playbook
+from assistant.reports import outcomes, service, variants
+from assistant.reports.schemas import (
+    OutcomeGroup,
+    OutcomeReport,
+    PlaybookVariantReport,
+    ReviewGroup,
+    ReviewReport,
+    VariantReport,
+)
+from assistant.variants.config import VariantsConfigError, load_variants
+from assistant.variants.service import report_inputs
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -68,4 +79,41 @@ def outcomes_report(
         campaign=campaign,
         attribution_days=settings.metrics.attribution_days,
         groups=[OutcomeGroup.of(row) for row in rows],
+    )
+
+
+@router.get("/variants", response_model=VariantReport)
+def variants_report(
+    _key: ReviewKey,
+    session: SessionDep,
+    since: SinceParam = None,
+    until: UntilParam = None,
+    playbook: Annotated[
+        str | None, Query(min_length=1, max_length=32, description="Only this playbook.")
+    ] = None,
+) -> VariantReport:
+    """Per playbook and A/B variant: sent, reply and conversion rates and revenue per message
+    with 95% intervals, and which variant leads once each has enough messages."""
+    settings = get_settings()
+    try:
+        if playbook is not None:
+            get_playbook(playbook)
+        declared, promoted = report_inputs(session, load_variants())
+        reports = variants.variant_report(
+            session,
+            settings,
+            since=since,
+            until=until,
+            playbook=playbook,
+            declared=declared,
+            promoted=promoted,
+        )
+    except (service.BadReportInput, UnknownPlaybook, VariantsConfigError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    return VariantReport(
+        since=since,
+        until=until,
+        attribution_days=settings.metrics.attribution_days,
+        min_sent=settings.metrics.variant_min_sent,
+        playbooks=[PlaybookVariantReport.of(r) for r in reports],
     )
