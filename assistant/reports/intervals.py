@@ -43,7 +43,10 @@ def wilson(successes: int, trials: int, level: float = 0.95) -> Interval | None:
     z2n = z * z / trials
     centre = (p + z2n / 2) / (1 + z2n)
     half = z * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials)) / (1 + z2n)
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
+    # At 0 (or every) success the bound is exactly 0 (or 1); floats leave a crumb.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return Interval(p, low, high)
 
 
 @dataclass
