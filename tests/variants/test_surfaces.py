@@ -124,6 +124,16 @@ def test_the_api_lists_promotes_and_reports(engine: Engine, client: TestClient) 
     assert resumed.status_code == 200 and resumed.json()["promoted"] is None
 
 
+def test_the_drafts_api_shows_each_drafts_variant(engine: Engine, client: TestClient) -> None:
+    with unit_of_work(engine) as session:
+        cid = campaign(session, "recognition")
+        draft(session, customer(session), cid, playbook="recognition", variant="early_access")
+        draft(session, customer(session), cid, playbook="recognition")
+    listed = client.get("/api/v1/drafts", headers=_auth(BOOTSTRAP))
+    assert listed.status_code == 200, listed.text
+    assert [d["variant"] for d in listed.json()["drafts"]] == ["early_access", None]
+
+
 def test_api_scopes_and_problems(engine: Engine, client: TestClient) -> None:
     ingest = make_key(engine, "ingest", "ingest")
     refused = client.post(
