@@ -81,8 +81,14 @@ def list_command(
         console.print(table)
 
 
+PlaybookArg = Annotated[str, typer.Argument(help="A playbook with variants, e.g. recognition.")]
+
+
 @variants_app.command("promote")
-def promote_command(playbook: str, variant: str) -> None:
+def promote_command(
+    playbook: PlaybookArg,
+    variant: Annotated[str, typer.Argument(help="The variant to promote, e.g. early_access.")],
+) -> None:
     """Make VARIANT the only variant new drafts of PLAYBOOK get."""
     config = _config()
     actor = terminal_actor().id
@@ -95,7 +101,7 @@ def promote_command(playbook: str, variant: str) -> None:
 
 
 @variants_app.command("unpromote")
-def unpromote_command(playbook: str) -> None:
+def unpromote_command(playbook: PlaybookArg) -> None:
     """Resume PLAYBOOK's test: customers get their hashed variant again."""
     config = _config()
     try:
