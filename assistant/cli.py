@@ -64,6 +64,10 @@ class AssistantGroup(LazyGroup):
             "assistant.triggers.commands:triggers_app",
             "Event triggers: list, run (queue drafts once per occasion), explain a customer.",
         ),
+        "variants": LazyCommand(
+            "assistant.variants.commands:variants_app",
+            "A/B variants of playbooks: list, promote a winner, unpromote.",
+        ),
         "review": LazyCommand(
             "assistant.review.commands:review_command",
             "Review drafts at the terminal: approve, edit, regenerate, reject.",

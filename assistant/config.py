@@ -109,6 +109,13 @@ class MetricsSettings(BaseSettings):
     )
     cost_per_sms_segment: float = _env("ASSISTANT_COST_PER_SMS_SEGMENT", 0.0079, ge=0)
     cost_per_email: float = _env("ASSISTANT_COST_PER_EMAIL", 0.0, ge=0)
+    variant_min_sent: int = _env(
+        "ASSISTANT_VARIANT_MIN_SENT",
+        100,
+        ge=1,
+        le=1_000_000,
+        description="sent messages each variant needs before the variant report compares them",
+    )
 
 
 class LLMSettings(BaseSettings):

@@ -31,6 +31,8 @@ class DraftRequest:
     was rendered from (offline drafters write from it directly). `feedback` carries the
     guardrail findings of a previous, blocked attempt; `instruction` a reviewer's short
     request on regenerate ("warmer"). `variant` picks a phrasing deterministically.
+    `test_variant` names the A/B variant of the playbook (prompts/variants.yaml) and `voice`
+    its brand-voice instruction, already appended to `system` for a model.
     """
 
     playbook: str
@@ -42,6 +44,8 @@ class DraftRequest:
     feedback: Sequence[str] = ()
     instruction: str | None = None
     variant: int = 0
+    test_variant: str | None = None
+    voice: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0017_send_time'
-down_revision: str | None = '0015_triggers'
+down_revision: str | None = '0016_variants'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -37,6 +37,7 @@ from assistant.review.routes import router as drafts_router
 from assistant.segments.routes import router as segments_router
 from assistant.shopify.routes import router as shopify_router
 from assistant.triggers.routes import router as triggers_router
+from assistant.variants.routes import router as variants_router
 from assistant.wiring import include_slack_routes
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         drafts_router,
         ingest_router,
         triggers_router,
+        variants_router,
         reports_router,
     ):
         # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.

@@ -52,6 +52,7 @@ from assistant.playbooks import PLAYBOOKS, Playbook, UnknownPlaybook, get_playbo
 from assistant.ports import CHANNELS, Drafter, written_as
 from assistant.segments import service as segments
 from assistant.segments.errors import SegmentError, UnknownSegment
+from assistant.variants.service import promoted_variant, variant_plan
 
 SNAPSHOT_CHUNK = 500
 T = TypeVar("T")
@@ -237,9 +238,10 @@ def make_toolkit(
     catalog_names: Iterable[str] = (),
     backoff: Backoff | None = None,
     limiter: RateLimiter | None = None,
+    promoted: str | None = None,
 ) -> Toolkit:
-    """Prompt, guardrail policy, retries and (for a real provider) the rate limiter: `limiter`
-    if given (e.g. one on another clock), else one with the settings' RPM and TPM."""
+    """Prompt, A/B variants (`promoted`: a winner), guardrail policy, retries and (for a real
+    provider) the rate limiter: `limiter` if given, else one with the settings' RPM and TPM."""
     llm = settings.llm
     limited = llm.provider != "offline" if rate_limit is None else rate_limit
     counter: Callable[[str], int] | None = None
@@ -260,6 +262,7 @@ def make_toolkit(
         if limited
         else None,
         count_tokens=counter,
+        variants=variant_plan(playbook, promoted),
     )
 
 
@@ -280,13 +283,13 @@ async def run_campaign(
 ) -> RunSummary:
     """Draft the campaign's pending (and previously failed) members; resumable."""
 
-    def load(session: Session) -> Campaign:
+    def load(session: Session) -> tuple[Campaign, str | None]:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
             raise CampaignNotFound(f"no campaign {campaign_id}")
-        return campaign
+        return campaign, promoted_variant(session, campaign.playbook)
 
-    campaign = await asyncio.to_thread(_in_unit_of_work, engine, load)
+    campaign, promoted = await asyncio.to_thread(_in_uow, engine, load)
     playbook = campaign_playbook(campaign)
     kit = make_toolkit(
         drafter,
@@ -297,6 +300,7 @@ async def run_campaign(
         rate_limit=rate_limit,
         backoff=backoff,
         limiter=limiter,
+        promoted=promoted,
     )
     run_options = options or RunOptions(concurrency=settings.llm.concurrency)
     if concurrency is not None:
@@ -314,7 +318,7 @@ async def run_campaign(
     return await runner.run()
 
 
-def _in_unit_of_work(engine: Engine, work: Callable[[Session], T]) -> T:
+def _in_uow(engine: Engine, work: Callable[[Session], T]) -> T:
     with unit_of_work(engine) as session:
         return work(session)
 
@@ -353,7 +357,7 @@ async def preview_campaign(
 
     def collect(
         session: Session,
-    ) -> tuple[Plan, list[tuple[int, Facts]], dict[int, str], list[str]]:
+    ) -> tuple[Plan, list[tuple[int, Facts]], dict[int, str], list[str], str | None]:
         nonlocal examined
         chosen = plan(session, request)
         eligibility = Eligibility(_builder(session, chosen, brand), campaign_id=None, now=utcnow())
@@ -382,9 +386,9 @@ async def preview_campaign(
             else {}
         )
         names = [n for n in session.execute(select(Product.name).distinct()).scalars() if n]
-        return chosen, picked, external, names
+        return chosen, picked, external, names, promoted_variant(session, chosen.playbook.name)
 
-    chosen, picked, external, names = await asyncio.to_thread(_in_unit_of_work, engine, collect)
+    chosen, picked, external, names, promoted = await asyncio.to_thread(_in_uow, engine, collect)
     kit = make_toolkit(
         drafter,
         chosen.playbook,
@@ -392,6 +396,7 @@ async def preview_campaign(
         brand=brand,
         settings=settings,
         catalog_names=names,
+        promoted=promoted,
     )
     gate = asyncio.Semaphore(concurrency or settings.llm.concurrency)
 

@@ -47,10 +47,12 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _brand_and_drafter() -> tuple[Brand, Drafter]:
+    from assistant.variants.config import load_variants
     from assistant.wiring import DrafterConfigError, build_drafter
 
     try:
         brand = load_brand()
+        load_variants()  # a broken variants.yaml is reported now, not mid-run
         return brand, build_drafter(get_settings(), brand)
     except (PromptsConfigError, DrafterConfigError) as exc:
         raise _fail(str(exc)) from None

@@ -21,6 +21,7 @@ from assistant.drafting.ratelimit import RateLimiter
 from assistant.drafting.retry import Backoff, with_retries
 from assistant.models import DraftState
 from assistant.ports import Drafter, DrafterError, DraftOutput, DraftRequest, TextChannel
+from assistant.variants.assign import Arm, VariantPlan
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,18 @@ class Toolkit:
     rng: random.Random = field(default_factory=random.Random)
     retries: int = 0
     system_tokens: dict[str, int] = field(default_factory=dict)
+    # The playbook's A/B variants (None: not tested): each draft's template and voice.
+    variants: VariantPlan | None = None
+
+    def arm(self, customer_id: int, name: str | None = None) -> tuple[str | None, Arm | None]:
+        """(variant name, arm) for a draft: `name` kept when given (a regeneration), else
+        the customer's assignment; the arm is None when the configuration lacks it."""
+        if name is not None:
+            return name, self.variants.named(name) if self.variants else None
+        if self.variants is None:
+            return None, None
+        chosen = self.variants.pick(customer_id)
+        return chosen.name, chosen
 
     def estimate_tokens(self, request: DraftRequest) -> int:
         """Tokens a request may use, for the rate limiter: prompt tokens plus the expected
@@ -84,6 +97,8 @@ class Outcome:
     tokens_out: int = 0
     attempts: int = 0
     failure: str | None = None
+    # The A/B variant it was written with (drafts.variant); None when not tested.
+    test_variant: str | None = None
 
     @property
     def drafted(self) -> bool:
@@ -140,14 +155,16 @@ async def _attempt(
     variant: int,
     feedback: Sequence[str],
     instruction: str | None,
+    arm: Arm | None,
 ) -> list[Finding]:
     rendered = render_prompt(
-        kit.template,
+        arm.template if arm else kit.template,
         facts=outcome.facts,
         brand=kit.brand,
         channel=kit.channel,
         feedback=feedback,
         instruction=instruction,
+        voice=arm.instruction if arm else None,
     )
     request = DraftRequest(
         playbook=kit.playbook,
@@ -159,6 +176,8 @@ async def _attempt(
         feedback=tuple(feedback),
         instruction=instruction,
         variant=variant,
+        test_variant=outcome.test_variant,
+        voice=arm.instruction if arm else None,
     )
     output = await _call(kit, request)
     outcome.attempts += 1
@@ -184,18 +203,22 @@ async def generate(
     *,
     variant: int,
     instruction: str | None = None,
+    test_variant: str | None = None,
 ) -> Outcome:
     """Draft for one customer; never raises for a drafter or template problem.
 
     `instruction` is a reviewer's request on regenerate ("warmer"), for the prompt and drafter.
+    `test_variant` keeps the A/B variant a regenerated draft was written with; otherwise
+    the customer's variant comes from `kit.variants`.
     """
-    outcome = Outcome(customer_id=customer_id, facts=facts)
+    name, arm = kit.arm(customer_id, test_variant)
+    outcome = Outcome(customer_id=customer_id, facts=facts, test_variant=name)
     try:
-        findings = await _attempt(kit, outcome, variant, (), instruction)
+        findings = await _attempt(kit, outcome, variant, (), instruction, arm)
         if blocking(findings):
             outcome.first_findings = findings
             findings = await _attempt(
-                kit, outcome, variant + 1, feedback_lines(findings), instruction
+                kit, outcome, variant + 1, feedback_lines(findings), instruction, arm
             )
     except (DrafterError, PromptError) as error:
         reason = error.reason if isinstance(error, DrafterError) else "prompt_error"

@@ -209,8 +209,13 @@ def render_prompt(
     channel: str,
     feedback: Sequence[str] = (),
     instruction: str | None = None,
+    voice: str | None = None,
 ) -> RenderedPrompt:
-    """Render both parts for one customer; `PromptError` names a missing variable and file."""
+    """Render both parts for one customer; `PromptError` names a missing variable and file.
+
+    `voice` is an A/B variant's brand-voice instruction (prompts/variants.yaml), appended to
+    the system part after the template's own rules.
+    """
     if channel not in ("sms", "email"):
         raise PromptError(f"unknown channel {channel!r}; use sms or email")
     customer = facts.get("customer")
@@ -244,4 +249,6 @@ def render_prompt(
         except TemplateError as exc:
             raise PromptError(f"{label}: cannot render: {exc}") from None
         parts.append(re.sub(r"\n{3,}", "\n\n", text).strip())
+    if voice:
+        parts[0] += f"\nVoice for this message (the rules above still hold): {voice}"
     return RenderedPrompt(system=parts[0], user=parts[1], version=template.version)

@@ -87,10 +87,12 @@ def _engine(request: Request) -> Engine:
 
 
 def brand_and_drafter() -> tuple[Brand, Drafter]:
+    from assistant.variants.config import load_variants
     from assistant.wiring import DrafterConfigError, build_drafter
 
     try:
         brand = load_brand()
+        load_variants()  # a broken variants.yaml is reported now, not mid-run
         return brand, build_drafter(get_settings(), brand)
     except (PromptsConfigError, DrafterConfigError) as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None

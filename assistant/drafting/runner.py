@@ -455,6 +455,7 @@ class CampaignRunner:
                 "facts": outcome.facts,
                 "findings": outcome.findings_document(),
                 "prompt_version": outcome.prompt_version,
+                "variant": outcome.test_variant,
                 "model": outcome.model,
                 "tokens_in": outcome.tokens_in,
                 "tokens_out": outcome.tokens_out,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.api.pagination import CursorPage
 from assistant.models import Draft
@@ -27,6 +27,7 @@ class DraftRead(BaseModel):
     facts: dict[str, Any]
     findings: dict[str, Any]
     prompt_version: str | None
+    variant: str | None = Field(None, description="The A/B variant it was written with.")
     model: str | None
     tokens_in: int
     tokens_out: int
@@ -52,6 +53,7 @@ class DraftRead(BaseModel):
             facts=draft.facts or {},
             findings=draft.findings or {},
             prompt_version=draft.prompt_version,
+            variant=draft.variant,
             model=draft.model,
             tokens_in=draft.tokens_in,
             tokens_out=draft.tokens_out,

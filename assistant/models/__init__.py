@@ -18,6 +18,7 @@ from assistant.models.metrics import (
 from assistant.models.order import Order, OrderItem, Return
 from assistant.models.shopify import ShopifyConnection, ShopifySyncState, ShopifyWebhook
 from assistant.models.trigger import TriggerOccasion, TriggerRun
+from assistant.models.variant import VariantPromotion
 
 __all__ = [
     "ApiKey",
@@ -48,4 +49,5 @@ __all__ = [
     "TriggerOccasion",
     "TriggerRun",
     "UnmatchedInbound",
+    "VariantPromotion",
 ]

@@ -127,3 +127,6 @@ class Draft(Timestamped, Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Set while a reviewer's regeneration runs: no decision on the text about to be replaced.
     regenerating_at: Mapped[datetime | None]
+    # The A/B variant of the playbook this draft was written with (prompts/variants.yaml);
+    # NULL when the playbook has no variants. A regeneration keeps it.
+    variant: Mapped[str | None] = mapped_column(String(40))

@@ -1,5 +1,5 @@
-"""`assistant report ...`: read-only reports (`review`, `outcomes`, `holdout`, `send-time`)
-and the page's `page-url` (docs/reports.md, docs/send-time.md)."""
+"""`assistant report ...`: read-only reports (`review`, `outcomes`, `holdout`, `send-time`,
+`variants`) and the page's `page-url` (docs/reports.md, docs/send-time.md, docs/variants.md)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ from assistant.commandline.errors import UserError
 from assistant.commandline.output import cell, console, print_json
 from assistant.config import get_settings
 from assistant.db import unit_of_work
-from assistant.reports import holdout, outcomes, service
+from assistant.playbooks import UnknownPlaybook, get_playbook
+from assistant.reports import holdout, outcomes, service, variants
 from assistant.reports.send_time import send_time_report
+from assistant.variants.config import VariantsConfigError, load_variants
+from assistant.variants.service import report_inputs
 
 report_app = typer.Typer(
     help="Read-only reports: review analytics, outcomes, holdouts, send time.",
@@ -89,7 +92,9 @@ def review_command(
     until: Annotated[str | None, typer.Option(help="Last UTC day, YYYY-MM-DD.")] = None,
     by: Annotated[
         str,
-        typer.Option(help="playbook, prompt_version, model, reviewer, campaign, trigger, week."),
+        typer.Option(
+            help="playbook, prompt_version, variant, model, reviewer, campaign, trigger, week."
+        ),
     ] = "playbook",
     output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
 ) -> None:
@@ -140,7 +145,9 @@ def outcomes_command(
     until: Annotated[str | None, typer.Option(help="Last UTC day, YYYY-MM-DD.")] = None,
     by: Annotated[
         str,
-        typer.Option(help="campaign, trigger, playbook, segment, channel, prompt_version, week."),
+        typer.Option(
+            help="campaign, trigger, playbook, segment, channel, prompt_version, variant, week."
+        ),
     ] = "campaign",
     campaign: Annotated[int | None, typer.Option(help="Only this campaign.")] = None,
     output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
@@ -264,3 +271,77 @@ def holdout_command(
         )
         return
     console.print(holdout.table(rows, by, days))
+
+
+def _interval(value: object, money: bool = False) -> str:
+    if value is None:
+        return ""
+    estimate, low, high = (getattr(value, k) for k in ("estimate", "low", "high"))
+    if money:
+        return f"{estimate:,.2f} ({low:,.2f} to {high:,.2f})"
+    return f"{estimate:.1%} ({low:.1%} to {high:.1%})"
+
+
+def _variants_table(report: variants.PlaybookVariants) -> Table:
+    promoted = f", promoted: {report.promoted}" if report.promoted else ""
+    table = Table(title=f"{report.playbook}{promoted}", caption=report.verdict)
+    for column in ("variant", "sent", "reply rate", "conversion rate", "rev./msg"):
+        table.add_column(column, overflow="fold")
+    for row in report.variants:
+        table.add_row(
+            row.variant,
+            f"{row.sent:,}",
+            _interval(row.reply_rate),
+            _interval(row.conversion_rate),
+            _interval(row.revenue_per_message, money=True),
+        )
+    return table
+
+
+@report_app.command("variants")
+def variants_command(
+    playbook: Annotated[str | None, typer.Option(help="Only this playbook.")] = None,
+    since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last UTC day, YYYY-MM-DD.")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Per playbook and A/B variant: sent, reply and conversion rates, revenue per message,
+    with 95% intervals, and which variant leads once each has enough messages."""
+    if playbook is not None:
+        try:
+            get_playbook(playbook)
+        except UnknownPlaybook as exc:
+            raise UserError(str(exc)) from None
+    first, last = _day(since, "--since"), _day(until, "--until")
+    settings = get_settings()
+    try:
+        config = load_variants()
+        with unit_of_work() as session:
+            declared, promoted = report_inputs(session, config)
+            reports = variants.variant_report(
+                session,
+                settings,
+                since=first,
+                until=last,
+                playbook=playbook,
+                declared=declared,
+                promoted=promoted,
+            )
+    except (service.BadReportInput, VariantsConfigError) as exc:
+        raise UserError(str(exc)) from None
+    if output == Format.json:
+        print_json(
+            {
+                "since": first,
+                "until": last,
+                "attribution_days": settings.metrics.attribution_days,
+                "min_sent": settings.metrics.variant_min_sent,
+                "playbooks": [asdict(r) for r in reports],
+            }
+        )
+        return
+    if not reports:
+        console.print("No playbook has variants, and no draft was written with one.")
+        return
+    for report in reports:
+        console.print(_variants_table(report))

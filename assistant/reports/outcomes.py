@@ -8,6 +8,7 @@ Read-only and computed on read. Drafts and messages come from two narrow streame
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,7 +24,7 @@ from assistant.reports.attribution import Attribution, attribute, is_touch, naiv
 from assistant.reports.service import NONE_KEY, STAFF_MODEL, BadReportInput
 
 Grouping = Literal[
-    "campaign", "trigger", "playbook", "segment", "channel", "prompt_version", "week"
+    "campaign", "trigger", "playbook", "segment", "channel", "prompt_version", "variant", "week"
 ]
 GROUPINGS: Final[tuple[str, ...]] = get_args(Grouping)
 MILLION = Decimal(1_000_000)
@@ -67,6 +68,7 @@ def _keys(by: str, *, message: bool) -> ColumnElement[Any]:
         "segment": Campaign.segment,
         "channel": Message.channel if message else Draft.channel,
         "prompt_version": Draft.prompt_version,
+        "variant": Draft.variant,
         "week": touched_at() if message else Draft.created_at,
     }
     column: ColumnElement[Any] = columns[by]
@@ -146,15 +148,44 @@ def first_reply_at() -> ScalarSelect[Any]:
     )
 
 
-def _messages(
+@dataclass(frozen=True)
+class MessageOutcome:
+    """What became of one sent marketing message, within the attribution window."""
+
+    keys: tuple[Any, ...]  # the values of the grouping columns asked for
+    message_id: int
+    channel: str
+    body: str
+    delivered: bool
+    replied: bool
+    opted_out: bool
+    attributed: list[Attribution]
+
+    @property
+    def revenue(self) -> Decimal:
+        """The total of the orders attributed to it."""
+        return sum((a.total for a in self.attributed), Decimal(0))
+
+
+def attributed_orders(
+    session: Session, settings: Settings, first: datetime | None, last: datetime | None
+) -> dict[int, list[Attribution]]:
+    """The orders attributed to each message id (last touch, within the window)."""
+    orders: defaultdict[int, list[Attribution]] = defaultdict(list)
+    for found in attribute(session, days=settings.metrics.attribution_days, first=first, last=last):
+        orders[found.message_id].append(found)
+    return dict(orders)
+
+
+def message_outcomes(
     session: Session,
-    by: str,
-    where: list[Any],
     settings: Settings,
+    keys: Sequence[ColumnElement[Any]],
+    where: list[Any],
     orders: dict[int, list[Attribution]],
-    rows: dict[str, OutcomeRow],
-) -> dict[str, _Sums]:
-    """Sent, delivered, replied, opted out, converted, revenue and provider cost per group."""
+) -> Iterator[MessageOutcome]:
+    """Each sent marketing message matching `where` (Draft and Campaign joined), streamed:
+    delivered, replied and opted out within the attribution window, and its orders."""
     window = timedelta(days=settings.metrics.attribution_days)
     first_reply = first_reply_at()
     first_opt_out = (
@@ -168,17 +199,15 @@ def _messages(
         .scalar_subquery()
     )
     query = (
-        select(_keys(by, message=True), Message.id, Message.channel, Message.body)
-        .add_columns(Message.status, Message.delivered_at, touched_at(), first_reply, first_opt_out)
+        select(Message.id, Message.channel, Message.body, Message.status, Message.delivered_at)
+        .add_columns(touched_at(), first_reply, first_opt_out, *keys)
         .select_from(Message)
         .outerjoin(Draft, Draft.id == Message.draft_id)
         .outerjoin(Campaign, Campaign.id == Draft.campaign_id)
         .where(is_touch(), *where)
         .execution_options(yield_per=1000)
     )
-    sums: defaultdict[str, _Sums] = defaultdict(_Sums)
     for (
-        value,
         message_id,
         channel,
         body,
@@ -187,21 +216,46 @@ def _messages(
         sent,
         reply,
         opt_out,
+        *values,
     ) in session.execute(query):
-        row = rows.setdefault(_label(by, value), OutcomeRow(_label(by, value)))
+        yield MessageOutcome(
+            keys=tuple(values),
+            message_id=message_id,
+            channel=channel,
+            body=body,
+            delivered=status == "delivered" or delivered_at is not None,
+            replied=reply is not None and naive(reply) - naive(sent) <= window,
+            opted_out=opt_out is not None and naive(opt_out) - naive(sent) <= window,
+            attributed=orders.get(message_id, []),
+        )
+
+
+def _messages(
+    session: Session,
+    by: str,
+    where: list[Any],
+    settings: Settings,
+    orders: dict[int, list[Attribution]],
+    rows: dict[str, OutcomeRow],
+) -> dict[str, _Sums]:
+    """Sent, delivered, replied, opted out, converted, revenue and provider cost per group."""
+    sums: defaultdict[str, _Sums] = defaultdict(_Sums)
+    keys = [_keys(by, message=True)]
+    for message in message_outcomes(session, settings, keys, where, orders):
+        label = _label(by, message.keys[0])
+        row = rows.setdefault(label, OutcomeRow(label))
         row.sent += 1
-        row.delivered += int(status == "delivered" or delivered_at is not None)
-        row.replied += int(reply is not None and naive(reply) - naive(sent) <= window)
-        row.opted_out += int(opt_out is not None and naive(opt_out) - naive(sent) <= window)
-        segments, price = _price(channel, body, settings)
+        row.delivered += int(message.delivered)
+        row.replied += int(message.replied)
+        row.opted_out += int(message.opted_out)
+        segments, price = _price(message.channel, message.body, settings)
         row.sms_segments += segments
-        row.emails += int(channel == "email")
+        row.emails += int(message.channel == "email")
         sums[row.key].provider += price
-        attributed = orders.get(message_id, [])
-        row.converted += int(bool(attributed))
-        row.orders += len(attributed)
-        row.orders_after_reply += sum(1 for a in attributed if a.replied)
-        sums[row.key].revenue += sum((a.total for a in attributed), Decimal(0))
+        row.converted += int(bool(message.attributed))
+        row.orders += len(message.attributed)
+        row.orders_after_reply += sum(1 for a in message.attributed if a.replied)
+        sums[row.key].revenue += message.revenue
     return sums
 
 
@@ -218,9 +272,7 @@ def outcomes(
     if by not in GROUPINGS:
         raise BadReportInput(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
     first, last = _period(since, until)
-    orders: defaultdict[int, list[Attribution]] = defaultdict(list)
-    for found in attribute(session, days=settings.metrics.attribution_days, first=first, last=last):
-        orders[found.message_id].append(found)
+    orders = attributed_orders(session, settings, first, last)
     only = [Draft.campaign_id == campaign_id] if campaign_id is not None else []
     rows: dict[str, OutcomeRow] = {}
     llm = _drafts(session, by, _within(Draft.created_at, first, last) + only, settings, rows)

@@ -1,5 +1,5 @@
-"""`/api/v1/reports`: read-only reports, `review`, `outcomes`, `holdout` and `send-time`
-(docs/reports.md)."""
+"""`/api/v1/reports`: read-only reports, `review`, `outcomes`, `holdout`, `send-time`
+(docs/reports.md, docs/send-time.md) and `variants` (docs/variants.md)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,22 @@ from fastapi import APIRouter, HTTPException, Query
 from assistant.api.deps import ReviewKey, SessionDep
 from assistant.api.params import BOUNDED_DAY, MAX_ID
 from assistant.config import get_settings
-from assistant.reports import holdout, outcomes, service
+from assistant.playbooks import UnknownPlaybook, get_playbook
+from assistant.reports import holdout, outcomes, service, variants
 from assistant.reports.schemas import (
     HoldoutGroup,
     HoldoutReport,
     OutcomeGroup,
     OutcomeReport,
+    PlaybookVariantReport,
     ReviewGroup,
     ReviewReport,
     SendTimeReportBody,
+    VariantReport,
 )
 from assistant.reports.send_time import send_time_report
+from assistant.variants.config import VariantsConfigError, load_variants
+from assistant.variants.service import report_inputs
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -121,4 +126,41 @@ def holdout_report(
         campaign=campaign,
         attribution_days=days,
         groups=[HoldoutGroup.model_validate(row.as_dict()) for row in rows],
+    )
+
+
+@router.get("/variants", response_model=VariantReport)
+def variants_report(
+    _key: ReviewKey,
+    session: SessionDep,
+    since: SinceParam = None,
+    until: UntilParam = None,
+    playbook: Annotated[
+        str | None, Query(min_length=1, max_length=32, description="Only this playbook.")
+    ] = None,
+) -> VariantReport:
+    """Per playbook and A/B variant: sent, reply and conversion rates and revenue per message
+    with 95% intervals, and which variant leads once each has enough messages."""
+    settings = get_settings()
+    try:
+        if playbook is not None:
+            get_playbook(playbook)
+        declared, promoted = report_inputs(session, load_variants())
+        reports = variants.variant_report(
+            session,
+            settings,
+            since=since,
+            until=until,
+            playbook=playbook,
+            declared=declared,
+            promoted=promoted,
+        )
+    except (service.BadReportInput, UnknownPlaybook, VariantsConfigError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    return VariantReport(
+        since=since,
+        until=until,
+        attribution_days=settings.metrics.attribution_days,
+        min_sent=settings.metrics.variant_min_sent,
+        playbooks=[PlaybookVariantReport.of(r) for r in reports],
     )

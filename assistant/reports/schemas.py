@@ -1,4 +1,4 @@
-"""Review analytics over HTTP: one row per group (see docs/reports.md)."""
+"""Reports over HTTP: one row per group (see docs/reports.md and docs/variants.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from assistant.reports.outcomes import OutcomeRow
 from assistant.reports.send_time import SendTimeReport
 from assistant.reports.service import ReviewRow
+from assistant.reports.variants import PlaybookVariants
 
 
 class ReviewGroup(BaseModel):
@@ -161,3 +162,55 @@ class HoldoutReport(BaseModel):
     campaign: int | None
     attribution_days: int
     groups: list[HoldoutGroup]
+
+
+class VariantGroup(BaseModel):
+    """One variant's messages and rates (intervals null when nothing was sent)."""
+
+    variant: str
+    sent: int = Field(description="Sent or delivered marketing messages of its drafts.")
+    delivered: int
+    replied: int
+    converted: int
+    revenue: float
+    reply_rate: IntervalRead | None = Field(description="Wilson 95% interval.")
+    conversion_rate: IntervalRead | None = Field(description="Wilson 95% interval.")
+    revenue_per_message: IntervalRead | None = Field(
+        description="Normal 95% interval from the per-message revenue variance."
+    )
+    enough_data: bool
+
+
+class LeadRead(BaseModel):
+    """Which variant leads on one metric, and whether the intervals overlap."""
+
+    metric: str
+    leader: str
+    runner_up: str
+    overlap: bool
+
+
+class PlaybookVariantReport(BaseModel):
+    """One playbook's test: the verdict, the promotion if one stands, its variants."""
+
+    playbook: str
+    min_sent: int
+    enough_data: bool
+    verdict: str
+    promoted: str | None
+    variants: list[VariantGroup]
+    leads: list[LeadRead]
+
+    @classmethod
+    def of(cls, report: PlaybookVariants) -> PlaybookVariantReport:
+        return cls.model_validate(report, from_attributes=True)
+
+
+class VariantReport(BaseModel):
+    """The variant report for a window."""
+
+    since: date | None
+    until: date | None
+    attribution_days: int
+    min_sent: int
+    playbooks: list[PlaybookVariantReport]

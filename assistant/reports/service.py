@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from assistant.models import AuditEntry, Campaign, Draft
 
 Dimension = Literal[
-    "playbook", "prompt_version", "model", "reviewer", "campaign", "trigger", "week"
+    "playbook", "prompt_version", "variant", "model", "reviewer", "campaign", "trigger", "week"
 ]
 DIMENSIONS: Final[tuple[str, ...]] = get_args(Dimension)
 NONE_KEY = "(none)"
@@ -71,6 +71,7 @@ def _key_expression(session: Session, by: str) -> ColumnElement[Any]:
     columns: dict[str, Any] = {
         "playbook": Draft.playbook,
         "prompt_version": Draft.prompt_version,
+        "variant": Draft.variant,
         "model": Draft.model,
         "reviewer": Draft.decided_by,
         "campaign": Draft.campaign_id,

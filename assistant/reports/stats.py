@@ -6,6 +6,7 @@
   Wald interval is too narrow.
 - `mean_diff`: the difference of two means with Welch's normal interval,
   (m1 - m2) +- z * sqrt(v1/n1 + v2/n2), from sample variances.
+- `RunningMean`: a mean and its normal interval, one value at a time (Welford's sums).
 - `prob_greater`: P(p1 > p2) when p1 ~ Beta(1 + x1, 1 + n1 - x1) and p2 likewise (uniform
   priors), computed exactly by Evan Miller's closed form, summed in log space.
 
@@ -27,8 +28,12 @@ class Interval:
     low: float
     high: float
 
+    def overlaps(self, other: Interval) -> bool:
+        """Whether the two intervals share any point."""
+        return self.low <= other.high and other.low <= self.high
 
-def z_value(level: float) -> float:
+
+def z_value(level: float = 0.95) -> float:
     """The two-sided standard normal quantile for `level` (1.959964 for 0.95)."""
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (got {level})")
@@ -80,6 +85,28 @@ def mean_diff(
     estimate = mean1 - mean2
     half = z_value(level) * math.sqrt(var1 / n1 + var2 / n2)
     return Interval(estimate, estimate - half, estimate + half)
+
+
+@dataclass
+class RunningMean:
+    """Count, mean and sum of squared deviations, one value at a time (Welford)."""
+
+    count: int = 0
+    mean: float = 0.0
+    squares: float = 0.0
+
+    def add(self, value: float) -> None:
+        self.count += 1
+        delta = value - self.mean
+        self.mean += delta / self.count
+        self.squares += delta * (value - self.mean)
+
+    def interval(self, level: float = 0.95) -> Interval | None:
+        """mean +- z * s / sqrt(n) (s: the sample standard deviation); None below two values."""
+        if self.count < 2:
+            return None
+        half = z_value(level) * math.sqrt(self.squares / (self.count - 1) / self.count)
+        return Interval(self.mean, self.mean - half, self.mean + half)
 
 
 def _log_beta(a: float, b: float) -> float:

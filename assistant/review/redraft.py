@@ -41,6 +41,8 @@ class RedraftJob:
     subject: str | None
     attempts: int
     catalog_names: tuple[str, ...] = ()
+    # The A/B variant the draft was written with: a regeneration keeps it.
+    variant: str | None = None
     # Marked by `request_regeneration` and unchanged since: the regeneration is still to do.
     requested: bool = False
 
@@ -76,6 +78,8 @@ async def redraft(
         reason = "prompt_error" if isinstance(error, PromptError) else "invalid_draft"
         logger.warning("review.regeneration_failed draft=%s reason=%s", job.draft_id, reason)
         return Outcome(customer_id=job.customer_id, facts=dict(job.facts), failure=reason)
+    if job.variant is None:
+        kit.variants = None  # written outside any A/B test: regenerated outside it too
     # A new variant each time, so a plain "regenerate" also gives the reviewer new wording.
     return await generate(
         kit,
@@ -83,6 +87,7 @@ async def redraft(
         dict(job.facts),
         variant=job.customer_id + job.attempts,
         instruction=instruction,
+        test_variant=job.variant,
     )
 
 

@@ -111,6 +111,7 @@ def prepare_regeneration(session: Session, draft_id: int) -> RedraftJob:
         attempts=draft.attempts,
         catalog_names=tuple(repo.catalog_names(session)),
         requested=requested,
+        variant=draft.variant,
     )
 
 

@@ -52,6 +52,7 @@ _SHORTER = ("short", "brief", "concise", "trim", "tighter")
 _WARMER = ("warm", "friendl", "personal")
 _DATES = re.compile(r"\bdates?\b")
 _FORMAL = ("formal", "professional", "polite")
+_ASK = ("ask what",)
 
 
 def _plain(value: Any) -> Any:
@@ -71,22 +72,30 @@ class _Style:
     formal: bool = False
     dates: bool = True
     understood: bool = False
+    ask: bool = False
 
     @classmethod
     def of(cls, request: DraftRequest) -> _Style:
+        # A variant's voice (prompts/variants.yaml) is read with the same words as a
+        # reviewer's instruction, plus "ask what": close by asking what they'd like next.
         wish = (request.instruction or "").lower()
+        voice = (request.voice or "").lower()
+        both = f"{wish}\n{voice}"
         retry = bool(request.feedback)
-        shorter = any(word in wish for word in _SHORTER)
-        warm = any(word in wish for word in _WARMER)
-        formal = any(word in wish for word in _FORMAL)
-        no_dates = bool(_DATES.search(wish))
+        shorter = any(word in both for word in _SHORTER)
+        warm = any(word in both for word in _WARMER)
+        formal = any(word in both for word in _FORMAL)
+        no_dates = bool(_DATES.search(both))
         return cls(
             # A blocked first attempt gets the plainest form: fewer sentences, no dates.
             compact=retry or shorter,
             warm=warm,
             formal=formal,
             dates=not retry and not no_dates,
-            understood=shorter or warm or formal or no_dates,
+            # Only the reviewer's own wish keeps the wording (see `_seed`).
+            understood=any(w in wish for w in (*_SHORTER, *_WARMER, *_FORMAL))
+            or bool(_DATES.search(wish)),
+            ask=any(word in voice for word in _ASK),
         )
 
 
@@ -335,6 +344,8 @@ def _sections(
         return care_tip_sections(family, phrases.WARM_CLOSINGS if style.warm else ())
     bank = _bank(playbook)
     closing = phrases.WARM_CLOSINGS if style.warm else bank.get("closing", ())
+    if style.ask:
+        closing = phrases.ASK_CLOSINGS
     if playbook == "recognition":
         core = bank["core"] if any(slots.allows(t) for t in bank["core"]) else bank["core_plain"]
         return [
@@ -380,4 +391,6 @@ def _seed(request: DraftRequest, style: _Style) -> str:
     # other instruction rewords, so a regenerate always gives the reviewer something new.
     wish = "" if style.understood else (request.instruction or "")
     canonical = json.dumps(_plain(request.facts), sort_keys=True, default=str)
-    return "\x1f".join([str(request.variant), wish, *request.feedback, canonical])
+    # An A/B variant words its drafts its own way (no variant: the seed is as it always was).
+    tested = [f"variant={request.test_variant}"] if request.test_variant else []
+    return "\x1f".join([str(request.variant), wish, *request.feedback, *tested, canonical])

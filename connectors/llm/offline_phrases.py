@@ -25,6 +25,13 @@ WARM_CLOSINGS: Final = (
     "It means a lot to us, honestly.",
     "Sending warm wishes from all of us here.",
 )
+# Closings that ask what the customer would like next (an A/B variant's instruction says
+# "ask what ..."): a question, never a promise of access, dates or perks.
+ASK_CLOSINGS: Final = (
+    "Is there anything you'd love to see from us next? Just reply - I read every message.",
+    "What would you like to see on our shelves next? I'd love to hear.",
+    "If there's something you wish we made, just reply and tell me.",
+)
 
 
 def _combos(leads: tuple[str, ...], tails: tuple[str, ...]) -> tuple[str, ...]:

@@ -248,7 +248,7 @@ def test_unknown_channel_is_refused(brand: Brand) -> None:
 def test_unknown_playbook_lists_the_templates() -> None:
     message = _error(load_prompt, "loyalty")
     assert "no prompt template" in message and "loyalty.md" in message
-    assert "check_in, re_engagement, recognition, reply, upsell" in message
+    assert "check_in, re_engagement, recognition, recognition_early_access, reply" in message
     assert "templates in" in _error(load_prompt, "../brand")
 
 

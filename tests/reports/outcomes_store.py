@@ -47,6 +47,7 @@ def draft(
     channel: str = "sms",
     state: str = "sent",
     tokens: tuple[int, int] = (0, 0),
+    variant: str | None = None,
 ) -> int:
     row = Draft(
         idempotency_key=f"od{next(_serial)}",
@@ -60,6 +61,7 @@ def draft(
         model="offline",
         tokens_in=tokens[0],
         tokens_out=tokens[1],
+        variant=variant,
         decided_at=T0 - timedelta(hours=1) if state != "generated" else None,
         created_at=T0 - timedelta(hours=2),
     )

@@ -59,7 +59,7 @@ def test_an_ingest_key_is_refused_and_bad_input_is_a_problem(
 ) -> None:
     ingest = make_key(engine, "ingest", "ingest")
     _problem(client.get(URL, headers=auth(ingest)), 403)
-    _problem(client.get(URL, params={"by": "variant"}, headers=auth(BOOTSTRAP)), 422)
+    _problem(client.get(URL, params={"by": "flavour"}, headers=auth(BOOTSTRAP)), 422)
     _problem(client.get(URL, params={"since": "yesterday"}, headers=auth(BOOTSTRAP)), 422)
     after = {"since": "2026-12-02", "until": "2026-12-01"}
     assert "after" in _problem(client.get(URL, params=after, headers=auth(BOOTSTRAP)), 422)

@@ -37,7 +37,7 @@ def test_an_empty_window_says_so(engine: Engine) -> None:
 
 def test_bad_input_is_one_line_and_exit_2(engine: Engine) -> None:
     for args, said in (
-        (("--by", "variant"), "unknown --by 'variant'"),
+        (("--by", "flavour"), "unknown --by 'flavour'"),
         (("--since", "monday"), "--since 'monday' is not a date"),
         (("--since", "2026-12-02", "--until", "2026-12-01"), "is after --until"),
     ):

@@ -186,4 +186,4 @@ def test_the_period_is_when_the_message_went_out(engine: Engine) -> None:
     with pytest.raises(BadReportInput):
         _report(engine, since=date(2026, 11, 3), until=date(2026, 11, 2))
     with pytest.raises(BadReportInput):
-        _report(engine, by="variant")
+        _report(engine, by="flavour")

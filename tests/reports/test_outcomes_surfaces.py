@@ -60,7 +60,7 @@ def test_an_empty_window_says_so(engine: Engine) -> None:
 
 def test_bad_input_is_one_line_and_exit_2(engine: Engine) -> None:
     for args, said in (
-        (("--by", "variant"), "unknown --by 'variant'"),
+        (("--by", "flavour"), "unknown --by 'flavour'"),
         (("--since", "monday"), "--since 'monday' is not a date"),
         (("--since", "2026-12-02", "--until", "2026-12-01"), "is after --until"),
     ):
@@ -88,7 +88,7 @@ def test_a_review_key_reads_it_and_an_ingest_key_is_refused(
     refused = client.get(URL, headers={"Authorization": f"Bearer {ingest}"})
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"
-    for params in ({"by": "variant"}, {"since": "2026-12-02", "until": "2026-12-01"}):
+    for params in ({"by": "flavour"}, {"since": "2026-12-02", "until": "2026-12-01"}):
         bad = client.get(URL, params=params, headers={"Authorization": f"Bearer {BOOTSTRAP}"})
         assert bad.status_code == 422, bad.text
         assert bad.headers["content-type"] == "application/problem+json"

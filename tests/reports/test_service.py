@@ -90,7 +90,7 @@ def test_other_dimensions_group_by_the_stored_column(engine: Engine) -> None:
 
 def test_bad_input_is_refused(engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        with pytest.raises(BadReportInput, match="unknown grouping 'variant'"):
-            review_analytics(session, by="variant")
+        with pytest.raises(BadReportInput, match="unknown grouping 'flavour'"):
+            review_analytics(session, by="flavour")
         with pytest.raises(BadReportInput, match="after"):
             review_analytics(session, since=date(2026, 12, 2), until=date(2026, 12, 1))
