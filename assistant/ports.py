@@ -31,6 +31,8 @@ class DraftRequest:
     was rendered from (offline drafters write from it directly). `feedback` carries the
     guardrail findings of a previous, blocked attempt; `instruction` a reviewer's short
     request on regenerate ("warmer"). `variant` picks a phrasing deterministically.
+    `examples`: anonymised texts staff approved after editing ([placeholders] for facts),
+    for drafters that phrase from them (the offline one); the prompt lists them too.
     """
 
     playbook: str
@@ -42,6 +44,7 @@ class DraftRequest:
     feedback: Sequence[str] = ()
     instruction: str | None = None
     variant: int = 0
+    examples: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
@@ -37,6 +37,7 @@ from assistant.drafting.prompts import load_prompt
 from assistant.drafting.ratelimit import RateLimiter
 from assistant.drafting.retry import Backoff
 from assistant.drafting.runner import CampaignRunner, Progress, RunOptions, RunSummary
+from assistant.learning import service as learning
 from assistant.models import Campaign, Customer, Draft, Product
 from assistant.models.base import utcnow
 from assistant.playbooks import PLAYBOOKS, Playbook, UnknownPlaybook, get_playbook
@@ -217,9 +218,11 @@ def make_toolkit(
     catalog_names: Iterable[str] = (),
     backoff: Backoff | None = None,
     limiter: RateLimiter | None = None,
+    examples: Sequence[str] = (),
 ) -> Toolkit:
     """Prompt, guardrail policy, retries and (for a real provider) the rate limiter: `limiter`
-    if given (e.g. one on another clock), else one with the settings' RPM and TPM."""
+    if given (e.g. one on another clock), else one with the settings' RPM and TPM.
+    `examples`: the learned examples (`learning.for_run`), loaded once for the whole run."""
     llm = settings.llm
     limited = llm.provider != "offline" if rate_limit is None else rate_limit
     counter: Callable[[str], int] | None = None
@@ -240,6 +243,7 @@ def make_toolkit(
         if limited
         else None,
         count_tokens=counter,
+        examples=tuple(examples),
     )
 
 
@@ -260,13 +264,14 @@ async def run_campaign(
 ) -> RunSummary:
     """Draft the campaign's pending (and previously failed) members; resumable."""
 
-    def load(session: Session) -> Campaign:
+    def load(session: Session) -> tuple[Campaign, tuple[str, ...]]:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
             raise CampaignNotFound(f"no campaign {campaign_id}")
-        return campaign
+        examples = learning.for_run(session, campaign_playbook(campaign), campaign.channel)
+        return campaign, examples
 
-    campaign = await asyncio.to_thread(_in_unit_of_work, engine, load)
+    campaign, examples = await asyncio.to_thread(_in_unit_of_work, engine, load)
     playbook = campaign_playbook(campaign)
     kit = make_toolkit(
         drafter,
@@ -277,6 +282,7 @@ async def run_campaign(
         rate_limit=rate_limit,
         backoff=backoff,
         limiter=limiter,
+        examples=examples,
     )
     run_options = options or RunOptions(concurrency=settings.llm.concurrency)
     if concurrency is not None:
@@ -333,7 +339,7 @@ async def preview_campaign(
 
     def collect(
         session: Session,
-    ) -> tuple[Plan, list[tuple[int, Facts]], dict[int, str], list[str]]:
+    ) -> tuple[Plan, list[tuple[int, Facts]], dict[int, str], list[str], tuple[str, ...]]:
         nonlocal examined
         chosen = plan(session, request)
         eligibility = Eligibility(_builder(session, chosen, brand), campaign_id=None, now=utcnow())
@@ -362,9 +368,12 @@ async def preview_campaign(
             else {}
         )
         names = [n for n in session.execute(select(Product.name).distinct()).scalars() if n]
-        return chosen, picked, external, names
+        examples = learning.for_run(session, chosen.playbook, chosen.channel)
+        return chosen, picked, external, names, examples
 
-    chosen, picked, external, names = await asyncio.to_thread(_in_unit_of_work, engine, collect)
+    chosen, picked, external, names, examples = await asyncio.to_thread(
+        _in_unit_of_work, engine, collect
+    )
     kit = make_toolkit(
         drafter,
         chosen.playbook,
@@ -372,6 +381,7 @@ async def preview_campaign(
         brand=brand,
         settings=settings,
         catalog_names=names,
+        examples=examples,
     )
     gate = asyncio.Semaphore(concurrency or settings.llm.concurrency)
 

@@ -49,6 +49,8 @@ class Toolkit:
     delivery_channel: str = ""
     rng: random.Random = field(default_factory=random.Random)
     retries: int = 0
+    # Learned examples of this playbook and channel (assistant.learning), loaded once a run.
+    examples: tuple[str, ...] = ()
     system_tokens: dict[str, int] = field(default_factory=dict)
 
     def estimate_tokens(self, request: DraftRequest) -> int:
@@ -148,6 +150,7 @@ async def _attempt(
         channel=kit.channel,
         feedback=feedback,
         instruction=instruction,
+        learned=kit.examples,
     )
     request = DraftRequest(
         playbook=kit.playbook,
@@ -159,6 +162,7 @@ async def _attempt(
         feedback=tuple(feedback),
         instruction=instruction,
         variant=variant,
+        examples=kit.examples,
     )
     output = await _call(kit, request)
     outcome.attempts += 1

@@ -42,6 +42,8 @@ INSTRUCTION_CHARS = 120
 FACT_LINE_CHARS = 300
 QUOTED_CHARS = 120
 EXAMPLES = 2
+# Examples learned from staff edits (assistant.learning), shown ahead of brand.yaml's.
+LEARNED_EXAMPLES = 3
 
 
 class PromptError(PromptsConfigError):
@@ -209,8 +211,12 @@ def render_prompt(
     channel: str,
     feedback: Sequence[str] = (),
     instruction: str | None = None,
+    learned: Sequence[str] = (),
 ) -> RenderedPrompt:
-    """Render both parts for one customer; `PromptError` names a missing variable and file."""
+    """Render both parts for one customer; `PromptError` names a missing variable and file.
+
+    `learned`: anonymised examples from staff edits, listed before brand.yaml's examples.
+    """
     if channel not in ("sms", "email"):
         raise PromptError(f"unknown channel {channel!r}; use sms or email")
     customer = facts.get("customer")
@@ -225,7 +231,10 @@ def render_prompt(
         "offer": offer or None,
         "fact_lines": fact_lines(facts),
         "conversation": conversation_tail(facts),
-        "examples": list(brand.examples.get(template.name, []))[:EXAMPLES],
+        "examples": [
+            *list(learned)[:LEARNED_EXAMPLES],
+            *list(brand.examples.get(template.name, []))[:EXAMPLES],
+        ],
         "feedback": [clip(item, FEEDBACK_CHARS) for item in list(feedback)[:FEEDBACK_ITEMS]],
         "instruction": clip(instruction, INSTRUCTION_CHARS) if instruction else None,
         "sms_chars": 160 if brand.sms_warn_segments == 1 else 153 * brand.sms_warn_segments,
