@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.commandline.choices import choose
@@ -74,7 +75,7 @@ def list_command(
             row["playbook"],
             row["channel"],
             cell(row["created_at"]),
-            row["text"],
+            escape(row["text"]),  # [placeholders] are text, not rich markup
         ]
         if removed:
             values.append(cell(row["removed_at"]))
