@@ -47,6 +47,8 @@ def template(sentence: str, playbook: str) -> str | None:
         return None
     if not sentence[:1].isalpha() or sentence[-1] not in ".!?":
         return None
+    # Capitalised like the phrase bank's: `join_sentences` lowers it after "Hi Maya,".
+    sentence = sentence[0].upper() + sentence[1:]
     escaped = sentence.replace("{", "{{").replace("}", "}}")
     names = _PLACEHOLDER.findall(escaped)
     if any(name not in slots for name in names):
