@@ -12,6 +12,7 @@ from rich.table import Table
 from assistant.commandline.choices import choose
 from assistant.commandline.errors import UserError
 from assistant.commandline.output import cell, console, print_json
+from assistant.commandline.preflight import prepare_database
 from assistant.db import unit_of_work
 from assistant.learning import service
 from assistant.models.base import utcnow
@@ -45,6 +46,8 @@ def list_command(
     """List the learned examples, newest first: id, playbook, channel, created, text."""
     if ctx.invoked_subcommand is not None:
         return
+    # A group's own callback is not a leaf the lazy CLI prepares the database for.
+    prepare_database("ready")
     if playbook is not None:
         choose(playbook, sorted(PLAYBOOKS), what="playbook")
     if channel is not None:

@@ -7,7 +7,8 @@ get the same wording. Every slot it fills comes from a fact, so it cannot invent
 code or a date. SMS drafts are GSM-7, one segment when the facts allow, else at most two
 (shorter variants are tried until one fits), with the opt-out notice on a customer's first
 SMS. Products are named by their short names; check-ins are phrased for the product's
-category; anything said about the brand comes from brand.yaml.
+category; anything said about the brand comes from brand.yaml. Openings and closings
+learned from staff edits (`request.examples`, see `offline_learned`) join the phrase bank.
 """
 
 from __future__ import annotations

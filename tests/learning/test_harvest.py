@@ -164,3 +164,10 @@ def test_cli_errors_are_one_line_exit_2(engine: Engine) -> None:
         result = invoke(*args)
         assert result.exit_code == 2, (args, result.output)
         assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_list_creates_the_embedded_database_on_first_use() -> None:
+    # No `engine` fixture: the default SQLite file does not exist yet.
+    result = invoke("prompts", "examples")
+    assert result.exit_code == 0, result.output
+    assert "No learned examples yet" in result.stdout
