@@ -72,6 +72,10 @@ class AssistantGroup(LazyGroup):
             "assistant.review.commands:review_command",
             "Review drafts at the terminal: approve, edit, regenerate, reject.",
         ),
+        "prompts": LazyCommand(
+            "assistant.learning.commands:prompts_app",
+            "Prompts: the examples learned from staff edits (list, remove).",
+        ),
         "report": LazyCommand(
             "assistant.reports.commands:report_app",
             "Read-only reports: review analytics, outcomes, holdouts.",

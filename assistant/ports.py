@@ -33,6 +33,8 @@ class DraftRequest:
     request on regenerate ("warmer"). `variant` picks a phrasing deterministically.
     `test_variant` names the A/B variant of the playbook (prompts/variants.yaml) and `voice`
     its brand-voice instruction, already appended to `system` for a model.
+    `examples`: anonymised texts staff approved after editing ([placeholders] for facts),
+    for drafters that phrase from them (the offline one); the prompt lists them too.
     """
 
     playbook: str
@@ -46,6 +48,7 @@ class DraftRequest:
     variant: int = 0
     test_variant: str | None = None
     voice: str | None = None
+    examples: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

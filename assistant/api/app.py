@@ -28,6 +28,7 @@ from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
 from assistant.drafting.routes import router as campaigns_router
 from assistant.ingest.routes import router as ingest_router
 from assistant.jobs.runners import stop_thread_runner, use_thread_runner
+from assistant.learning.routes import router as examples_router
 from assistant.migrate import current_revision
 from assistant.observability.http import RequestContextMiddleware, bind_path_ids
 from assistant.observability.metrics import CONTENT_TYPE, render
@@ -106,6 +107,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         triggers_router,
         variants_router,
         reports_router,
+        examples_router,
     ):
         # The ids in a route's path (campaign_id, draft_id, …) join its log lines' context.
         app.include_router(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
@@ -46,6 +46,7 @@ from assistant.drafting.prompts import load_prompt
 from assistant.drafting.ratelimit import RateLimiter
 from assistant.drafting.retry import Backoff
 from assistant.drafting.runner import CampaignRunner, Progress, RunOptions, RunSummary
+from assistant.learning import service as learning
 from assistant.models import Campaign, Customer, Draft, Product
 from assistant.models.base import utcnow
 from assistant.playbooks import PLAYBOOKS, Playbook, UnknownPlaybook, get_playbook
@@ -239,9 +240,11 @@ def make_toolkit(
     backoff: Backoff | None = None,
     limiter: RateLimiter | None = None,
     promoted: str | None = None,
+    examples: Sequence[str] = (),
 ) -> Toolkit:
     """Prompt, A/B variants (`promoted`: a winner), guardrail policy, retries and (for a real
-    provider) the rate limiter: `limiter` if given, else one with the settings' RPM and TPM."""
+    provider) the rate limiter: `limiter` if given, else one with the settings' RPM and TPM.
+    `examples`: the learned examples (`learning.for_run`), loaded once for the whole run."""
     llm = settings.llm
     limited = llm.provider != "offline" if rate_limit is None else rate_limit
     counter: Callable[[str], int] | None = None
@@ -263,6 +266,7 @@ def make_toolkit(
         else None,
         count_tokens=counter,
         variants=variant_plan(playbook, promoted),
+        examples=tuple(examples),
     )
 
 
@@ -283,13 +287,14 @@ async def run_campaign(
 ) -> RunSummary:
     """Draft the campaign's pending (and previously failed) members; resumable."""
 
-    def load(session: Session) -> tuple[Campaign, str | None]:
+    def load(session: Session) -> tuple[Campaign, str | None, tuple[str, ...]]:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
             raise CampaignNotFound(f"no campaign {campaign_id}")
-        return campaign, promoted_variant(session, campaign.playbook)
+        examples = learning.for_run(session, campaign_playbook(campaign), campaign.channel)
+        return campaign, promoted_variant(session, campaign.playbook), examples
 
-    campaign, promoted = await asyncio.to_thread(_in_uow, engine, load)
+    campaign, promoted, examples = await asyncio.to_thread(_in_uow, engine, load)
     playbook = campaign_playbook(campaign)
     kit = make_toolkit(
         drafter,
@@ -301,6 +306,7 @@ async def run_campaign(
         backoff=backoff,
         limiter=limiter,
         promoted=promoted,
+        examples=examples,
     )
     run_options = options or RunOptions(concurrency=settings.llm.concurrency)
     if concurrency is not None:
@@ -357,7 +363,9 @@ async def preview_campaign(
 
     def collect(
         session: Session,
-    ) -> tuple[Plan, list[tuple[int, Facts]], dict[int, str], list[str], str | None]:
+    ) -> tuple[
+        Plan, list[tuple[int, Facts]], dict[int, str], list[str], str | None, tuple[str, ...]
+    ]:
         nonlocal examined
         chosen = plan(session, request)
         eligibility = Eligibility(_builder(session, chosen, brand), campaign_id=None, now=utcnow())
@@ -386,9 +394,13 @@ async def preview_campaign(
             else {}
         )
         names = [n for n in session.execute(select(Product.name).distinct()).scalars() if n]
-        return chosen, picked, external, names, promoted_variant(session, chosen.playbook.name)
+        promoted = promoted_variant(session, chosen.playbook.name)
+        examples = learning.for_run(session, chosen.playbook, chosen.channel)
+        return chosen, picked, external, names, promoted, examples
 
-    chosen, picked, external, names, promoted = await asyncio.to_thread(_in_uow, engine, collect)
+    chosen, picked, external, names, promoted, examples = await asyncio.to_thread(
+        _in_uow, engine, collect
+    )
     kit = make_toolkit(
         drafter,
         chosen.playbook,
@@ -397,6 +409,7 @@ async def preview_campaign(
         settings=settings,
         catalog_names=names,
         promoted=promoted,
+        examples=examples,
     )
     gate = asyncio.Semaphore(concurrency or settings.llm.concurrency)
 

@@ -50,6 +50,8 @@ class Toolkit:
     delivery_channel: str = ""
     rng: random.Random = field(default_factory=random.Random)
     retries: int = 0
+    # Learned examples of this playbook and channel (assistant.learning), loaded once a run.
+    examples: tuple[str, ...] = ()
     system_tokens: dict[str, int] = field(default_factory=dict)
     # The playbook's A/B variants (None: not tested): each draft's template and voice.
     variants: VariantPlan | None = None
@@ -165,6 +167,7 @@ async def _attempt(
         feedback=feedback,
         instruction=instruction,
         voice=arm.instruction if arm else None,
+        learned=kit.examples,
     )
     request = DraftRequest(
         playbook=kit.playbook,
@@ -178,6 +181,7 @@ async def _attempt(
         variant=variant,
         test_variant=outcome.test_variant,
         voice=arm.instruction if arm else None,
+        examples=kit.examples,
     )
     output = await _call(kit, request)
     outcome.attempts += 1

@@ -42,6 +42,8 @@ INSTRUCTION_CHARS = 120
 FACT_LINE_CHARS = 300
 QUOTED_CHARS = 120
 EXAMPLES = 2
+# Examples learned from staff edits (assistant.learning), shown ahead of brand.yaml's.
+LEARNED_EXAMPLES = 3
 
 
 class PromptError(PromptsConfigError):
@@ -210,11 +212,13 @@ def render_prompt(
     feedback: Sequence[str] = (),
     instruction: str | None = None,
     voice: str | None = None,
+    learned: Sequence[str] = (),
 ) -> RenderedPrompt:
     """Render both parts for one customer; `PromptError` names a missing variable and file.
 
     `voice` is an A/B variant's brand-voice instruction (prompts/variants.yaml), appended to
-    the system part after the template's own rules.
+    the system part after the template's own rules. `learned`: anonymised examples from
+    staff edits, listed before brand.yaml's examples.
     """
     if channel not in ("sms", "email"):
         raise PromptError(f"unknown channel {channel!r}; use sms or email")
@@ -230,7 +234,10 @@ def render_prompt(
         "offer": offer or None,
         "fact_lines": fact_lines(facts),
         "conversation": conversation_tail(facts),
-        "examples": list(brand.examples.get(template.name, []))[:EXAMPLES],
+        "examples": [
+            *list(learned)[:LEARNED_EXAMPLES],
+            *list(brand.examples.get(template.name, []))[:EXAMPLES],
+        ],
         "feedback": [clip(item, FEEDBACK_CHARS) for item in list(feedback)[:FEEDBACK_ITEMS]],
         "instruction": clip(instruction, INSTRUCTION_CHARS) if instruction else None,
         "sms_chars": 160 if brand.sms_warn_segments == 1 else 153 * brand.sms_warn_segments,

@@ -6,6 +6,7 @@ from assistant.models.base import Base
 from assistant.models.campaign import Campaign, CampaignMember, Draft, DraftState
 from assistant.models.catalog import Product
 from assistant.models.customer import ConsentEvent, Customer, Event, Suppression
+from assistant.models.example import DraftExample
 from assistant.models.inbound import UnmatchedInbound
 from assistant.models.ingest import IngestRequest
 from assistant.models.messaging import Conversation, Message
@@ -32,6 +33,7 @@ __all__ = [
     "CustomerMetrics",
     "CustomerOrderStats",
     "Draft",
+    "DraftExample",
     "DraftState",
     "Event",
     "IngestRequest",

@@ -17,7 +17,7 @@ from assistant.commandline.errors import UserError
 from assistant.commandline.output import cell, console, print_json
 from assistant.config import get_settings
 from assistant.db import unit_of_work
-from assistant.playbooks import UnknownPlaybook, get_playbook
+from assistant.playbooks import PLAYBOOKS, UnknownPlaybook, get_playbook
 from assistant.reports import holdout, outcomes, service, variants
 from assistant.reports.send_time import send_time_report
 from assistant.variants.config import VariantsConfigError, load_variants
@@ -96,18 +96,28 @@ def review_command(
             help="playbook, prompt_version, variant, model, reviewer, campaign, trigger, week."
         ),
     ] = "playbook",
+    playbook: Annotated[
+        str | None, typer.Option(help="Only this playbook's drafts (with --by week: learning).")
+    ] = None,
     output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
 ) -> None:
     """Approval, edit and rejection rates, time to decision, edit distance, reasons, findings."""
     choose(by, service.DIMENSIONS, what="--by")
+    if playbook is not None:
+        choose(playbook, sorted(PLAYBOOKS), what="playbook")
     first, last = _day(since, "--since"), _day(until, "--until")
     try:
         with unit_of_work() as session:
-            rows = service.review_analytics(session, since=first, until=last, by=by)
+            rows = service.review_analytics(
+                session, since=first, until=last, by=by, playbook=playbook
+            )
     except service.BadReportInput as exc:
         raise UserError(str(exc)) from None
     if output == Format.json:
-        print_json({"by": by, "since": first, "until": last, "groups": [asdict(r) for r in rows]})
+        groups = [asdict(r) for r in rows]
+        print_json(
+            {"by": by, "playbook": playbook, "since": first, "until": last, "groups": groups}
+        )
         return
     if not rows:
         console.print(f"No drafts from {first or 'the start'} to {last or 'now'}.")

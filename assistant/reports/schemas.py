@@ -42,6 +42,7 @@ class ReviewReport(BaseModel):
     """Review analytics for a window, grouped by one dimension."""
 
     by: str
+    playbook: str | None = Field(None, description="Only this playbook's drafts, if given.")
     since: date | None
     until: date | None
     groups: list[ReviewGroup]

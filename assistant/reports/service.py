@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.models import AuditEntry, Campaign, Draft
+from assistant.playbooks import PLAYBOOKS
 
 Dimension = Literal[
     "playbook", "prompt_version", "variant", "model", "reviewer", "campaign", "trigger", "week"
@@ -233,11 +234,18 @@ def review_analytics(
     since: date | None = None,
     until: date | None = None,
     by: str = "playbook",
+    playbook: str | None = None,
 ) -> list[ReviewRow]:
-    """Review numbers per value of `by` (one of `DIMENSIONS`), sorted by key."""
+    """Review numbers per value of `by` (one of `DIMENSIONS`), sorted by key; `playbook`:
+    only that playbook's drafts (e.g. one playbook by week: is it learning from edits?)."""
     if by not in DIMENSIONS:
         raise BadReportInput(f"unknown grouping {by!r}; use one of {', '.join(DIMENSIONS)}")
+    if playbook is not None and playbook not in PLAYBOOKS:
+        known = ", ".join(sorted(PLAYBOOKS))
+        raise BadReportInput(f"unknown playbook {playbook!r}; use one of {known}")
     where = _window(since, until)
+    if playbook is not None:
+        where.append(Draft.playbook == playbook)
     key = _key_expression(session, by)
     rows = _details(session, key, where, by)
     for value, *numbers in session.execute(_counts_query(key, where)):

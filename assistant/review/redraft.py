@@ -45,6 +45,8 @@ class RedraftJob:
     variant: str | None = None
     # Marked by `request_regeneration` and unchanged since: the regeneration is still to do.
     requested: bool = False
+    # The learned examples of the draft's playbook and channel (assistant.learning).
+    examples: tuple[str, ...] = ()
 
 
 def clean_instruction(instruction: str | None) -> str | None:
@@ -73,6 +75,7 @@ async def redraft(
             settings=settings,
             rate_limit=False,
             catalog_names=job.catalog_names,
+            examples=job.examples,
         )
     except ValueError as error:  # an unknown playbook or channel (CampaignError), a bad prompt
         reason = "prompt_error" if isinstance(error, PromptError) else "invalid_draft"

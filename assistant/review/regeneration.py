@@ -16,6 +16,7 @@ from assistant.drafting.brand import Brand
 from assistant.drafting.factory import DrafterFactory
 from assistant.drafting.generate import Outcome
 from assistant.drafting.guardrails import blocking
+from assistant.learning import service as learning
 from assistant.models import Draft
 from assistant.models.base import utcnow
 from assistant.review import audit
@@ -112,6 +113,7 @@ def prepare_regeneration(session: Session, draft_id: int) -> RedraftJob:
         catalog_names=tuple(repo.catalog_names(session)),
         requested=requested,
         variant=draft.variant,
+        examples=learning.selected(session, draft.playbook, draft.channel),
     )
 
 

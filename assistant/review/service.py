@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from assistant.drafting.brand import Brand, load_brand
 from assistant.drafting.guardrails import GuardrailPolicy, blocking, check_draft
+from assistant.learning import service as learning
 from assistant.models import AuditEntry
 from assistant.models.base import utcnow
 from assistant.review import audit, risk
@@ -89,7 +90,9 @@ def decide(
     """Approve, edit (and so approve) or reject a draft; the first decision wins.
 
     An edit runs the guardrails again on the new text: a blocking finding changes nothing
-    and comes back in `findings`. `reason` is kept as the decision note (a rejection's why).
+    and comes back in `findings`; an applied edit that changed the text is harvested as a
+    learned example (`assistant.learning`); Slack, the terminal and the API all decide here.
+    `reason` is kept as the decision note (a rejection's why).
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
@@ -170,6 +173,18 @@ def decide(
         late = why_not(session, current, action, now) if current is not None else None
         return late or DecisionOutcome(
             False, draft_id, from_state, None, None, [], "the draft changed meanwhile; look again"
+        )
+    if action == "edit" and values.get("edit_distance"):
+        # An edited approval teaches the drafter (anonymised; see assistant.learning).
+        learning.harvest(
+            session,
+            draft_id=draft.id,
+            playbook=draft.playbook,
+            channel=draft.channel,
+            facts=draft.facts or {},
+            customer_id=draft.customer_id,
+            text=values["body"],
+            now=now,
         )
     session.expire(draft)
     audit.record(

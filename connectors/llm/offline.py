@@ -7,7 +7,8 @@ get the same wording. Every slot it fills comes from a fact, so it cannot invent
 code or a date. SMS drafts are GSM-7, one segment when the facts allow, else at most two
 (shorter variants are tried until one fits), with the opt-out notice on a customer's first
 SMS. Products are named by their short names; check-ins are phrased for the product's
-category; anything said about the brand comes from brand.yaml.
+category; anything said about the brand comes from brand.yaml. Openings and closings
+learned from staff edits (`request.examples`, see `offline_learned`) join the phrase bank.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.drafting.brand import Brand
@@ -43,6 +44,7 @@ from connectors.llm.offline_facts import relative as _relative
 from connectors.llm.offline_facts import sentence_fragment as _sentence_fragment
 from connectors.llm.offline_facts import slot_names as _slot_names
 from connectors.llm.offline_facts import text as _text
+from connectors.llm.offline_learned import Learned, learned_phrases
 from connectors.llm.offline_replies import compose_reply
 
 MAX_SMS_SEGMENTS = 2
@@ -128,10 +130,12 @@ class OfflineDrafter:
         kind = CARE_TIP_KEY if _is_care_tip(request.playbook, facts) else request.playbook
         sections = _sections(kind, facts, slots, style)
         chooser = Chooser(_seed(request, style))
+        if kind == request.playbook and request.examples:
+            sections = _with_learned(sections, learned_phrases(request.examples, kind))
         chosen = [
-            (section, chooser.pick(eligible, f"{kind}.{section.key}"))
+            (section, wording)
             for section in sections
-            if (eligible := tuple(o for o in section.options if slots.allows(o)))
+            if (wording := chooser.choose(section, slots, f"{kind}.{section.key}")) is not None
         ]
         greeting = chooser.pick(_greetings(style, email=not sms), "greeting")
         if sms:
@@ -377,6 +381,17 @@ def _sections(
         Section("more", bank["email_more"], email_only=True, paragraph=1),
         Section(follow, bank[follow], paragraph=1),
         Section("closing", closing, paragraph=2),
+    ]
+
+
+def _with_learned(sections: list[Section], learned: Learned) -> list[Section]:
+    """Learned openings join the core sentence's options, learned closings the closing's."""
+    extra = {"core": learned.openings, "closing": learned.closings}
+    return [
+        replace(s, options=(*extra[s.key], *s.options), learned=extra[s.key])
+        if extra.get(s.key)
+        else s
+        for s in sections
     ]
 
 

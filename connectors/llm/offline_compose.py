@@ -28,6 +28,19 @@ class Chooser:
     def pick(self, options: Sequence[str], salt: str) -> str:
         return options[self.index(len(options), salt)]
 
+    def choose(self, section: Section, slots: Slots, salt: str) -> str | None:
+        """A wording for `section` whose slots all have values (None if none has).
+
+        When learned phrases are eligible, half of the seeds (by their own hash) take one
+        of them and the rest the phrase bank's, so a batch keeps varied openings.
+        """
+        eligible = [o for o in section.options if slots.allows(o)]
+        learned = [o for o in section.learned if o in eligible]
+        bank = [o for o in eligible if o not in section.learned]
+        if learned and (not bank or self.index(2, f"{salt}\x1flearned") == 0):
+            return self.pick(learned, f"{salt}\x1flearned")
+        return self.pick(bank, salt) if bank else None
+
     def order(self, options: Sequence[str], salt: str) -> list[str]:
         """`options` in an order of their own for this seed (a stable shuffle)."""
         return sorted(options, key=lambda option: self.index(1 << 62, f"{salt}\x1f{option}"))
@@ -44,6 +57,8 @@ class Section:
     paragraph: int = 0
     # Carries a fact worth keeping (a purchase, why an upgrade is better): dropped last.
     fact: bool = False
+    # Phrases learned from staff edits (also in `options`); see `Chooser.choose`.
+    learned: tuple[str, ...] = ()
 
 
 Variant = tuple[str, list[tuple[Section, str]]]

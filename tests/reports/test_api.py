@@ -68,4 +68,9 @@ def test_an_ingest_key_is_refused_and_bad_input_is_a_problem(
 def test_the_report_is_in_the_openapi_document(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "get" in paths[URL]
-    assert {p["name"] for p in paths[URL]["get"]["parameters"]} == {"since", "until", "by"}
+    assert {p["name"] for p in paths[URL]["get"]["parameters"]} == {
+        "since",
+        "until",
+        "by",
+        "playbook",
+    }

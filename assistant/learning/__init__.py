@@ -1,0 +1,1 @@
+"""Learning from staff edits: anonymised approved edits become examples for the drafters."""
