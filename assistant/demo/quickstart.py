@@ -115,7 +115,7 @@ def _quickstart_campaign(day: date, playbook: str, brand: Brand) -> int:
 
 def _quickstart_drafts(day: date) -> None:
     """Draft each playbook for a few demo customers offline; show samples with fact receipts."""
-    from assistant.drafting import campaigns
+    from assistant.drafting import campaigns, draft_queries
     from assistant.drafting.brand import load_brand
     from assistant.drafting.commands import run_with_bar
     from assistant.drafting.panels import draft_panel
@@ -147,7 +147,7 @@ def _quickstart_drafts(day: date) -> None:
         )
         with unit_of_work() as session:
             progress = campaigns.campaign_progress(session, campaign_id)
-            _, rows = campaigns.list_drafts(
+            _, rows = draft_queries.list_drafts(
                 session, campaign_id=campaign_id, limit=QUICKSTART_SAMPLES
             )
             samples += [(playbook, external, draft) for draft, external in rows]

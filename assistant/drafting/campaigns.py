@@ -24,7 +24,7 @@ from datetime import date
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from assistant.config import Settings, get_settings
@@ -47,7 +47,7 @@ from assistant.drafting.ratelimit import RateLimiter
 from assistant.drafting.retry import Backoff
 from assistant.drafting.runner import CampaignRunner, Progress, RunOptions, RunSummary
 from assistant.learning import service as learning
-from assistant.models import Campaign, Customer, Draft, Product
+from assistant.models import Campaign, Customer, Product
 from assistant.models.base import utcnow
 from assistant.playbooks import PLAYBOOKS, Playbook, UnknownPlaybook, get_playbook
 from assistant.ports import CHANNELS, Drafter, written_as
@@ -454,79 +454,3 @@ def campaign_progress(session: Session, campaign_id: int) -> dict[str, Any]:
         },
         "summary": campaign.summary or {},
     }
-
-
-def _draft_filters(
-    campaign_id: int | None = None,
-    state: str | None = None,
-    playbook: str | None = None,
-    channel: str | None = None,
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    for column, value in (
-        (Draft.campaign_id, campaign_id),
-        (Draft.state, state),
-        (Draft.playbook, playbook),
-        (Draft.channel, channel),
-    ):
-        if value is not None:
-            conditions.append(column == value)
-    return conditions
-
-
-def list_drafts(
-    session: Session,
-    *,
-    campaign_id: int | None = None,
-    state: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[int, list[tuple[Draft, str]]]:
-    """(total, one page of (draft, customer external id)) in draft id order."""
-    conditions = _draft_filters(campaign_id, state)
-    total = session.execute(select(func.count()).select_from(Draft).where(*conditions)).scalar_one()
-    rows = session.execute(
-        select(Draft, Customer.external_id)
-        .join(Customer, Customer.id == Draft.customer_id)
-        .where(*conditions)
-        .order_by(Draft.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return int(total), [(draft, external) for draft, external in rows]
-
-
-@dataclass(frozen=True)
-class DraftFilter:
-    """Which drafts a list shows (None: any)."""
-
-    campaign_id: int | None = None
-    state: str | None = None
-    playbook: str | None = None
-    channel: str | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        return _draft_filters(self.campaign_id, self.state, self.playbook, self.channel)
-
-
-def count_drafts(session: Session, wanted: DraftFilter) -> int:
-    """How many drafts match `wanted`."""
-    query = select(func.count()).select_from(Draft).where(*wanted.conditions())
-    return int(session.execute(query).scalar_one())
-
-
-def drafts_after(
-    session: Session, wanted: DraftFilter, after: int | None, limit: int
-) -> list[tuple[Draft, str]]:
-    """Up to `limit` (draft, customer external id) matching `wanted` with ids above `after`,
-    in id order: one page for a cursor."""
-    query = (
-        select(Draft, Customer.external_id)
-        .join(Customer, Customer.id == Draft.customer_id)
-        .where(*wanted.conditions())
-        .order_by(Draft.id)
-        .limit(limit)
-    )
-    if after is not None:
-        query = query.where(Draft.id > after)
-    return [(draft, external) for draft, external in session.execute(query).all()]

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
-from assistant.drafting import campaigns, draft_commands
+from assistant.drafting import campaigns, draft_commands, draft_queries
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
 from assistant.drafting.panels import draft_panel
 from assistant.drafting.runner import CampaignBusy, RunSummary, halted_message
@@ -318,7 +318,7 @@ def list_command(
     draft_commands.known_status(status)
     with unit_of_work() as session:
         draft_commands.known_campaign(session, campaign)
-        total, rows = campaigns.list_drafts(
+        total, rows = draft_queries.list_drafts(
             session, campaign_id=campaign, state=status, limit=limit
         )
         shown = [

@@ -22,7 +22,7 @@ from assistant.api.pagination import CursorParam, LimitParam, decode_cursor, nex
 from assistant.api.params import IdPath
 from assistant.config import get_settings
 from assistant.db import get_engine, unit_of_work
-from assistant.drafting import campaigns
+from assistant.drafting import campaigns, draft_queries
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
 from assistant.drafting.schemas import DraftRead, DraftsPage
 from assistant.drafting.tasks import DRAFT_CAMPAIGN
@@ -182,11 +182,13 @@ def campaign_drafts(
         campaigns.get_campaign(session, campaign_id)
     except campaigns.CampaignNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no campaign {campaign_id}") from None
-    wanted = campaigns.DraftFilter(campaign_id=campaign_id, state=state.value if state else None)
-    rows = campaigns.drafts_after(session, wanted, after, limit)
+    wanted = draft_queries.DraftFilter(
+        campaign_id=campaign_id, state=state.value if state else None
+    )
+    rows = draft_queries.drafts_after(session, wanted, after, limit)
     return DraftsPage(
         campaign_id=campaign_id,
-        total=campaigns.count_drafts(session, wanted),
+        total=draft_queries.count_drafts(session, wanted),
         drafts=[DraftRead.of(draft, external) for draft, external in rows],
         next_cursor=next_cursor(rows, limit, lambda row: row[0].id),
     )

@@ -24,8 +24,8 @@ from assistant.api.params import IdPath, IdQuery
 from assistant.config import get_settings
 from assistant.conversations import service as conversations
 from assistant.conversations.inbound import UPDATE_DRAFTS
-from assistant.drafting.campaigns import DraftFilter, drafts_after
 from assistant.drafting.detail import UnknownDraft, draft_detail
+from assistant.drafting.draft_queries import DraftFilter, drafts_after
 from assistant.drafting.guardrails import blocking
 from assistant.drafting.schemas import DraftRead
 from assistant.jobs.runners import build_runner, enqueue_after_commit
