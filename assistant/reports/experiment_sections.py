@@ -1,5 +1,6 @@
-"""The reports page's experiment sections: conversion against the holdout and the send-time
-effect, each an interval chart (estimate, 95 % interval, zero line) with its table."""
+"""The reports page's experiment sections: conversion against the holdout, A/B variants and
+the send-time effect, each an interval chart (estimate, 95 % interval, zero line) with its
+table."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from assistant.config import Settings
 from assistant.delivery.send_time import HOLDOUT, LEARNED
-from assistant.reports import holdout, svg
+from assistant.reports import holdout, svg, variants
 from assistant.reports.html import figure
 from assistant.reports.sections import NA, Section, Window
 from assistant.reports.send_time import send_time_report
 from assistant.reports.stats import Interval
+from assistant.variants.config import VariantsConfigError
+from assistant.variants.service import report_inputs
 
 
 def _span(found: Interval | None, fmt: svg.Format) -> str:
@@ -129,3 +132,67 @@ def send_time_section(session: Session, settings: Settings, window: Window) -> S
         f"fallback.",
         figures,
     )
+
+
+def _bar(label: str, found: Interval | None) -> svg.Interval | None:
+    return None if found is None else svg.Interval(label, found.estimate, found.low, found.high)
+
+
+def variants_section(session: Session, settings: Settings, window: Window) -> Section:
+    """Per playbook under test, each variant's reply and conversion rates with their
+    intervals, and the verdict (`variant_report`)."""
+    intro = (
+        "Messages sent in the window, per A/B variant of each playbook: the reply rate and the "
+        "conversion rate (orders attributed within "
+        f"{settings.metrics.attribution_days} days) with 95% Wilson intervals, revenue per "
+        f"message, and which variant leads once each has {settings.metrics.variant_min_sent} "
+        "messages."
+    )
+    try:
+        declared, promoted = report_inputs(session)
+    except VariantsConfigError as exc:
+        return Section("A/B variants", "variants", intro, (), empty=str(exc))
+    reports = variants.variant_report(
+        session,
+        settings,
+        since=window.since,
+        until=window.until,
+        declared=declared,
+        promoted=promoted,
+    )
+    figures: list[Markup] = []
+    for report in reports:
+        sent = [row for row in report.variants if row.sent]
+        if not sent:
+            continue
+        bars = [
+            bar
+            for row in sent
+            for bar in (
+                _bar(f"{row.variant} reply", row.reply_rate),
+                _bar(f"{row.variant} conversion", row.conversion_rate),
+            )
+            if bar is not None
+        ]
+        chart = svg.interval_chart(
+            bars,
+            title=f"Variants of playbook {report.playbook}",
+            desc="; ".join(f"{b.label} {svg.percent(b.estimate)}" for b in bars)
+            + f". {report.verdict}",
+            fmt=svg.percent,
+        )
+        table = [
+            (
+                row.variant,
+                f"{row.sent:,}",
+                _span(row.reply_rate, svg.percent),
+                _span(row.conversion_rate, svg.percent),
+                _span(row.revenue_per_message, svg.number),
+            )
+            for row in sent
+        ]
+        headers = ("Variant", "Sent", "Reply rate", "Conversion rate", "Revenue per message")
+        promoted_to = f" (promoted: {report.promoted})" if report.promoted else ""
+        caption = f"{report.playbook}{promoted_to}: {report.verdict}"
+        figures.append(figure(chart, headers, table, caption=caption))
+    return Section("A/B variants", "variants", intro, figures)

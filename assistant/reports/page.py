@@ -35,6 +35,7 @@ SECTIONS: tuple[SectionFunction, ...] = (
     sections.review_section,
     sections.review_trend_section,
     experiment_sections.holdout_section,
+    experiment_sections.variants_section,
     experiment_sections.send_time_section,
 )
 

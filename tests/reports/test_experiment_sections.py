@@ -1,4 +1,4 @@
-"""The reports page's holdout and send-time sections show the reports' numbers."""
+"""The reports page's holdout, variants and send-time sections show the reports' numbers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from tests.reports.holdout_store import holdout_store
+from tests.reports.outcomes_store import DAY, T0, campaign, customer, draft, message, reply
 from tests.reports.send_time_store import send_time_store
 from tests.reports.test_page import BOOTSTRAP, SECRET, _cells
 
@@ -70,3 +71,25 @@ def test_empty_windows_say_so(engine: Engine, client: TestClient) -> None:
     page = _page(client, since="2030-01-01")
     assert "check_in" not in page and "learned - holdout" not in page
     assert page.count("Nothing in this window.") >= 2
+
+
+def test_the_variants_section_shows_each_variant_and_the_verdict(
+    engine: Engine, client: TestClient
+) -> None:
+    with unit_of_work(engine) as session:
+        cid = campaign(session, "recognition")
+        for variant, replies in (("thanks", 1), ("early_access", 2)):
+            for number in range(2):
+                who = customer(session)
+                made = draft(session, who, cid, playbook="recognition", variant=variant)
+                message(session, who, made, T0)
+                if number < replies:
+                    reply(session, who, T0 + DAY)
+    page = _page(client)
+    rows = _cells(page)
+    thanks = next(row for row in rows if row and row[0] == "thanks")
+    early = next(row for row in rows if row and row[0] == "early_access")
+    assert thanks[:2] == ["thanks", "2"] and thanks[2].startswith("50.0% [")
+    assert early[:2] == ["early_access", "2"] and early[2].startswith("100.0% [")
+    assert ">Variants of playbook recognition</title>" in page
+    assert "recognition: not enough data yet" in page
