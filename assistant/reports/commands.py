@@ -24,8 +24,8 @@ from assistant.variants.config import VariantsConfigError, load_variants
 from assistant.variants.service import report_inputs
 
 report_app = typer.Typer(
-    help="Read-only reports: review analytics, outcomes, holdouts, send time.",
-    no_args_is_help=True,
+    help="Read-only reports: the programme at a glance (no report named), review analytics, "
+    "outcomes, holdouts, variants, send time.",
 )
 
 
@@ -355,3 +355,47 @@ def variants_command(
         return
     for report in reports:
         console.print(_variants_table(report))
+
+
+@report_app.callback(invoke_without_command=True)
+def overview(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last UTC day, YYYY-MM-DD.")] = None,
+    campaign: Annotated[int | None, typer.Option(help="Only this campaign.")] = None,
+) -> None:
+    """Without a report's name: the programme at a glance, per playbook (or one campaign):
+    outcomes, conversion against the holdout and review decisions."""
+    if ctx.invoked_subcommand is not None:
+        if since or until or campaign is not None:
+            raise UserError(
+                f"--since, --until and --campaign go after the report's name: "
+                f"assistant report {ctx.invoked_subcommand} --since ..."
+            )
+        return
+    first, last = _day(since, "--since"), _day(until, "--until")
+    settings = get_settings()
+    days = settings.metrics.attribution_days
+    by = "playbook" if campaign is None else "campaign"
+    try:
+        with unit_of_work() as session:
+            funnel = outcomes.outcomes(
+                session, settings, since=first, until=last, by="playbook", campaign_id=campaign
+            )
+            held = holdout.holdout_report(
+                session, days=days, since=first, until=last, by=by, campaign_id=campaign
+            )
+            review = service.review_analytics(session, since=first, until=last, by=by)
+    except service.BadReportInput as exc:
+        raise UserError(str(exc)) from None
+    if campaign is not None:
+        review = [row for row in review if row.key == str(campaign)]
+    console.print(_outcomes_table(funnel, "playbook", days))
+    if held:
+        console.print(holdout.table(held, by, days))
+    else:
+        console.print("No campaigns with a holdout in this window.")
+    console.print(_table(review, by))
+    console.print(
+        "More: assistant report variants | send-time | outcomes --by ... | review --by week"
+    )
