@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from assistant.drafting.holdout import HOLDOUT
 from assistant.models import Campaign, CampaignMember, Order
 from assistant.reports.attribution import EXCLUDED_ORDER_STATUSES, naive
+from assistant.reports.outcomes import period, within
 from assistant.reports.service import NONE_KEY, BadReportInput
 from assistant.reports.stats import Interval, mean_diff, prob_greater, proportion_diff
 
@@ -123,18 +124,6 @@ class _Member:
     customer_id: int
     held_out: bool
     assigned: datetime
-
-
-def _period(since: date | None, until: date | None) -> list[Any]:
-    if since and until and since > until:
-        raise BadReportInput(f"--since {since} is after --until {until}")
-    where: list[Any] = []
-    if since:
-        where.append(Campaign.created_at >= datetime.combine(since, time.min, tzinfo=UTC))
-    if until:
-        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
-        where.append(Campaign.created_at < end)
-    return where
 
 
 def _key(by: str, campaign: Campaign) -> str:
@@ -244,7 +233,9 @@ def holdout_report(
     """Treated against holdout customers per group, in key order."""
     if by not in HOLDOUT_GROUPINGS:
         raise BadReportInput(f"--by must be one of {', '.join(HOLDOUT_GROUPINGS)}")
-    members, campaigns = _members(session, by, _period(since, until), campaign_id)
+    members, campaigns = _members(
+        session, by, within(Campaign.created_at, *period(since, until)), campaign_id
+    )
     rows = {key: HoldoutRow(key, campaigns=n) for key, n in campaigns.items()}
     if members:
         window = timedelta(days=days)

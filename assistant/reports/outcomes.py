@@ -84,7 +84,9 @@ def _label(by: str, value: Any) -> str:
     return str(value)
 
 
-def _period(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+def period(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """Inclusive UTC days as [first, last) datetimes (None: open); BadReportInput when
+    `since` is after `until`."""
     if since and until and since > until:
         raise BadReportInput(f"--since {since} is after --until {until}")
     first = datetime.combine(since, time.min, tzinfo=UTC) if since else None
@@ -92,7 +94,8 @@ def _period(since: date | None, until: date | None) -> tuple[datetime | None, da
     return first, last
 
 
-def _within(moment: Any, first: datetime | None, last: datetime | None) -> list[Any]:
+def within(moment: Any, first: datetime | None, last: datetime | None) -> list[Any]:
+    """Conditions keeping `moment` in [first, last)."""
     where: list[Any] = []
     if first is not None:
         where.append(moment >= first)
@@ -271,12 +274,12 @@ def outcomes(
     """The funnel per value of `by` (one of `GROUPINGS`), sorted by key."""
     if by not in GROUPINGS:
         raise BadReportInput(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
-    first, last = _period(since, until)
+    first, last = period(since, until)
     orders = attributed_orders(session, settings, first, last)
     only = [Draft.campaign_id == campaign_id] if campaign_id is not None else []
     rows: dict[str, OutcomeRow] = {}
-    llm = _drafts(session, by, _within(Draft.created_at, first, last) + only, settings, rows)
-    sums = _messages(session, by, _within(touched_at(), first, last) + only, settings, orders, rows)
+    llm = _drafts(session, by, within(Draft.created_at, first, last) + only, settings, rows)
+    sums = _messages(session, by, within(touched_at(), first, last) + only, settings, orders, rows)
     for row in rows.values():
         money = sums.get(row.key, _Sums())
         row.revenue = float(round(money.revenue, 2))

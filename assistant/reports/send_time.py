@@ -19,7 +19,7 @@ from assistant.config import Settings
 from assistant.delivery.send_time import HOLDOUT, LEARNED, POLICIES
 from assistant.models import Message
 from assistant.reports.attribution import is_touch, naive, touched_at
-from assistant.reports.outcomes import _period, _within, first_reply_at
+from assistant.reports.outcomes import first_reply_at, period, within
 from assistant.reports.stats import Interval, proportion_diff, wilson
 
 # Messages each of learned and holdout needs before the difference is shown: below it the
@@ -61,12 +61,12 @@ def send_time_report(
     session: Session, settings: Settings, *, since: date | None = None, until: date | None = None
 ) -> SendTimeReport:
     """The report for messages that went out from `since` to `until` (UTC days, inclusive)."""
-    first, last = _period(since, until)
+    first, last = period(since, until)
     window = timedelta(days=settings.metrics.attribution_days)
     rows = {name: PolicyRow(name) for name in POLICIES}
     query = (
         select(Message.send_time, touched_at(), first_reply_at())
-        .where(is_touch(), Message.send_time.is_not(None), *_within(touched_at(), first, last))
+        .where(is_touch(), Message.send_time.is_not(None), *within(touched_at(), first, last))
         .execution_options(yield_per=1000)
     )
     for policy, sent, reply in session.execute(query):

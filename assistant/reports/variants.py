@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from assistant.config import Settings
 from assistant.models import Draft
 from assistant.reports.attribution import touched_at
-from assistant.reports.outcomes import _period, _within, attributed_orders, message_outcomes
+from assistant.reports.outcomes import attributed_orders, message_outcomes, period, within
 from assistant.reports.stats import Interval, RunningMean, wilson
 
 METRICS: Final = ("reply_rate", "conversion_rate", "revenue_per_message")
@@ -88,8 +88,8 @@ def variant_report(
 ) -> list[PlaybookVariants]:
     """Every tested playbook (or `playbook`), sorted; `declared` adds variants with no
     messages yet (from variants.yaml), `promoted` the standing promotions."""
-    first, last = _period(since, until)
-    where = [Draft.variant.is_not(None), *_within(touched_at(), first, last)]
+    first, last = period(since, until)
+    where = [Draft.variant.is_not(None), *within(touched_at(), first, last)]
     if playbook is not None:
         where.append(Draft.playbook == playbook)
     tallies: dict[str, dict[str, _Tally]] = {}
