@@ -113,3 +113,14 @@ def test_the_brand_file_gives_the_published_contact() -> None:
     with pytest.raises(ValueError, match="contact_email"):
         Brand.model_validate({**fields, "contact_email": "not-an-address"})
     assert Brand.model_validate(fields).contact_phone is None
+
+
+def test_no_good_corpus_draft_is_blocked_and_every_leak_is() -> None:
+    from tests.drafting.guardrails.corpus import wrongly_blocked
+    from tests.drafting.guardrails.corpus.good import GOOD
+    from tests.drafting.guardrails.corpus.leaks import BAD_LEAKS, GOOD_LEAKS
+
+    assert len(GOOD_LEAKS) >= 30
+    assert wrongly_blocked(GOOD) == []
+    for case in BAD_LEAKS:
+        assert set(case.expect) <= {f.code for f in case.findings() if f.severity == "block"}
