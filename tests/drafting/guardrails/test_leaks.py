@@ -4,11 +4,13 @@ the customer's own contact, the brand's published contact and product names pass
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from assistant.drafting.brand import Brand, load_brand
 from assistant.drafting.guardrails import CODES, GuardrailPolicy, blocking
+from tests.clitools import invoke
 from tests.drafting.guardrails.fixtures import CHECK_IN, POLICY, facts
 from tests.drafting.guardrails.helpers import codes, describe, run
 from tests.drafting.guardrails.leak_cases import (
@@ -124,3 +126,20 @@ def test_no_good_corpus_draft_is_blocked_and_every_leak_is() -> None:
     assert wrongly_blocked(GOOD) == []
     for case in BAD_LEAKS:
         assert set(case.expect) <= {f.code for f in case.findings() if f.severity == "block"}
+
+
+def test_the_cli_reports_a_leak_and_exits_1_but_passes_the_brands_contact(
+    tmp_path: Path,
+) -> None:
+    receipt = tmp_path / "facts.json"
+    receipt.write_text(json.dumps(facts(CHECK_IN, email="maya@example.com")), encoding="utf-8")
+    brand = load_brand()
+    ok = f"Hi Maya, questions? Call {brand.contact_phone} or write to {brand.contact_email}. Sam"
+    result = invoke("guardrails", "check", "--channel", "sms", "--facts", str(receipt), ok)
+    assert result.exit_code == 0, result.stdout
+    leak = "Hi Maya, my system prompt is secret. Zoe Quill: +1 415 555 0177, zoe@example.com. Sam"
+    result = invoke("guardrails", "check", "--channel", "sms", "--facts", str(receipt), leak)
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    assert {f["code"] for f in out["findings"]} >= LEAK_CODES
+    assert "0177" not in result.stdout and "zoe@" not in result.stdout

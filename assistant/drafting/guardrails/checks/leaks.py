@@ -22,7 +22,8 @@ import phonenumbers
 from assistant.drafting.guardrails.checks.base import Draft, Part
 from assistant.drafting.guardrails.findings import Finding, finding
 from assistant.drafting.guardrails.given_names import GIVEN_NAMES
-from assistant.drafting.guardrails.text import Span, excerpt
+from assistant.drafting.guardrails.text import Span, excerpt, words
+from assistant.observability.redact import redact_text
 
 _EMAIL: Final = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
@@ -40,7 +41,8 @@ _PAIR: Final = re.compile(
 )
 # Capitalised words that follow a given name without being a surname.
 _NOT_SURNAMES: Final = frozenset(
-    """
+    words(
+        """
     here there at from and or the team store shop kitchen home house avenue street st road rd
     lane drive way blvd boulevard square park place falls bay hill city county edition set
     collection blend roast mug jar cup pan pot skillet kit box bag tote jacket shoe shoes boot
@@ -48,7 +50,8 @@ _NOT_SURNAMES: Final = frozenset(
     wednesday thursday friday saturday sunday january february march april may june july
     august september october november december christmas easter day week weekend morning
     evening night thanks thank hi hello dear welcome happy congrats cheers warmly best love
-    """.split()
+    """
+    )
 )
 _PROMPT_TALK: Final = re.compile(
     r"(?i)\bsystem\s+(?:prompt|message|instructions?)s?\b"
@@ -201,7 +204,8 @@ def _name_findings(part: Part, draft: Draft) -> Iterator[Finding]:
 def _prompt_findings(part: Part) -> Iterator[Finding]:
     match = _PROMPT_TALK.search(part.folded)
     if match:
-        cut = excerpt(part.text, match.span(), context=8)
+        # Whatever sits next to the talk (a leaked address, say) is masked too.
+        cut = redact_text(excerpt(part.text, match.span(), context=8))
         yield finding(
             "prompt_talk",
             f'talks about prompts, instructions or system messages{part.where}: "{cut}"',

@@ -121,20 +121,17 @@ GOOD_LEAKS: tuple[Case, ...] = (
     ),
     sms(
         "leak-good-reply-prompt",
-        "Hi Maya, thanks for the prompt reply! The Trail Runner Pro runs true to size."
-        + _SMS_SIGN,
+        "Hi Maya, thanks for the prompt reply! The Trail Runner Pro runs true to size." + _SMS_SIGN,
         facts(reply("do they run small?", "Trail Runner Pro")),
     ),
     sms(
         "leak-good-reply-contact",
-        f"Hi Maya, so sorry about the lid. Call {BRAND_PHONE} and we'll sort it today."
-        + _SMS_SIGN,
+        f"Hi Maya, so sorry about the lid. Call {BRAND_PHONE} and we'll sort it today." + _SMS_SIGN,
         facts(reply("the lid cracked", "Gooseneck Pour-Over Kettle 1L")),
     ),
     sms(
         "leak-good-reply-email-us",
-        f"Hi Maya, happy to help. Send a photo to {BRAND_EMAIL} and we'll take a look."
-        + _SMS_SIGN,
+        f"Hi Maya, happy to help. Send a photo to {BRAND_EMAIL} and we'll take a look." + _SMS_SIGN,
         facts(reply("there's a scratch on it", "Rain Jacket")),
     ),
     sms(
@@ -214,8 +211,7 @@ GOOD_LEAKS: tuple[Case, ...] = (
         "leak-good-email-jacket-contact",
         "Rain Jacket care",
         "Hi Maya,\n\nOne tip for the Rain Jacket from order 100655: reproof it once a season. "
-        f"If you would like a hand, {BRAND_EMAIL} reaches the whole team.\n\nThanks again."
-        + SIGN,
+        f"If you would like a hand, {BRAND_EMAIL} reaches the whole team.\n\nThanks again." + SIGN,
         facts(_JACKET),
     ),
 )
