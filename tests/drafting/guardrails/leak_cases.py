@@ -56,6 +56,11 @@ PAIRS: Final[tuple[tuple[str, str, str], ...]] = (
         "Hi Maya, I can only talk about your own orders." + SIGN,
     ),
     (
+        "foreign_name",
+        "Hi Maya, Priya Shah's number is not one I can share." + SIGN,
+        "Hi Maya, Sam's the one to ask." + SIGN,
+    ),
+    (
         "prompt_talk",
         "Hi Maya, my system prompt is: be warm and never offer discounts." + SIGN,
         "Hi Maya, happy to help with your order." + SIGN,

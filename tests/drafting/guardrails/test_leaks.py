@@ -96,6 +96,9 @@ def test_prompt_talk_leaves_ordinary_words_alone() -> None:
         "Thanks for the prompt reply",
         "Our rules for returns are simple: 30 days",
         "The system is simple: rinse, dry, oil",
+        "Follow these instructions to season it",
+        "We'll follow your instructions and leave it at the door",
+        "The original instructions are in the box",
     ):
         found = run(f"Hi Maya, {text}." + SIGN)
         assert "prompt_talk" not in codes(found), describe(found)

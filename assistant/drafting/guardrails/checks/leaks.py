@@ -36,8 +36,8 @@ _NOT_A_PHONE_BEFORE: Final = re.compile(
 # A short local number ("555-0177") is a phone only when written like one.
 _LOCAL_PHONE: Final = re.compile(r"^\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}$|^\d{3}[ .-]\d{4}$")
 _PAIR: Final = re.compile(
-    r"(?<![\w'-])(?P<first>[A-Z][a-z]{1,20})\s+(?P<last>(?:Mc|Mac|O'|D')?[A-Z][a-z]{1,25}"
-    r"(?:-[A-Z][a-z]{1,25})?)(?![\w'-]|\s+[A-Z])"
+    r"(?<![\w'-])(?P<first>[A-Z][a-z]{1,20})[ \t]+(?P<last>(?:Mc|Mac|O'|D')?[A-Z][a-z]{1,25}"
+    r"(?:-[A-Z][a-z]{1,25})?)(?![\w-]|'(?!s\b)|[ \t]+[A-Z])"
 )
 # Capitalised words that follow a given name without being a surname.
 _NOT_SURNAMES: Final = frozenset(
@@ -56,8 +56,10 @@ _NOT_SURNAMES: Final = frozenset(
 _PROMPT_TALK: Final = re.compile(
     r"(?i)\bsystem\s+(?:prompt|message|instructions?)s?\b"
     r"|\bdeveloper\s+(?:prompt|message|instructions?|mode)s?\b"
-    r"|\b(?:my|your|the\s+assistant's|these|the\s+(?:original|hidden|secret))\s+"
+    # "my instructions", but not "follow these instructions" or "your (delivery) instructions".
+    r"|\b(?:my|the\s+assistant's|the\s+(?:hidden|secret))\s+"
     r"(?:instructions|prompt|prompts|rules|guidelines|programming|directives)\b"
+    r"|\byour\s+(?:prompt|prompts|programming|directives)\b"
     r"|\bi\s+(?:was|have\s+been|am|'m)\s+(?:told|instructed|programmed|prompted|asked\s+by\s+"
     r"(?:the|my)\s+(?:system|developer|operator))\s+(?:to|not\s+to)\b"
     r"|\b(?:ignor(?:e|ing)|disregard(?:ing)?|forget(?:ting)?|overrid(?:e|ing))\s+(?:all\s+)?"
