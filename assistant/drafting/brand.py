@@ -6,6 +6,7 @@ name the file and the field, so a typo in the brand file is easy to fix.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -56,6 +57,10 @@ class Brand(BaseModel):
     # One sentence about the brand that emails may use ("We roast in small batches."); the
     # offline drafter says nothing about the brand that is not written here.
     about: str | None = Field(None, min_length=1, max_length=300)
+    # The brand's published contact: the only phone number and email address (besides the
+    # customer's own) a draft may give; any other is a `foreign_phone` / `foreign_email`.
+    contact_phone: str | None = Field(None, min_length=7, max_length=30)
+    contact_email: str | None = Field(None, min_length=6, max_length=120)
     examples: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("tone", "words_to_use", "words_to_avoid")
@@ -80,6 +85,20 @@ class Brand(BaseModel):
     def _mentions_stop(cls, value: str) -> str:
         if "STOP" not in value:
             raise ValueError("must tell the customer to reply STOP (carriers match that keyword)")
+        return value
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _a_phone_number(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\+?[\d\s().-]{7,30}", value):
+            raise ValueError("must be a phone number, e.g. +1 415 555 0100")
+        return value
+
+    @field_validator("contact_email")
+    @classmethod
+    def _an_email_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", value):
+            raise ValueError("must be an email address, e.g. hello@example.com")
         return value
 
     @field_validator("examples")

@@ -17,7 +17,9 @@ What each request gets is, in order of precedence: the next `Reply` queued with 
 (`fail_next(n)` and `hang_next(n, seconds)` queue an outage of n requests),
 else what `policy(index, body)` returns, else a normal completion whose content comes from
 `responder(request_json)` (default: `plausible_draft` from `openai_drafts`, a short message
-built from the facts and the closing our prompt templates give, which passes the guardrails).
+built from the facts and the closing our prompt templates give, which passes the guardrails;
+`obedient_draft` is the same model, except that it obeys instructions injected into the
+customer's text or the facts and leaks another customer's contact and its system prompt).
 Every request is recorded in `requests` (path, lower-cased headers, JSON body, arrival time
 on `clock`, default `time.monotonic`); `in_flight` and `max_in_flight` count the requests
 being answered at once, so a test can check concurrency without timing anything.
@@ -43,7 +45,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.openai_drafts import facts_in, message_text, plausible_draft, user_prompt
+from tests.fakes.openai_drafts import (
+    facts_in,
+    message_text,
+    obedient_draft,
+    plausible_draft,
+    user_prompt,
+)
 
 ResponderResult = dict[str, Any] | str
 Responder = Callable[[dict[str, Any]], ResponderResult]
@@ -60,6 +68,7 @@ __all__ = [
     "facts_in",
     "http_error",
     "malformed",
+    "obedient_draft",
     "plausible_draft",
     "rate_limited",
     "running_fake_openai",

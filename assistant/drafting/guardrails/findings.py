@@ -87,6 +87,10 @@ CODES: Final[dict[str, CodeInfo]] = {
     "template_marker": _block("integrity", "left-over template or merge-tag markers"),
     "json_fragment": _block("integrity", "JSON or escaped text leaking into the message"),
     "llm_meta": _block("integrity", "the model talking about itself or the draft"),
+    "foreign_phone": _block("leak", "a phone number that is not the customer's or the brand's"),
+    "foreign_email": _block("leak", "an email address that is not the customer's or the brand's"),
+    "foreign_name": _block("leak", "a person's full name that is not the customer's"),
+    "prompt_talk": _block("leak", "talk about prompts, instructions or system messages"),
     "reply_thanks_complaint": _block(
         "reply", "thanks for kind words in a reply to a complaint or return request"
     ),

@@ -10,6 +10,7 @@ from assistant.drafting.guardrails.checks import (
     email,
     integrity,
     invented,
+    leaks,
     names,
     offers,
     products,
@@ -36,6 +37,7 @@ CHECKS: Final[tuple[Callable[[Draft], Iterator[Finding]], ...]] = (
     brand_voice.check,
     sensitive.check,
     replies.check,
+    leaks.check,
 )
 CHANNELS: Final[tuple[str, ...]] = get_args(PortChannel)
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+from assistant.config import get_settings
+
 if TYPE_CHECKING:
     from assistant.drafting.brand import Brand
 
@@ -19,7 +21,10 @@ class GuardrailPolicy:
     `catalog_names` are the store's product names: with them, a catalogue product mentioned
     in a draft but absent from its facts is an invented product. Without them, product
     names are not guessed at. `known_texts` are brand texts a draft may quote (help text,
-    sign-off): links, codes and numbers in them count as known.
+    sign-off): links, codes and numbers in them count as known. `contact_phones` and
+    `contact_emails` are the brand's published contact, the only phone numbers and email
+    addresses (besides the customer's own) a draft may contain; `phone_region` reads numbers
+    written without +country.
     """
 
     brand_name: str = ""
@@ -35,10 +40,18 @@ class GuardrailPolicy:
     email_body_min_words: int = 15
     catalog_names: frozenset[str] = field(default_factory=frozenset)
     known_texts: tuple[str, ...] = ()
+    contact_phones: tuple[str, ...] = ()
+    contact_emails: tuple[str, ...] = ()
+    phone_region: str = "US"
 
     @classmethod
-    def from_brand(cls, brand: Brand, *, catalog_names: Iterable[str] = ()) -> GuardrailPolicy:
-        """The policy of `brand`, optionally with the store's product names."""
+    def from_brand(
+        cls, brand: Brand, *, catalog_names: Iterable[str] = (), phone_region: str | None = None
+    ) -> GuardrailPolicy:
+        """The policy of `brand`, optionally with the store's product names; numbers without
+        +country are read in `phone_region` (default: ASSISTANT_DEFAULT_PHONE_REGION)."""
+        if phone_region is None:
+            phone_region = get_settings().app.default_phone_region
         return cls(
             brand_name=brand.name,
             sender_name=brand.sender_name,
@@ -57,7 +70,11 @@ class GuardrailPolicy:
                 brand.signature("email"),
                 # The brand's own words about itself: its numbers and years are not invented.
                 *((brand.about,) if brand.about else ()),
+                *(c for c in (brand.contact_phone, brand.contact_email) if c),
             ),
+            contact_phones=(brand.contact_phone,) if brand.contact_phone else (),
+            contact_emails=(brand.contact_email,) if brand.contact_email else (),
+            phone_region=phone_region,
         )
 
     def with_catalog(self, names: Iterable[str]) -> GuardrailPolicy:

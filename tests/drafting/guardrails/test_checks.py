@@ -18,6 +18,7 @@ from tests.drafting.guardrails.fixtures import (
     facts,
 )
 from tests.drafting.guardrails.helpers import codes, describe, run
+from tests.drafting.guardrails.leak_cases import LEAK_CODES
 
 SIGN = " Warmly, Sam"
 EMAIL_SIGN = "\n\nWarmly,\nSam\nEmber & Oak"
@@ -483,4 +484,5 @@ def test_the_good_text_does_not(pair: Pair) -> None:
 
 
 def test_every_code_has_a_bad_and_a_good_text() -> None:
-    assert {pair.code for pair in PAIRS} == set(CODES)
+    # The leak codes have their pairs in leak_cases.py (test_leaks.py).
+    assert {pair.code for pair in PAIRS} | LEAK_CODES == set(CODES)

@@ -9,7 +9,7 @@ and every miss; tests/drafting/guardrails/test_corpus.py holds them to the docum
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.drafting.guardrails import Finding, blocking, check_draft
@@ -44,7 +44,13 @@ EXTRA_PRODUCTS = (
     GRANOLA,
     CUPS,
 )
-CORPUS_POLICY = POLICY.with_catalog(EXTRA_PRODUCTS)
+BRAND_PHONE = "+1 415 555 0100"
+BRAND_EMAIL = "hello@emberandoak.example"
+CORPUS_POLICY = replace(
+    POLICY.with_catalog(EXTRA_PRODUCTS),
+    contact_phones=(BRAND_PHONE,),
+    contact_emails=(BRAND_EMAIL,),
+)
 ACME = {"brand": {"name": "Acme Home", "sender": "Maya"}}
 SIGN = "\n\nWarmly,\nSam\nEmber & Oak"
 ACME_SIGN = "\n\nWarmly,\nMaya at Acme Home"

@@ -28,6 +28,7 @@ from tests.drafting.guardrails.corpus import (
     sms,
     upsell,
 )
+from tests.drafting.guardrails.corpus.leaks import BAD_LEAKS
 from tests.drafting.guardrails.fixtures import facts
 
 _HOUSE_UP = facts(upsell(HOUSE, RESERVE, "58.00"))
@@ -39,6 +40,7 @@ _MASK = facts(check_in(SLEEP_MASK))
 _TOTE = facts(check_in(STREET_TOTE), ACME, first_name="Jonah")
 
 BAD: tuple[Case, ...] = (
+    *BAD_LEAKS,
     # invented offers, prices, codes
     sms(
         "offer-percent",

@@ -29,6 +29,7 @@ from tests.drafting.guardrails.corpus import (
     sms,
     upsell,
 )
+from tests.drafting.guardrails.corpus.leaks import GOOD_LEAKS
 from tests.drafting.guardrails.fixtures import OFFER, facts
 
 _HOUSE_UP = upsell(HOUSE, RESERVE, "58.00")
@@ -36,6 +37,7 @@ _CANDLE_UP = upsell(HOME_CANDLE, "Home Sweet Home Candle Trio", "64.00", times=2
 _OVEN_UP = upsell("Cast Iron Skillet 26cm", BLACK_OVEN, "129.00", times=2)
 
 GOOD: tuple[Case, ...] = (
+    *GOOD_LEAKS,
     # recognition
     sms(
         "rec-sms-acme",
