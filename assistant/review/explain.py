@@ -273,7 +273,11 @@ def _trigger_rule(name: str) -> str | None:
     if trigger is None:
         return None
     template = TRIGGER_RULES.get(trigger.kind)
-    fires = f"fires on {fill(template, trigger.params)}" if template else trigger.kind
+    params = dict(trigger.params)
+    if params.get("lifetime_spend") is not None:
+        currency = get_settings().app.default_currency
+        params["lifetime_spend"] = f"{params['lifetime_spend']:,} {currency}"
+    fires = f"fires on {fill(template, params)}" if template else trigger.kind
     return f"{trigger.label}, {fires}"
 
 

@@ -86,7 +86,7 @@ def test_a_trigger_draft_names_the_trigger_and_what_fires_it(
     assert explained.why.source == "trigger"
     assert explained.why.summary == (
         "trigger milestone_crossed: Milestones, fires on a milestone crossed in the last 30 "
-        "days: 5000 of lifetime spend, 10 orders or 2 years as a customer"
+        "days: 5,000 USD of lifetime spend, 10 orders or 2 years as a customer"
     )
     assert explained.why.qualifying == (QUALIFYING["recognition"],)
     assert explained.send.summary == LATER
