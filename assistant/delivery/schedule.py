@@ -16,7 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.delivery.policy import DeliveryPolicy
-from assistant.delivery.rules import address_of, customer_zone, evaluate, timing_window
+from assistant.delivery.rules import (
+    Verdict,
+    address_of,
+    customer_zone,
+    evaluate,
+    timing_window,
+)
 from assistant.delivery.send_time import HOLDOUT, LEARNED, HourBook, in_holdout, next_at_hour
 from assistant.delivery.state import SYSTEM, cancel_message, lock_customer, move_draft
 from assistant.models import Customer, Draft, DraftState, Message
@@ -147,3 +153,31 @@ def schedule_approved(
         if message is not None:
             made.append(message.id)
     return made
+
+
+def planned_verdict(
+    session: Session,
+    draft: Draft,
+    customer: Customer,
+    *,
+    now: datetime,
+    policy: DeliveryPolicy,
+) -> Verdict:
+    """What `schedule_draft` would decide for `draft` if it were approved at `now`: the same
+    rules and learned send time, on a message that is never added to the session (nothing
+    is written). Review cards show it as the planned send time."""
+    message = Message(
+        customer_id=draft.customer_id,
+        draft_id=draft.id,
+        conversation_id=draft.conversation_id,
+        direction="outbound",
+        channel=draft.channel,
+        kind=message_kind(draft),
+        status="scheduled",
+        to_address=address_of(customer, draft.channel),
+        scheduled_for=now,
+    )
+    earliest = _send_time(session, message, customer, draft, now, policy, None)
+    return evaluate(
+        session, message, customer, draft, now=now, policy=policy, at_send=False, earliest=earliest
+    )

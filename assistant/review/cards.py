@@ -31,12 +31,14 @@ def outcome_line(view: DraftView) -> str:
 
 
 def draft_card(view: DraftView) -> Panel:
-    """The card: subject and text, findings, and the fact receipt the draft may use."""
+    """The card: why this customer and what approving does, subject and text, findings, and
+    the fact receipt the draft may use."""
     findings = [
         f"{f.severity} {f.code}: {f.message}" + (f' ("{f.excerpt}")' if f.excerpt else "")
         for f in view.findings
     ]
-    return draft_panel(card_title(view), view.body, view.subject, view.facts, findings)
+    rows = view.explanation.rows() if view.explanation is not None else []
+    return draft_panel(card_title(view), view.body, view.subject, view.facts, findings, rows)
 
 
 def campaign_table(view: CampaignView) -> Table:

@@ -30,9 +30,11 @@ from assistant.drafting.guardrails import blocking
 from assistant.drafting.schemas import DraftRead
 from assistant.jobs.runners import build_runner, enqueue_after_commit
 from assistant.models import DraftState
+from assistant.models.base import utcnow
 from assistant.ports import Channel
 from assistant.review import repository as repo
 from assistant.review import service
+from assistant.review.explain import explain_draft
 from assistant.review.outcomes import DecisionOutcome
 from assistant.review.regeneration import REGENERATE
 from assistant.review.schemas import (
@@ -124,8 +126,12 @@ def list_drafts(
 
 @router.get("/{draft_id}", response_model=DraftDetail)
 def read_draft(draft_id: IdPath, _key: ReviewKey, session: SessionDep) -> DraftDetail:
-    """The draft in full: text, fact receipt, findings, decisions and its message."""
-    return _detail(session, draft_id)
+    """The draft in full: text, fact receipt, findings, decisions and its message, with the
+    explanation a review card shows (why this customer, key metrics, destination, consent,
+    guardrails, planned send time)."""
+    detail = _detail(session, draft_id)
+    explained = explain_draft(session, draft_id, now=utcnow())
+    return detail.model_copy(update={"explanation": explained.as_dict() if explained else None})
 
 
 @router.post("/{draft_id}/approve", response_model=Decision)

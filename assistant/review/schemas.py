@@ -89,6 +89,9 @@ class DraftDetail(BaseModel):
     decision_note: str | None
     history: list[HistoryEntry]
     message: MessageRead | None
+    # GET /drafts/{id} only: why this customer, key metrics, masked destination, consent,
+    # guardrails and the planned send time, each with a `summary` (docs/review.md).
+    explanation: dict[str, Any] | None = None
 
 
 class DraftList(CursorPage):

@@ -16,6 +16,7 @@ from assistant.models import Campaign, Customer, Draft
 from assistant.models.base import utcnow
 from assistant.review import repository as repo
 from assistant.review import risk
+from assistant.review.explain import DraftExplanation, explain_draft
 from assistant.review.outcomes import stored_findings
 
 SAMPLES = 3
@@ -43,6 +44,8 @@ class DraftView:
     decided_at: datetime | None
     decision_note: str | None
     regenerating: bool
+    # Why this customer, now, and what approving does (None: the draft vanished meanwhile).
+    explanation: DraftExplanation | None = None
 
     @property
     def reviewable(self) -> bool:
@@ -53,8 +56,8 @@ class DraftView:
         return any(f.severity == "block" for f in self.findings)
 
 
-def draft_view(session: Session, draft_id: int) -> DraftView | None:
-    """The draft's card, read now; None when there is no such draft."""
+def draft_view(session: Session, draft_id: int, now: datetime | None = None) -> DraftView | None:
+    """The draft's card as of `now` (default: the clock); None when there is no such draft."""
     row = session.execute(
         select(Draft, Customer.external_id, Campaign.segment)
         .join(Customer, Customer.id == Draft.customer_id)
@@ -65,6 +68,7 @@ def draft_view(session: Session, draft_id: int) -> DraftView | None:
     if row is None:
         return None
     draft, external, segment = row
+    now = now or utcnow()
     facts = dict(draft.facts or {})
     customer = facts.get("customer")
     first = customer.get("first_name") if isinstance(customer, dict) else None
@@ -86,7 +90,8 @@ def draft_view(session: Session, draft_id: int) -> DraftView | None:
         decided_by=draft.decided_by,
         decided_at=draft.decided_at,
         decision_note=draft.decision_note,
-        regenerating=repo.regenerating(draft, utcnow()),
+        regenerating=repo.regenerating(draft, now),
+        explanation=explain_draft(session, draft.id, now=now),
     )
 
 

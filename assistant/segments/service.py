@@ -62,7 +62,7 @@ class MembersPage:
     members: list[Member]
 
 
-def _describe(description: str, params: Mapping[str, Any]) -> str:
+def describe(description: str, params: Mapping[str, Any]) -> str:
     """The description with its `{param}` placeholders filled in with the defaults."""
     return re.sub(
         r"\{(\w+)\}",
@@ -75,7 +75,7 @@ def list_segments(catalog: Catalog | None = None) -> list[SegmentInfo]:
     """Every usable segment, by name."""
     catalog = catalog or load_catalog()
     return [
-        SegmentInfo(seg.name, _describe(seg.description, seg.params), seg.source, dict(seg.params))
+        SegmentInfo(seg.name, describe(seg.description, seg.params), seg.source, dict(seg.params))
         for seg in catalog.segments.values()
     ]
 

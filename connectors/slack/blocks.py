@@ -1,7 +1,9 @@
 """Block Kit for the review app, built with slack-sdk's block models; pure, no I/O.
 
 Cards show what a reviewer needs to decide: who the customer is (first name only), why they
-get a message (the fact receipt), the text, its guardrail findings, and the buttons. Text
+get a message and what approving does (explanation.py: the segment or trigger and the
+qualifying row, key metrics, masked destination, consent, guardrails, send time), the fact
+receipt, the text, its guardrail findings, and the buttons. Text
 that comes from data (names, products, drafts) is escaped, and draft text is shown as
 `plain_text`, so a draft can never mention `@channel` or render a link. Texts are kept
 within Block Kit's limits: a long draft is split over a few sections and then truncated for
@@ -31,10 +33,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from assistant.review.explain import DraftExplanation
 from assistant.review.outcomes import OFFLINE_INSTRUCTION_NOTE
 from connectors.slack.actions import INPUT_ACTION, ActionId, BlockId, CallbackId
+from connectors.slack.explanation import explanation_blocks
+from connectors.slack.mrkdwn import SECTION_MAX, actor_mention, escape, slack_date
+from connectors.slack.receipt import receipt_lines
 
-SECTION_MAX = 3000
+__all__ = ["SECTION_MAX", "actor_mention", "escape", "receipt_lines", "slack_date"]
 # Room left in a section for the truncation note.
 BODY_CHUNK = 2900
 BODY_SECTIONS_MAX = 3
@@ -62,35 +68,6 @@ STATE_ICONS = {"approved": "✅", "rejected": "🚫", "cancelled": "⛔", "faile
 OPEN_STATES = frozenset({"pending_review", "needs_attention"})
 
 
-def escape(text: str) -> str:
-    """Text for mrkdwn: Slack's three control characters escaped (no mentions, no links).
-
-    Every customer- or data-controlled value in mrkdwn (cards, modals, the notification
-    `text` of a message) goes through this; plain_text objects are never parsed by Slack.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def actor_mention(actor: str | None) -> str:
-    """`slack:U123` as a mention; other audit actors (`terminal:ann`, `api:key`) as text."""
-    if not actor:
-        return "someone"
-    kind, _, name = actor.partition(":")
-    if kind == "slack" and name:
-        return f"<@{escape(name)}>"
-    if kind == "system" or not name:
-        return escape(kind)
-    return f"{escape(name)} ({escape(kind)})"
-
-
-def slack_date(moment: datetime | None) -> str:
-    """A date Slack shows in each reader's own time zone, with a UTC fallback."""
-    if moment is None:
-        return "just now"
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
 @dataclass(frozen=True)
 class DraftView:
     """What a draft card shows, read from the database by the poster."""
@@ -115,6 +92,8 @@ class DraftView:
     decision_note: str | None = None
     edited: bool = False
     regenerating: bool = False
+    # Why this customer, now, and what approving does (review.explain); None: not computed.
+    explanation: DraftExplanation | None = None
 
     @property
     def is_open(self) -> bool:
@@ -138,63 +117,6 @@ class CampaignView:
     counts: Mapping[str, int]
     samples: Sequence[tuple[str, str]] = ()
     trigger: str | None = None
-
-
-def _get(facts: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = facts.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _join(*parts: Any) -> str:
-    return " ".join(str(p) for p in parts if p not in (None, ""))
-
-
-def receipt_lines(facts: Mapping[str, Any]) -> list[str]:
-    """The fact receipt as short lines: what the message is allowed to be about."""
-    lines: list[str] = []
-    purchase = _get(facts, "purchase")
-    if purchase.get("product"):
-        when = f"on {purchase['ordered_on']}" if purchase.get("ordered_on") else ""
-        ago = f"({purchase['days_ago']} days ago)" if purchase.get("days_ago") is not None else ""
-        order = f"order #{purchase['order_number']}" if purchase.get("order_number") else ""
-        lines.append(_join("Bought", purchase["product"], when, ago, order))
-    milestone = _get(facts, "milestone")
-    if milestone.get("description") or milestone.get("kind"):
-        reached = f"reached {milestone['reached_on']}" if milestone.get("reached_on") else ""
-        lines.append(
-            _join("Milestone:", milestone.get("description") or milestone["kind"], reached)
-        )
-    product = _get(facts, "product")
-    if product.get("name"):
-        times = f"bought {product['times_bought']} times" if product.get("times_bought") else ""
-        last = f"last on {product['last_bought_on']}" if product.get("last_bought_on") else ""
-        lines.append(_join("Favourite:", product["name"], times, last))
-    upgrade = _get(facts, "upgrade")
-    if upgrade.get("name"):
-        price = _join(upgrade.get("price"), upgrade.get("currency"))
-        lines.append(_join("Upgrade:", upgrade["name"], f"({price})" if price else ""))
-    returned = _get(facts, "return")
-    if returned.get("product"):
-        on = f"on {returned['returned_on']}" if returned.get("returned_on") else ""
-        reason = f"(reason: {returned['reason']})" if returned.get("reason") else ""
-        lines.append(_join("Returned", returned["product"], on, reason))
-    relaunch = _get(facts, "relaunch")
-    if relaunch.get("product"):
-        on = f"on {relaunch['relaunched_on']}" if relaunch.get("relaunched_on") else ""
-        what = f": {relaunch['improvement']}" if relaunch.get("improvement") else ""
-        lines.append(_join("Relaunched", relaunch["product"], on) + what)
-    offer = _get(facts, "offer")
-    if offer.get("description"):
-        code = f"(code {offer['code']})" if offer.get("code") else ""
-        lines.append(_join("Offer:", offer["description"], code))
-    customer = _get(facts, "customer")
-    since = customer.get("customer_since")
-    tier = customer.get("spend_tier")
-    if since or tier:
-        lines.append(_join("Customer", f"since {since}" if since else "", tier or ""))
-    if customer.get("first_sms"):
-        lines.append("First SMS to this customer: the opt-out notice is required")
-    return lines
 
 
 def split_text(text: str, size: int = BODY_CHUNK, parts: int = BODY_SECTIONS_MAX) -> list[str]:
@@ -276,6 +198,8 @@ def draft_blocks(view: DraftView, *, notice: str | None = None) -> list[Block]:
     blocks: list[Block] = [
         SectionBlock(block_id="draft_head", text=MarkdownTextObject(text=_headline(view)))
     ]
+    if view.explanation is not None:
+        blocks += explanation_blocks(view.explanation)
     receipt = receipt_lines(view.facts)
     if receipt:
         text = "\n".join(f"• {escape(line)}" for line in receipt)[:SECTION_MAX]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from assistant.drafting.sms_segments import analyse
 from assistant.models import Campaign, Customer, Draft
+from assistant.models.base import utcnow
 from assistant.playbooks import PLAYBOOKS
+from assistant.review.explain import explain_draft
 from connectors.slack.blocks import CampaignView, DraftView
 
 SAMPLES = 3
@@ -24,8 +27,8 @@ def _first_name(facts: Mapping[str, Any], stored: str | None) -> str:
     return stored or "Customer"
 
 
-def draft_view(session: Session, draft_id: int) -> DraftView | None:
-    """The card of one draft, or None when it does not exist."""
+def draft_view(session: Session, draft_id: int, now: datetime | None = None) -> DraftView | None:
+    """The card of one draft, with its explanation as of `now`; None when it does not exist."""
     row = session.execute(
         select(Draft, Customer.first_name, Campaign.name, Campaign.segment, Campaign.trigger)
         .join(Customer, Customer.id == Draft.customer_id)
@@ -60,6 +63,7 @@ def draft_view(session: Session, draft_id: int) -> DraftView | None:
         decision_note=draft.decision_note,
         edited=draft.original_body is not None and draft.original_body != draft.body,
         regenerating=draft.regenerating_at is not None,
+        explanation=explain_draft(session, draft.id, now=now or utcnow()),
     )
 
 

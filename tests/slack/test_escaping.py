@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from assistant.review import explain
 from connectors.slack import blocks as kit
 from tests.slack.seed import upsell_body, upsell_facts
 
@@ -88,3 +89,25 @@ def test_modals_escape_names_and_products(name: str) -> None:
 
 def test_escape_keeps_markup_characters_readable() -> None:
     assert kit.escape("<!channel> & <@U123>") == "&lt;!channel&gt; &amp; &lt;@U123&gt;"
+
+
+def _hostile_explanation(text: str) -> explain.DraftExplanation:
+    return explain.DraftExplanation(
+        draft_id=7,
+        why=explain.Why("segment", text, f"rule {text}", (f"bought {PRODUCT} 3 times", text)),
+        metrics=explain.KeyMetrics(12, text, text, None),
+        destination=explain.Destination("sms", text),
+        consent=explain.ConsentState(True, text, None, True, text),
+        guardrails=explain.GuardrailSummary(True, (text,), (f"warn {text}: {text}",), 0),
+        send=explain.SendPlan("held", None, "UTC", text),
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_explanation_escapes_segment_rules_products_sources_and_reasons(name: str) -> None:
+    view = _hostile_view(name, explanation=_hostile_explanation(name))
+    texts = _mrkdwn([b.to_dict() for b in kit.draft_blocks(view)])
+
+    _assert_escaped(texts)
+    assert any("bought &lt;http://evil|click&gt; 3 times" in t for t in texts)
+    assert any("*Why:* segment" in t for t in texts)
