@@ -279,11 +279,12 @@ def sending_window(customer: Customer, channel: str, policy: DeliveryPolicy) -> 
     if country is not None and policy.skip_holidays:
         constraints.append(HolidaySkip(country))
     if channel == "sms" and country is not None and policy.legal_windows:
-        national = country_rules().get(country)
-        if national is not None:
-            constraints.append(LegalWindow(national, "country_window", country))
+        # The state's rule first: when both block, it is the more telling reason.
         state = customer_state(customer) if country == "US" else None
         local = state_rules().get(state) if state else None
         if local is not None:
             constraints.append(LegalWindow(local, "state_window", "US", state))
+        national = country_rules().get(country)
+        if national is not None:
+            constraints.append(LegalWindow(national, "country_window", country))
     return SendingWindow(zone, tuple(constraints))
