@@ -122,6 +122,8 @@ US_STATE_NAMES = {
     "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
     "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
 }  # fmt: skip
+# Other spellings people use for a state.
+US_STATE_ALIASES = {"washington dc": "DC", "washington d c": "DC", "washington state": "WA"}
 
 
 def us_state_code(text: str | None) -> str | None:
@@ -131,4 +133,4 @@ def us_state_code(text: str | None) -> str | None:
         return None
     if cleaned.upper() in US_STATE_NAMES.values():
         return cleaned.upper()
-    return US_STATE_NAMES.get(cleaned)
+    return US_STATE_NAMES.get(cleaned) or US_STATE_ALIASES.get(cleaned)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from assistant.delivery.quiet_hours import QuietHours
 from assistant.delivery.windows import customer_country, customer_state, sending_window
 from assistant.models import Customer
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
-from tests.delivery.helpers import message, schedule
+from tests.delivery.helpers import message, outbox_lines, outbox_transports, schedule, send
 
 NEW_YORK = ZoneInfo("America/New_York")
 PARIS = ZoneInfo("Europe/Paris")
@@ -67,6 +68,13 @@ def test_state_attribute_wins_over_the_area_code(given: str) -> None:
     moved = _customer(phone="+13055550123", attributes={"State": given})
     assert customer_state(moved) == "CT"
     assert _codes(moved, _local(NEW_YORK, 2026, 12, 8, 8, 30)) == ["state_window:CT 09:00-20:00"]
+
+
+@pytest.mark.parametrize(
+    "given,state", [("Washington D.C.", "DC"), ("Washington State", "WA"), ("tx", "TX")]
+)
+def test_state_names_people_write(given: str, state: str) -> None:
+    assert customer_state(_customer(attributes={"region": given})) == state
 
 
 def test_an_attribute_naming_no_us_state_falls_back_to_the_area_code() -> None:
@@ -170,3 +178,25 @@ def test_conversation_replies_ignore_the_window(engine: Engine) -> None:
         "scheduled",
         clock.now,
     )
+
+
+def test_the_sender_defers_a_due_message_into_the_next_window(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Scheduled on Saturday 19:00 in Paris; the sender only runs on Sunday morning.
+    clock = Clock(_local(PARIS, 2026, 12, 5, 19, 0))
+    with unit_of_work(engine) as session:
+        customer = add_customer(session, phone="+33612345671", timezone="Europe/Paris")
+        draft = add_draft(session, customer)
+    rules = policy()
+    message_id = schedule(engine, draft.id, clock, rules)
+    assert message(engine, message_id or 0).scheduled_for == clock.now
+    clock.now = _local(PARIS, 2026, 12, 6, 10, 0)
+    send(engine, outbox_transports(tmp_path), clock, rules)
+    waiting = message(engine, message_id or 0)
+    assert (waiting.status, waiting.error_code) == ("scheduled", "sunday")
+    assert waiting.scheduled_for == _local(PARIS, 2026, 12, 7, 9, 0)
+    assert outbox_lines(tmp_path) == []
+    clock.now = _local(PARIS, 2026, 12, 7, 9, 0)
+    send(engine, outbox_transports(tmp_path), clock, rules)
+    assert len(outbox_lines(tmp_path)) == 1
