@@ -12,12 +12,18 @@ from functools import lru_cache
 import holidays
 
 
-@lru_cache(maxsize=512)
-def _calendar(country: str, subdivision: str | None) -> holidays.HolidayBase | None:
+@lru_cache(maxsize=1024)
+def _calendar(country: str, subdivision: str | None, year: int) -> holidays.HolidayBase | None:
+    """The holidays around `year`; built whole and never expanded, so threads may share it
+    (the next year too: a holiday observed on 31 December belongs to it)."""
     try:
         default = holidays.country_holidays(country)
         return holidays.country_holidays(
-            country, subdiv=subdivision, language=default.default_language
+            country,
+            subdiv=subdivision,
+            years=(year, year + 1),
+            expand=False,
+            language=default.default_language,
         )
     except NotImplementedError:  # no such country or subdivision in the library
         return None
@@ -25,7 +31,7 @@ def _calendar(country: str, subdivision: str | None) -> holidays.HolidayBase | N
 
 def holiday_name(day: date, country: str, subdivision: str | None = None) -> str | None:
     """The name of `day`'s public holiday in `country` (and `subdivision`), if it is one."""
-    calendar = _calendar(country.upper(), subdivision.upper() if subdivision else None)
+    calendar = _calendar(country.upper(), subdivision.upper() if subdivision else None, day.year)
     if calendar is None:
         return None
     name = calendar.get(day)
