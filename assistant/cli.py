@@ -60,6 +60,10 @@ class AssistantGroup(LazyGroup):
             "assistant.delivery.message_commands:messages_app",
             "Messages sent, waiting or stopped, and why.",
         ),
+        "delivery": LazyCommand(
+            "assistant.delivery.check_commands:delivery_app",
+            "Delivery rules: check why a message to a customer would wait, and until when.",
+        ),
         "triggers": LazyCommand(
             "assistant.triggers.commands:triggers_app",
             "Event triggers: list, run (queue drafts once per occasion), explain a customer.",

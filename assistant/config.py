@@ -257,6 +257,16 @@ class DeliverySettings(BaseSettings):
     quiet_hours_end: time = _env(
         "ASSISTANT_QUIET_HOURS_END", time(9, 0), description="sends resume at (customer-local)"
     )
+    skip_holidays: bool = _env(
+        "ASSISTANT_SKIP_HOLIDAYS",
+        False,
+        description="no marketing on the customer's national public holidays (any channel)",
+    )
+    sms_legal_windows: bool = _env(
+        "ASSISTANT_SMS_LEGAL_WINDOWS",
+        True,
+        description="marketing SMS also keep the country's and US state's legal hours",
+    )
     frequency_cap: int = _env("ASSISTANT_FREQUENCY_CAP", 1, ge=0)
     frequency_window_days: int = _env("ASSISTANT_FREQUENCY_WINDOW_DAYS", 7, ge=0)
     contact_max_per_day: int = _env("ASSISTANT_CONTACT_MAX_PER_DAY", 1, ge=0)

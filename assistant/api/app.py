@@ -22,6 +22,7 @@ from assistant.conversations.conversation_routes import router as conversation_a
 from assistant.conversations.routes import router as conversations_router
 from assistant.customers.routes import router as customers_router
 from assistant.db import get_engine
+from assistant.delivery.check_routes import router as delivery_check_router
 from assistant.delivery.message_routes import router as messages_router
 from assistant.delivery.routes import router as delivery_router
 from assistant.delivery.unsubscribe_routes import router as unsubscribe_router
@@ -100,6 +101,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         consent_router,
         apikeys_router,
         customers_router,
+        delivery_check_router,
         messages_router,
         conversation_api_router,
         drafts_router,

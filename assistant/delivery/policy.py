@@ -18,6 +18,11 @@ class DeliveryPolicy:
     _CONTACT_*, ...)."""
 
     quiet_hours: QuietHours = field(default_factory=QuietHours)
+    # Skip the customer's national public holidays for marketing (assistant.delivery.windows).
+    skip_holidays: bool = False
+    # For SMS, the country's and US state's legal limits (on unless the brand's counsel says
+    # its texts are not solicitations; tests turn them off to send at any hour).
+    legal_windows: bool = True
     brand_zone: str = "America/New_York"
     frequency_cap: int = 1
     frequency_window: timedelta = timedelta(days=7)
@@ -40,6 +45,8 @@ class DeliveryPolicy:
         delivery = settings.delivery
         return cls(
             quiet_hours=QuietHours(delivery.quiet_hours_start, delivery.quiet_hours_end),
+            skip_holidays=delivery.skip_holidays,
+            legal_windows=delivery.sms_legal_windows,
             brand_zone=settings.app.brand_timezone,
             frequency_cap=delivery.frequency_cap,
             frequency_window=timedelta(days=delivery.frequency_window_days),

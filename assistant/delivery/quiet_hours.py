@@ -35,9 +35,12 @@ class QuietHours:
 
     def is_quiet(self, moment: datetime, zone: ZoneInfo) -> bool:
         """Whether the aware `moment` falls in the quiet hours in `zone`."""
+        return self.is_quiet_at(moment.astimezone(zone).time().replace(tzinfo=None))
+
+    def is_quiet_at(self, local: time) -> bool:
+        """Whether the local wall-clock time `local` falls in the quiet hours."""
         if self.start == self.end:
             return False
-        local = moment.astimezone(zone).time().replace(tzinfo=None)
         if self.start < self.end:
             return self.start <= local < self.end
         return local >= self.start or local < self.end

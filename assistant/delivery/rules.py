@@ -3,7 +3,9 @@
 In order: channel consent and an address; our suppression list; for marketing messages, a
 hold when the customer replied or bought since the draft was written, the playbook's timing
 window, the frequency cap (per customer and channel), the contact cap (per customer across
-every channel: one marketing message a day by default) and quiet hours in the customer's zone.
+every channel: one marketing message a day by default) and the sending window in the customer's
+zone (assistant.delivery.windows: the brand's quiet hours and holiday skip, and for SMS the
+country's and US state's legal limits).
 A message outside its window is deferred to the next moment every rule allows, never dropped.
 Conversation replies (kind `conversation`) answer the customer, so only consent and the
 suppression list apply, and consent in its 1:1 form (`reply_consent_problem`): a customer who
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.quiet_hours import resolve_zone
+from assistant.delivery.windows import sending_window
 from assistant.drafting.context import event_day
 from assistant.fingerprints import address_keys
 from assistant.metrics.queries import EXCLUDED_STATUSES
@@ -356,10 +359,13 @@ def evaluate(
     probe = max(now, earliest) if earliest is not None else now
     moment = max(moment, probe)
     times = _cap_times(session, message, now, at_send)
+    window = sending_window(customer, message.channel, policy)
     # Each rule only moves the moment later, over finitely many candidates: this settles.
     for _ in range(1000):
         capped = next_under_caps(times, message.channel, moment, policy)
-        allowed = policy.quiet_hours.next_allowed(capped, zone)
+        allowed = window.next_allowed(capped)
+        if allowed is None:
+            return Verdict("hold", "no_sending_window")
         if allowed == moment:
             break
         moment = allowed
@@ -367,7 +373,8 @@ def evaluate(
         return Verdict("hold", "playbook_window_passed")
     if moment <= now:
         return Verdict("send")
-    reason = "quiet_hours" if policy.quiet_hours.is_quiet(probe, zone) else "contact_cap"
+    blocked = window.blocks(probe)
+    reason = blocked[0].reason if blocked else "contact_cap"
     same_channel = times.get(message.channel, [])
     if (
         reason == "contact_cap"

@@ -61,7 +61,11 @@ def test_senders_in_parallel_send_each_message_once_without_deadlocks(
 ) -> None:
     caplog.set_level(logging.INFO)
     rules = policy(
-        quiet_hours=QuietHours(time(0), time(0)), frequency_cap=10, contact_cap=10, batch=25
+        quiet_hours=QuietHours(time(0), time(0)),
+        legal_windows=False,
+        frequency_cap=10,
+        contact_cap=10,
+        batch=25,
     )
     _approved(pg_engine)
     errors: list[BaseException] = []

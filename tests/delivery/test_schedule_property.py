@@ -1,5 +1,6 @@
 """Property, through the scheduler and the database: a scheduled send is never in quiet hours
-in the customer's zone (any IANA zone, across DST), even when the cap pushes it around."""
+in the customer's zone (any IANA zone, across DST), even when the cap pushes it around, and
+is inside the whole sending window (assistant.delivery.windows)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 
 from assistant.db import unit_of_work
 from assistant.delivery.quiet_hours import resolve_zone
+from assistant.delivery.windows import sending_window
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
 from tests.delivery.helpers import message, schedule
 
@@ -48,6 +50,7 @@ def test_scheduled_sends_never_fall_in_quiet_hours(
         when = message(engine, message_id).scheduled_for
         assert when is not None and when >= clock.now
         assert not rules.quiet_hours.is_quiet(when, local)
+        assert sending_window(customer, "sms", rules).allows(when)  # and the federal window
         times.append(when)
     # and the cap holds among them: one marketing message per 7 days
     ordered = sorted(times)

@@ -47,6 +47,7 @@ def fake_twilio(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fak
             "TWILIO_API_URL": server.base_url,
             "ASSISTANT_QUIET_HOURS_START": "00:00",
             "ASSISTANT_QUIET_HOURS_END": "00:00",
+            "ASSISTANT_SMS_LEGAL_WINDOWS": "false",
         }.items():
             monkeypatch.setenv(name, value)
         get_settings.cache_clear()

@@ -285,6 +285,7 @@ def worker_env(database: Database, redis: PrivateRedis, **extra: str) -> dict[st
         "ASSISTANT_SENDER_BATCH": "4",
         "ASSISTANT_QUIET_HOURS_START": "00:00",
         "ASSISTANT_QUIET_HOURS_END": "00:00",
+        "ASSISTANT_SMS_LEGAL_WINDOWS": "false",
         "ASSISTANT_PUBLIC_URL": PUBLIC,
         **extra,
     }

@@ -65,6 +65,7 @@ def _env(
         # The test runs at any hour; quiet hours are tested elsewhere.
         "ASSISTANT_QUIET_HOURS_START": "00:00",
         "ASSISTANT_QUIET_HOURS_END": "00:00",
+        "ASSISTANT_SMS_LEGAL_WINDOWS": "false",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)

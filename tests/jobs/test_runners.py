@@ -75,6 +75,7 @@ def test_in_process_runner_schedules_and_sends_after_approval(
     monkeypatch.setenv("ASSISTANT_OUTBOX_DIR", str(tmp_path / "outbox"))
     monkeypatch.setenv("ASSISTANT_QUIET_HOURS_START", "00:00")
     monkeypatch.setenv("ASSISTANT_QUIET_HOURS_END", "00:00")
+    monkeypatch.setenv("ASSISTANT_SMS_LEGAL_WINDOWS", "false")
     get_settings.cache_clear()
     runner = build_runner(get_settings())
     assert isinstance(runner, InProcessRunner)

@@ -20,6 +20,7 @@ JOIN_SECONDS = 30
 def _any_hour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_QUIET_HOURS_START", "00:00")
     monkeypatch.setenv("ASSISTANT_QUIET_HOURS_END", "00:00")
+    monkeypatch.setenv("ASSISTANT_SMS_LEGAL_WINDOWS", "false")
     get_settings.cache_clear()
 
 

@@ -70,6 +70,7 @@ def test_a_whole_flow_logs_no_personal_data_or_secret(
     for name, value in {
         "ASSISTANT_QUIET_HOURS_START": "00:00",
         "ASSISTANT_QUIET_HOURS_END": "00:00",
+        "ASSISTANT_SMS_LEGAL_WINDOWS": "false",
         "ASSISTANT_OUTBOX_DIR": str(tmp_path / "outbox"),
         "ASSISTANT_SECRET_KEY": SECRET_KEY,
         "ASSISTANT_API_KEYS": API_KEY,

@@ -31,6 +31,7 @@ def test_webhook_deliveries_log_no_personal_data_url_or_secret(
         for name, value in {
             "ASSISTANT_QUIET_HOURS_START": "00:00",
             "ASSISTANT_QUIET_HOURS_END": "00:00",
+            "ASSISTANT_SMS_LEGAL_WINDOWS": "false",
             "ASSISTANT_OUTBOX_DIR": str(tmp_path / "outbox"),
             "ASSISTANT_WEBHOOK_URL": url,
             "ASSISTANT_WEBHOOK_SECRET": SECRET,

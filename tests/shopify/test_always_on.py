@@ -42,6 +42,7 @@ def _settings(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
     monkeypatch.setenv("ASSISTANT_QUIET_HOURS_START", "00:00")
     monkeypatch.setenv("ASSISTANT_QUIET_HOURS_END", "00:00")
+    monkeypatch.setenv("ASSISTANT_SMS_LEGAL_WINDOWS", "false")
     monkeypatch.setenv("ASSISTANT_TRIGGERS_DAILY", "false")  # the runs here are explicit
     monkeypatch.setenv("ASSISTANT_OUTBOX_DIR", str(tmp_path))
     get_settings.cache_clear()

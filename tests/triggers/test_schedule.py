@@ -22,6 +22,7 @@ from tests.triggers.helpers import ids, queued
 def _settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_QUIET_HOURS_START", "00:00")
     monkeypatch.setenv("ASSISTANT_QUIET_HOURS_END", "00:00")
+    monkeypatch.setenv("ASSISTANT_SMS_LEGAL_WINDOWS", "false")
     monkeypatch.setenv("ASSISTANT_TRIGGERS_HOUR", "0")
     get_settings.cache_clear()
 
