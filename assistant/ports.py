@@ -199,6 +199,8 @@ class EmailMessage:
     idempotency_key: str
     customer_id: int | None = None
     html: str | None = None
+    # The customer's Message-ID this answers (a conversation reply): threads it in their mailbox.
+    in_reply_to: str | None = None
 
 
 @runtime_checkable

@@ -7,7 +7,8 @@ channel at once through `consent.opt_out`: consent off, a ConsentEvent, queued m
 unsent drafts cancelled (their review cards updated after the commit by the job
 `conversations.update_drafts`, as for an SMS STOP). The opt-out is committed before the
 response is sent (`CommittedSessionDep`), so whoever reads consent once the 200 arrived sees
-it off. The POST answers 200 directly, never a redirect. A bad or expired token gets a 400 page naming the problem.
+it off. The POST answers 200 directly, never a redirect. A bad or expired token gets a 400
+page naming the problem.
 """
 
 from __future__ import annotations
