@@ -17,6 +17,7 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.conversations import repository as repo
@@ -136,19 +137,21 @@ def receive_email(session: Session, mail: InboundEmail, *, now: datetime) -> Inb
     match = classify(body) if body else None
     opt_out = match is not None and match.intent == "opt_out"
     if customer_id is None:
-        session.add(
-            UnmatchedInbound(
-                provider_message_id=key,
-                channel=CHANNEL,
-                from_address=clean_text(mail.from_address)[:320] or "unknown",
-                to_address=clean_text(mail.to_address)[:320] if mail.to_address else None,
-                body=body,
-                intent="opt_out" if opt_out else "message",
-                created_at=now,
-                updated_at=now,
-            )
+        row = UnmatchedInbound(
+            provider_message_id=key,
+            channel=CHANNEL,
+            from_address=clean_text(mail.from_address)[:320] or "unknown",
+            to_address=clean_text(mail.to_address)[:320] if mail.to_address else None,
+            body=body,
+            intent="opt_out" if opt_out else "message",
+            created_at=now,
+            updated_at=now,
         )
-        session.flush()
+        try:
+            with session.begin_nested():  # a concurrent delivery of the same mail lost the race
+                session.add(row)
+        except IntegrityError:
+            return InboundResult("duplicate")
         log.warning("conversations.email_unknown_sender key=%s", key)
         return InboundResult("unknown_sender")
     conversation_id = _conversation(session, customer_id, outreach, now)
