@@ -203,6 +203,10 @@ class EmailSettings(BaseSettings):
         "ASSISTANT_INBOUND_EMAIL_SECRET",
         description="shared secret of POST /webhooks/email/inbound (header or basic auth)",
     )
+    imap_url: SecretStr | None = _env(
+        "ASSISTANT_IMAP_URL",
+        description="mailbox polled for customer replies: imaps://user:password@host:993/INBOX",
+    )
 
     @property
     def enabled(self) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,21 +20,18 @@ from assistant.config import get_settings
 from assistant.conversations import service
 from assistant.db import unit_of_work
 from assistant.jobs.registry import get_task
-from assistant.models import ConsentEvent, Draft, DraftState, Message
+from assistant.models import ConsentEvent, Draft, DraftState
 from assistant.models.inbound import UnmatchedInbound
 from assistant.review import service as review
 from assistant.review.actors import Actor
-from connectors.email.smtp import message_id_local_part
+from tests.conversations.email_helpers import CHANNEL, DOMAIN, raw_email, seed_email_outreach
 from tests.conversations.helpers import conversations, customer, drafts, messages
-from tests.delivery.factories import add_customer, add_draft
+from tests.delivery.factories import add_draft
 from tests.fakes.slack_server import BOT_TOKEN, FakeSlack
 from tests.fakes.smtp_server import FakeSmtpServer, running_fake_smtp
 
 SECRET = "inbound-secret-0123456789"
 PATH = "/webhooks/email/inbound"
-CHANNEL = "C0REVIEW"
-DOMAIN = "emberandoak.example"
-OUTREACH = "Hi Maya, how is the Cast Iron Skillet treating you? Just reply. - Sam"
 AUTH = {"X-Assistant-Inbound-Secret": SECRET}
 ANN = Actor("slack:U0ANN", "Ann")
 
@@ -76,64 +72,6 @@ def web(engine: Engine, smtp: FakeSmtpServer) -> Iterator[TestClient]:
         yield client
 
 
-def _seed(engine: Engine, *, card_ts: str | None = None) -> dict[str, Any]:
-    """A customer and the check-in email we sent them yesterday (its Message-ID known)."""
-    now = datetime.now(UTC)
-    with unit_of_work(engine) as session:
-        person = add_customer(session, email="maya@example.net")
-        draft = add_draft(
-            session,
-            person,
-            channel="email",
-            playbook="check_in",
-            state=DraftState.SENT,
-            body=OUTREACH,
-            created_at=now - timedelta(days=2),
-        )
-        if card_ts is not None:
-            draft.slack_channel, draft.slack_ts = CHANNEL, card_ts
-        local = message_id_local_part(f"draft:{draft.id}")
-        session.add(
-            Message(
-                idempotency_key=f"draft:{draft.id}",
-                provider_message_id=local,
-                customer_id=person.id,
-                draft_id=draft.id,
-                direction="outbound",
-                channel="email",
-                kind="marketing",
-                status="sent",
-                to_address=person.email,
-                subject="How is the skillet?",
-                body=OUTREACH,
-                sent_at=now - timedelta(days=1),
-                attempts=1,
-            )
-        )
-        return {"customer": person.id, "draft": draft.id, "message_id": f"<{local}@{DOMAIN}>"}
-
-
-def _raw(
-    body: str,
-    *,
-    message_id: str = "<CAF=reply-1@mail.example.net>",
-    in_reply_to: str | None = None,
-    sender: str = "Maya <Maya@Example.net>",
-) -> bytes:
-    lines = [
-        f"From: {sender}",
-        f"To: Ember & Oak <care@{DOMAIN}>",
-        "Subject: Re: How is the skillet?",
-        f"Message-ID: {message_id}",
-        "Date: Mon, 07 Dec 2026 10:00:00 +0000",
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain; charset=utf-8",
-    ]
-    if in_reply_to:
-        lines += [f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"]
-    return ("\r\n".join(lines) + "\r\n\r\n" + body.replace("\n", "\r\n")).encode()
-
-
 QUOTED = (
     "The lid doesn't fit, can you help?\n\nMaya\n\n"
     "On Sun, Dec 6, 2026 at 9:00 AM Ember & Oak <care@emberandoak.example> wrote:\n"
@@ -153,8 +91,8 @@ def test_a_reply_joins_the_email_conversation_once_in_the_card_thread_with_a_sug
     card = WebClient(token=BOT_TOKEN, base_url=slack.api_url).chat_postMessage(
         channel=CHANNEL, text="check_in card"
     )
-    seeded = _seed(engine, card_ts=str(card["ts"]))
-    raw = _raw(QUOTED, in_reply_to=seeded["message_id"])
+    seeded = seed_email_outreach(engine, card_ts=str(card["ts"]))
+    raw = raw_email(QUOTED, in_reply_to=seeded["message_id"])
     with TestClient(create_app(engine)) as web:
         first = _post_raw(web, raw)
         again = _post_raw(web, raw)  # the parse service retried
@@ -179,8 +117,8 @@ def test_a_reply_joins_the_email_conversation_once_in_the_card_thread_with_a_sug
 def test_an_approved_answer_goes_back_by_email_threaded_under_the_customer_s_reply(
     engine: Engine, web: TestClient, smtp: FakeSmtpServer
 ) -> None:
-    seeded = _seed(engine)
-    _post_raw(web, _raw("Does it work on induction?", in_reply_to=seeded["message_id"]))
+    seeded = seed_email_outreach(engine)
+    _post_raw(web, raw_email("Does it work on induction?", in_reply_to=seeded["message_id"]))
     [suggestion] = drafts(engine, playbook="reply")
     with unit_of_work(engine) as session:
         assert review.decide(session, suggestion.id, action="approve", actor=ANN).applied
@@ -197,7 +135,7 @@ def test_an_approved_answer_goes_back_by_email_threaded_under_the_customer_s_rep
 def test_a_reply_without_references_is_matched_by_the_sender_address(
     engine: Engine, web: TestClient
 ) -> None:
-    seeded = _seed(engine)
+    seeded = seed_email_outreach(engine)
     form = {
         "from": "Maya <MAYA@example.net>",
         "to": f"care@{DOMAIN}",
@@ -220,8 +158,8 @@ def test_a_reply_without_references_is_matched_by_the_sender_address(
 def test_the_raw_message_in_sendgrid_s_email_field_and_basic_auth(
     engine: Engine, web: TestClient
 ) -> None:
-    seeded = _seed(engine)
-    raw = _raw("Thanks, all good!", in_reply_to=seeded["message_id"]).decode()
+    seeded = seed_email_outreach(engine)
+    raw = raw_email("Thanks, all good!", in_reply_to=seeded["message_id"]).decode()
     basic = base64.b64encode(f"parse:{SECRET}".encode()).decode()
     answer = web.post(
         PATH,
@@ -234,13 +172,13 @@ def test_the_raw_message_in_sendgrid_s_email_field_and_basic_auth(
 
 
 def test_unsubscribe_in_a_reply_opts_out_of_email(engine: Engine, web: TestClient) -> None:
-    seeded = _seed(engine)
+    seeded = seed_email_outreach(engine)
     with unit_of_work(engine) as session:
         person = customer(engine, seeded["customer"])
         pending = add_draft(session, person, channel="email", state=DraftState.PENDING_REVIEW)
         pending_id = pending.id
     answer = _post_raw(
-        web, _raw("Unsubscribe me please\n\n-- \nMaya Lee", in_reply_to=seeded["message_id"])
+        web, raw_email("Unsubscribe me please\n\n-- \nMaya Lee", in_reply_to=seeded["message_id"])
     )
     assert answer.json() == {"outcome": "opt_out"}
     person = customer(engine, seeded["customer"])
@@ -259,7 +197,7 @@ def test_unsubscribe_in_a_reply_opts_out_of_email(engine: Engine, web: TestClien
 
 
 def test_an_unknown_sender_is_kept_flagged(engine: Engine, web: TestClient) -> None:
-    answer = _post_raw(web, _raw("Who is this?", sender="stranger@example.org"))
+    answer = _post_raw(web, raw_email("Who is this?", sender="stranger@example.org"))
     assert answer.json() == {"outcome": "unknown_sender"}
     with unit_of_work(engine) as session:
         [row] = session.scalars(select(UnmatchedInbound)).all()
@@ -279,9 +217,9 @@ def test_an_unknown_sender_is_kept_flagged(engine: Engine, web: TestClient) -> N
 def test_unauthenticated_posts_are_refused(
     engine: Engine, web: TestClient, headers: dict[str, str]
 ) -> None:
-    _seed(engine)
+    seed_email_outreach(engine)
     answer = web.post(
-        PATH, content=_raw("hi"), headers={"Content-Type": "message/rfc822", **headers}
+        PATH, content=raw_email("hi"), headers={"Content-Type": "message/rfc822", **headers}
     )
     assert answer.status_code == 403
     assert messages(engine, direction="inbound") == []
@@ -292,7 +230,7 @@ def test_without_a_secret_the_webhook_is_off(
 ) -> None:
     monkeypatch.delenv("ASSISTANT_INBOUND_EMAIL_SECRET")
     get_settings.cache_clear()
-    assert _post_raw(web, _raw("hi"), {"X-Assistant-Inbound-Secret": ""}).status_code == 403
+    assert _post_raw(web, raw_email("hi"), {"X-Assistant-Inbound-Secret": ""}).status_code == 403
 
 
 def test_malformed_and_oversized_posts_are_4xx(engine: Engine, web: TestClient) -> None:
