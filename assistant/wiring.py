@@ -204,6 +204,10 @@ def provider_checks(settings: Settings) -> list[Callable[[], Check]]:
         from connectors.email.health import check_smtp
 
         checks.append(lambda: check_smtp(settings))
+    if settings.email.imap_url is not None and settings.email.imap_url.get_secret_value():
+        from connectors.email.health import check_imap
+
+        checks.append(lambda: check_imap(settings))
     if settings.webhook.url or settings.webhook.secret is not None:
         from connectors.webhook.health import check_webhook
 

@@ -97,3 +97,14 @@ def test_imap_urls() -> None:
     for bad in ("http://u:p@h", "imaps://h", "imaps://u:p@h?timeout=soon"):
         with pytest.raises(ImapConfigError, match="ASSISTANT_IMAP_URL"):
             ImapConfig.parse(bad)
+
+
+def test_doctor_checks_the_mailbox(imap: FakeImapServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from connectors.email.health import check_imap
+
+    assert check_imap(get_settings()).status == "ok"
+    monkeypatch.setenv("ASSISTANT_IMAP_URL", imap.url(password="nope", starttls="false"))
+    get_settings.cache_clear()
+    check = check_imap(get_settings())
+    assert check.status == "problem" and "refused the login" in check.detail
+    assert "nope" not in check.detail
