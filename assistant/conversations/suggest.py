@@ -68,6 +68,8 @@ class SuggestionJob:
     catalog_names: tuple[str, ...]
     # The conversation's channel: a suggestion answers where the customer wrote (sms, email).
     channel: str = CHANNEL
+    # An email answer's subject: "Re: " and the customer's own, so mailboxes thread it.
+    subject: str | None = None
 
 
 def prepare(
@@ -102,7 +104,16 @@ def prepare(
         facts=reply_facts(session, conversation, brand=brand, now=now),
         catalog_names=tuple(review_repo.catalog_names(session)),
         channel=conversation.channel,
+        subject=reply_subject(message.subject) if conversation.channel == "email" else None,
     )
+
+
+def reply_subject(subject: str | None) -> str | None:
+    """`Re: subject` (once), or None when the customer's email had no subject."""
+    text = " ".join((subject or "").split())
+    if not text:
+        return None
+    return text if text.lower().startswith("re:") else f"Re: {text}"[:300]
 
 
 def _words(text: str) -> list[str]:
@@ -217,7 +228,7 @@ def store(session: Session, job: SuggestionJob, outcome: Outcome, *, now: dateti
                 "playbook": PLAYBOOK,
                 "channel": job.channel,
                 "state": outcome.state,
-                "subject": outcome.subject if job.channel == "email" else None,
+                "subject": (job.subject or outcome.subject) if job.channel == "email" else None,
                 "body": outcome.body,
                 "facts": outcome.facts,
                 "findings": outcome.findings_document(),

@@ -111,7 +111,8 @@ def test_a_reply_joins_the_email_conversation_once_in_the_card_thread_with_a_sug
     assert not any("wrote:" in posted.text for posted in thread)
     [suggestion] = drafts(engine, playbook="reply")
     assert suggestion.channel == "email" and suggestion.conversation_id == conversation.id
-    assert suggestion.state == DraftState.PENDING_REVIEW and suggestion.subject
+    assert suggestion.state == DraftState.PENDING_REVIEW
+    assert suggestion.subject == "Re: How is the skillet?"  # threads in the customer's mailbox
 
 
 def test_an_approved_answer_goes_back_by_email_threaded_under_the_customer_s_reply(
@@ -126,6 +127,7 @@ def test_an_approved_answer_goes_back_by_email_threaded_under_the_customer_s_rep
     get_task("conversations.send_reply")(draft_id=suggestion.id)
     [sent] = smtp.received
     assert sent.rcpt_tos == ["maya@example.net"]
+    assert sent.message["Subject"] == "Re: How is the skillet?"
     assert sent.message["In-Reply-To"] == "<CAF=reply-1@mail.example.net>"
     assert sent.message["References"] == "<CAF=reply-1@mail.example.net>"
     [reply] = messages(engine, draft_id=suggestion.id)
