@@ -82,6 +82,18 @@ async def _fields(request: Request) -> dict[str, str] | None:
     return fields
 
 
+async def _bounded_body(request: Request) -> bytes | None:
+    """The body, read until MAX_EMAIL_BYTES at most (None: larger, even without a length)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_EMAIL_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _receive(engine: Engine, mail: InboundEmail) -> InboundResult:
     with unit_of_work(engine) as session:
         return receive_email(session, mail, now=datetime.now(UTC))
@@ -98,8 +110,8 @@ async def email_inbound(request: Request) -> Response:
         return Response(status_code=403)
     content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type in ("message/rfc822", "text/plain", "application/octet-stream"):
-        raw = await request.body()
-        if len(raw) > MAX_EMAIL_BYTES:
+        raw = await _bounded_body(request)
+        if raw is None:
             return problem(413, f"The message exceeds {MAX_EMAIL_BYTES} bytes.")
         mail = parse_message(raw)
     elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):

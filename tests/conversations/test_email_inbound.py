@@ -247,3 +247,14 @@ def test_malformed_and_oversized_posts_are_4xx(engine: Engine, web: TestClient) 
     no_sender = _post_raw(web, b"Subject: hi\r\n\r\nhello")
     assert no_sender.status_code == 400
     assert no_sender.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_a_raw_body_over_the_limit_without_a_length_is_refused(
+    engine: Engine, web: TestClient
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(11):
+            yield b"x" * (1024 * 1024)
+
+    answer = web.post(PATH, content=chunks(), headers={"Content-Type": "message/rfc822", **AUTH})
+    assert answer.status_code == 413
