@@ -88,6 +88,10 @@ class AssistantGroup(LazyGroup):
             "assistant.conversations.commands:conversations_app",
             "Customers' conversations without Slack: list, show, reply.",
         ),
+        "email": LazyCommand(
+            "assistant.conversations.email_commands:email_app",
+            "Customers' email replies: fetch them now (IMAP).",
+        ),
         "consent": LazyCommand(
             "assistant.consent.commands:consent_app", "A customer's consent: show and set."
         ),

@@ -36,6 +36,11 @@ class AppSettings(BaseSettings):
     )
     default_currency: str = _env("ASSISTANT_DEFAULT_CURRENCY", "USD")
     brand_timezone: str = _env("ASSISTANT_BRAND_TIMEZONE", "America/New_York")
+    brand_postal_address: str | None = _env(
+        "ASSISTANT_BRAND_POSTAL_ADDRESS",
+        description="the brand's postal address, in every marketing email's footer (CAN-SPAM); "
+        "required when email is on",
+    )
     log_level: str = _env("ASSISTANT_LOG_LEVEL", "INFO")
     log_format: Literal["json", "console"] | None = _env(
         "ASSISTANT_LOG_FORMAT", description="json or console (default: json for serve/worker)"
@@ -184,6 +189,35 @@ class EmailSettings(BaseSettings):
 
     smtp_url: SecretStr | None = _env("ASSISTANT_SMTP_URL")
     sender: str = _env("ASSISTANT_EMAIL_FROM", "Customer Care <care@example.com>")
+    dkim_private_key: SecretStr | None = _env(
+        "ASSISTANT_DKIM_PRIVATE_KEY",
+        description="DKIM private key (PEM text or a file path); unset: the relay signs",
+    )
+    dkim_selector: str | None = _env(
+        "ASSISTANT_DKIM_SELECTOR", description="DKIM selector (the s= tag, <s>._domainkey)"
+    )
+    dkim_domain: str | None = _env(
+        "ASSISTANT_DKIM_DOMAIN", description="DKIM d= domain (default: ASSISTANT_EMAIL_FROM's)"
+    )
+    inbound_secret: SecretStr | None = _env(
+        "ASSISTANT_INBOUND_EMAIL_SECRET",
+        description="shared secret of POST /webhooks/email/inbound (header or basic auth)",
+    )
+    imap_url: SecretStr | None = _env(
+        "ASSISTANT_IMAP_URL",
+        description="mailbox polled for customer replies: imaps://user:password@host:993/INBOX",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether email goes out over SMTP (else it waits in the outbox)."""
+        return self.smtp_url is not None and bool(self.smtp_url.get_secret_value().strip())
+
+    @property
+    def dkim_configured(self) -> bool:
+        """Whether we sign outgoing mail ourselves (a key and a selector are set)."""
+        key = self.dkim_private_key.get_secret_value() if self.dkim_private_key else ""
+        return bool(key.strip() and (self.dkim_selector or "").strip())
 
 
 class WebhookSettings(BaseSettings):

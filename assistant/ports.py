@@ -7,6 +7,7 @@ only ever sees these types, so a provider can be swapped without touching domain
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -199,6 +200,40 @@ class EmailMessage:
     idempotency_key: str
     customer_id: int | None = None
     html: str | None = None
+    # The customer's Message-ID this answers (a conversation reply): threads it in their mailbox.
+    in_reply_to: str | None = None
+
+
+class InboxError(RuntimeError):
+    """The mailbox could not be read; the message says what to check (no secrets in it)."""
+
+
+@dataclass(frozen=True)
+class InboxMail:
+    """One unread message in a mailbox: its id there, and the raw RFC 5322 bytes."""
+
+    uid: str
+    raw: bytes
+
+
+class InboxConnection(Protocol):
+    """An open mailbox (IMAP): read unread messages, mark one read once it is stored."""
+
+    def unseen(self, limit: int) -> list[InboxMail]:
+        """Up to `limit` unread messages, oldest first; reading them leaves them unread."""
+        ...
+
+    def mark_seen(self, uid: str) -> None:
+        """Mark message `uid` read (it was stored; it is not fetched again)."""
+        ...
+
+
+class EmailInbox(Protocol):
+    """Where customers' email replies arrive, polled (assistant.conversations.email_poll)."""
+
+    def open(self) -> AbstractContextManager[InboxConnection]:
+        """Connect and log in; the connection closes when the block ends."""
+        ...
 
 
 @runtime_checkable

@@ -14,6 +14,7 @@ from assistant.config import Settings
 from assistant.drafting.factory import DrafterConfigError as DrafterConfigError  # re-exported
 from assistant.ports import (
     Drafter,
+    EmailInbox,
     EmailSender,
     ReviewChannel,
     ShopifyAdmin,
@@ -75,6 +76,15 @@ def build_email_sender(settings: Settings) -> EmailSender:
     from connectors.outbox import OutboxEmailSender
 
     return OutboxEmailSender(settings.delivery.outbox_dir)
+
+
+def build_email_inbox(settings: Settings) -> EmailInbox | None:
+    """The mailbox customers' email replies are read from (ASSISTANT_IMAP_URL), else None."""
+    if settings.email.imap_url is None or not settings.email.imap_url.get_secret_value():
+        return None
+    from connectors.email.imap import ImapInbox
+
+    return ImapInbox.from_settings(settings)
 
 
 def build_webhook_sender(settings: Settings) -> WebhookSender | None:
@@ -194,6 +204,10 @@ def provider_checks(settings: Settings) -> list[Callable[[], Check]]:
         from connectors.email.health import check_smtp
 
         checks.append(lambda: check_smtp(settings))
+    if settings.email.imap_url is not None and settings.email.imap_url.get_secret_value():
+        from connectors.email.health import check_imap
+
+        checks.append(lambda: check_imap(settings))
     if settings.webhook.url or settings.webhook.secret is not None:
         from connectors.webhook.health import check_webhook
 

@@ -101,6 +101,11 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     # holdout would take some of them away. Tests of holdouts set the percent they test
     # (tests/test_quickstart.py removes this to run with the product default).
     monkeypatch.setenv("ASSISTANT_HOLDOUT_PERCENT", "0")
+    # Marketing email needs the brand's postal address (CAN-SPAM) once SMTP is on; tests
+    # that configure SMTP get one. Its own tests remove it.
+    monkeypatch.setenv(
+        "ASSISTANT_BRAND_POSTAL_ADDRESS", "Ember & Oak, 12 Market St, Portland, OR 97201"
+    )
     monkeypatch.chdir(tmp_path)  # a stray .env in the repo must not leak into tests
     get_settings.cache_clear()
     get_engine.cache_clear()

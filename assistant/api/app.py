@@ -19,6 +19,7 @@ from assistant.campaigns.routes import router as campaign_control_router
 from assistant.config import get_settings
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.conversation_routes import router as conversation_api_router
+from assistant.conversations.email_routes import router as email_inbound_router
 from assistant.conversations.routes import router as conversations_router
 from assistant.customers.routes import router as customers_router
 from assistant.db import get_engine
@@ -89,6 +90,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     # Provider webhooks first: Starlette tries routes in order, and these take the traffic
     # (hundreds a second in a busy store) while the API serves people.
     app.include_router(conversations_router)
+    app.include_router(email_inbound_router)
     app.include_router(delivery_router)
     app.include_router(shopify_router)
     include_slack_routes(app)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 import typer
 
-from assistant.config import get_settings
+from assistant.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 
 def serve(
@@ -34,6 +37,7 @@ def serve(
 
     settings = get_settings()
     configure_logging(settings.app.log_format, settings.app.log_level, default="json")
+    log_configuration_warnings(settings)
     # Socket Mode: for teams without a public URL; Slack's websocket, same listeners.
     start_slack_socket_mode(settings)
     options = server_options(host, port, settings.app.log_level)
@@ -43,6 +47,14 @@ def serve(
     # Each process builds the app (and configures its logging) from the factory.
     target = f"{serving_process_app.__module__}:{serving_process_app.__name__}"
     uvicorn.run(target, factory=True, workers=workers, **options)
+
+
+def log_configuration_warnings(settings: Settings) -> None:
+    """One warning line per setting that works but falls short (names, never values)."""
+    from assistant.commandline.preflight import configuration_warnings
+
+    for warning in configuration_warnings(settings):
+        log.warning("config.warning setting=%s problem=%s", warning.setting, warning.problem)
 
 
 def server_options(host: str, port: int, log_level: str) -> dict[str, Any]:

@@ -141,6 +141,23 @@ def configuration_problems(settings: Settings) -> list[Problem]:
                 "set both ASSISTANT_WEBHOOK_URL and ASSISTANT_WEBHOOK_SECRET, or neither",
             )
         )
+    if smtp_on and not (settings.app.brand_postal_address or "").strip():
+        problems.append(
+            Problem(
+                "ASSISTANT_BRAND_POSTAL_ADDRESS",
+                "is not set while SMTP is configured (CAN-SPAM wants the sender's postal "
+                "address in every marketing email)",
+                "set the brand's postal address (a P.O. box or registered mailbox will do)",
+            )
+        )
+    if settings.email.dkim_private_key is not None and not settings.email.dkim_configured:
+        problems.append(
+            Problem(
+                "ASSISTANT_DKIM_SELECTOR",
+                "is not set while ASSISTANT_DKIM_PRIVATE_KEY is",
+                "set the selector published as <selector>._domainkey.<domain>, or unset the key",
+            )
+        )
     if smtp_on and settings.app.secret_key is None:
         problems.append(
             Problem(
@@ -150,6 +167,22 @@ def configuration_problems(settings: Settings) -> list[Problem]:
             )
         )
     return problems
+
+
+def configuration_warnings(settings: Settings) -> list[Problem]:
+    """Settings that work but fall short of a standard; shown by doctor and logged by serve."""
+    warnings: list[Problem] = []
+    scheme = urlsplit(settings.app.public_url).scheme.lower()
+    if settings.email.enabled and scheme != "https":
+        warnings.append(
+            Problem(
+                "ASSISTANT_PUBLIC_URL",
+                f"is not https ({scheme or 'no scheme'}://) while email is on: RFC 8058 "
+                "one-click unsubscribe needs an https link, and mailbox providers ignore others",
+                "serve the app behind TLS and set ASSISTANT_PUBLIC_URL to its https:// URL",
+            )
+        )
+    return warnings
 
 
 def check_configuration(settings: Settings) -> None:

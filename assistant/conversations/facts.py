@@ -83,7 +83,7 @@ def reply_facts(
     facts: Facts = {
         "schema": SCHEMA,
         "playbook": PLAYBOOK,
-        "channel": CHANNEL,
+        "channel": conversation.channel or CHANNEL,
         "brand": {"name": brand.name, "sender": brand.sender_name},
         CUSTOMER: {"first_name": (customer.first_name or "").strip(), "first_sms": not texted},
         "offer": None,

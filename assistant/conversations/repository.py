@@ -117,13 +117,13 @@ def last_outbound(session: Session, phone: str, customer_ids: Sequence[int]) -> 
     return Outreach(*row) if row is not None else None
 
 
-def open_conversation(session: Session, customer_id: int) -> int | None:
-    """The id of the customer's open SMS conversation, if any (the newest)."""
+def open_conversation(session: Session, customer_id: int, channel: str = CHANNEL) -> int | None:
+    """The id of the customer's open conversation on `channel` (SMS), if any (the newest)."""
     return session.execute(
         select(Conversation.id)
         .where(
             Conversation.customer_id == customer_id,
-            Conversation.channel == CHANNEL,
+            Conversation.channel == channel,
             Conversation.status == "open",
         )
         .order_by(Conversation.id.desc())

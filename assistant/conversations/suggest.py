@@ -66,6 +66,10 @@ class SuggestionJob:
     key: str
     facts: dict[str, Any]
     catalog_names: tuple[str, ...]
+    # The conversation's channel: a suggestion answers where the customer wrote (sms, email).
+    channel: str = CHANNEL
+    # An email answer's subject: "Re: " and the customer's own, so mailboxes thread it.
+    subject: str | None = None
 
 
 def prepare(
@@ -87,11 +91,11 @@ def prepare(
         log.info("conversations.suggestion_skipped message=%s reason=newer_message", inbound_id)
         return None
     customer = session.get_one(Customer, message.customer_id)
-    problem = reply_consent_problem(session, customer, CHANNEL, now)
+    conversation = session.get_one(Conversation, message.conversation_id)
+    problem = reply_consent_problem(session, customer, conversation.channel, now)
     if problem is not None:
         log.info("conversations.suggestion_skipped message=%s reason=%s", inbound_id, problem)
         return None
-    conversation = session.get_one(Conversation, message.conversation_id)
     return SuggestionJob(
         inbound_id=message.id,
         conversation_id=conversation.id,
@@ -99,7 +103,17 @@ def prepare(
         key=key,
         facts=reply_facts(session, conversation, brand=brand, now=now),
         catalog_names=tuple(review_repo.catalog_names(session)),
+        channel=conversation.channel,
+        subject=reply_subject(message.subject) if conversation.channel == "email" else None,
     )
+
+
+def reply_subject(subject: str | None) -> str | None:
+    """`Re: subject` (once), or None when the customer's email had no subject."""
+    text = " ".join((subject or "").split())
+    if not text:
+        return None
+    return text if text.lower().startswith("re:") else f"Re: {text}"[:300]
 
 
 def _words(text: str) -> list[str]:
@@ -140,15 +154,15 @@ def prompt_leak(body: str, system: str) -> list[Finding]:
 def recheck(kit: Toolkit, outcome: Outcome) -> None:
     """Add the findings of the checks against untrusted input; set the state again."""
     strict = check_draft(
-        channel=CHANNEL,
+        channel=kit.channel,
         body=outcome.body,
-        subject=None,
+        subject=outcome.subject,
         facts=known_facts(outcome.facts),
         policy=kit.policy,
     )
     try:
         system = render_prompt(
-            kit.template, facts=outcome.facts, brand=kit.brand, channel=CHANNEL
+            kit.template, facts=outcome.facts, brand=kit.brand, channel=kit.channel
         ).system
     except PromptError:
         system = ""
@@ -168,7 +182,7 @@ async def write(
     kit = make_toolkit(
         drafter,
         get_playbook(PLAYBOOK),
-        CHANNEL,
+        job.channel,
         brand=brand,
         settings=settings,
         rate_limit=False,
@@ -212,9 +226,9 @@ def store(session: Session, job: SuggestionJob, outcome: Outcome, *, now: dateti
                 "customer_id": job.customer_id,
                 "conversation_id": job.conversation_id,
                 "playbook": PLAYBOOK,
-                "channel": CHANNEL,
+                "channel": job.channel,
                 "state": outcome.state,
-                "subject": None,
+                "subject": (job.subject or outcome.subject) if job.channel == "email" else None,
                 "body": outcome.body,
                 "facts": outcome.facts,
                 "findings": outcome.findings_document(),

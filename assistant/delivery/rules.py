@@ -137,14 +137,15 @@ def reply_consent_problem(
 ) -> str | None:
     """`consent_problem` for a conversation reply: a 1:1 answer to the customer's own message.
 
-    A customer without recorded SMS marketing consent who texted us in the last 24 hours may
-    be answered: they started this exchange (the consent they never gave is for marketing).
+    A customer without recorded SMS (or email) marketing consent who wrote to us in the last
+    24 hours may be answered: they started this exchange (the consent they never gave is for
+    marketing).
     Not an opted-out customer (`opted_out`: sms_keyword, customer_request, provider), nor one
     without a number; the suppression list is checked separately (`evaluate`) and still wins.
     Checked again at send time, so a reply sent after the window has closed is cancelled.
     """
     problem = consent_problem(customer, channel)
-    if problem != "no_consent" or channel != "sms":
+    if problem != "no_consent" or channel not in ("sms", "email"):
         return problem
     if not wrote_recently(session, customer.id, channel, now):
         return problem

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, object_session
 
 from assistant.db import unit_of_work
 from assistant.delivery import consent
+from assistant.delivery.email_threading import in_reply_to
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.rate import NoLimit, RateGate
 from assistant.delivery.rules import address_of, evaluate
@@ -84,6 +85,7 @@ class Claim:
     message_created_at: datetime | None = None
     playbook: str | None = None
     campaign_id: int | None = None
+    in_reply_to: str | None = None  # an email reply's customer Message-ID
 
 
 def due_conditions(now: datetime) -> list[ColumnElement[bool]]:
@@ -273,6 +275,9 @@ class Sender:
             message_created_at=message.created_at,
             playbook=draft.playbook if draft is not None else None,
             campaign_id=draft.campaign_id if draft is not None else None,
+            in_reply_to=in_reply_to(session, message.conversation_id)
+            if session is not None and message.channel == "email"
+            else None,
         )
 
     def _holding(self, session: Session, claim: Claim) -> Message | None:
@@ -299,6 +304,7 @@ class Sender:
             text=claim.body,
             idempotency_key=claim.key,
             customer_id=claim.customer_id,
+            in_reply_to=claim.in_reply_to,
         )
 
     def _webhook(self, claim: Claim) -> tuple[WebhookSender, WebhookMessage]:

@@ -10,7 +10,7 @@ from rich.table import Table
 from assistant.commandline.output import console, print_json
 from assistant.doctor.schemas import Check
 
-_STYLE = {"ok": "green", "problem": "red", "skipped": "dim"}
+_STYLE = {"ok": "green", "problem": "red", "warning": "yellow", "skipped": "dim"}
 
 
 def doctor_command(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Status = Literal["ok", "problem", "skipped"]
+Status = Literal["ok", "problem", "warning", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,11 @@ class Check:
     @classmethod
     def problem(cls, name: str, detail: str, fix: str) -> Check:
         return cls(name, "problem", detail, fix)
+
+    @classmethod
+    def warning(cls, name: str, detail: str, fix: str) -> Check:
+        """Works, but falls short of a standard; does not fail the doctor."""
+        return cls(name, "warning", detail, fix)
 
     @classmethod
     def skipped(cls, name: str, detail: str) -> Check:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from assistant.commandline.preflight import configuration_problems
+from assistant.commandline.preflight import configuration_problems, configuration_warnings
 from assistant.doctor.schemas import Check, first_line
 
 if TYPE_CHECKING:
@@ -17,9 +17,13 @@ ProviderCheck = Callable[[], Check]
 def check_configuration(settings: Settings) -> list[Check]:
     """Settings that parse but cannot work together, one row each; ok when there are none."""
     problems = configuration_problems(settings)
+    warnings = [
+        Check.warning(f"config {w.setting}", w.problem, w.fix)
+        for w in configuration_warnings(settings)
+    ]
     if not problems:
-        return [Check.ok("configuration", "settings parse and agree")]
-    return [Check.problem(f"config {p.setting}", p.problem, p.fix) for p in problems]
+        return [Check.ok("configuration", "settings parse and agree"), *warnings]
+    return [Check.problem(f"config {p.setting}", p.problem, p.fix) for p in problems] + warnings
 
 
 def check_database(settings: Settings) -> Check:

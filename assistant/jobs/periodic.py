@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from assistant.config import Settings, get_settings
+from assistant.conversations.email_tasks import POLL_EMAIL, poll_now
 from assistant.db import get_engine
 from assistant.delivery.tasks import tick as delivery_tick
 from assistant.drafting.tasks import resume_stalled
@@ -52,11 +53,26 @@ def _sweep(settings: Settings) -> int | str:
     return int(posted)
 
 
+def _poll_email(settings: Settings) -> int | str:
+    """Customers' email replies fetched now (in-process), `queued` for a worker, 0 without
+    ASSISTANT_IMAP_URL."""
+    if settings.email.imap_url is None or not settings.email.imap_url.get_secret_value():
+        return 0
+    runner = build_runner(settings)
+    if isinstance(runner, CeleryRunner):
+        runner.expires = settings.worker.tick_seconds
+        runner.enqueue(POLL_EMAIL)
+        return "queued"
+    result = poll_now(settings)
+    return result.fetched if result is not None else 0
+
+
 @task(TICK_TASK)
 def tick() -> dict[str, Any]:
     """Post (or queue posting) unposted review cards, schedule approved drafts, send due
     messages, hand campaigns whose run died back to a worker, start the day's trigger run once
-    it is due, and retry Shopify webhooks that failed. A failing step never stops the others."""
+    it is due, retry Shopify webhooks that failed, and fetch customers' email replies when
+    ASSISTANT_IMAP_URL is set. A failing step never stops the others."""
     settings = get_settings()
     with exclusive(get_engine(), TICK_TASK) as held:
         if not held:
@@ -80,4 +96,8 @@ def tick() -> dict[str, Any]:
             outcome["shopify_webhooks_retried"] = retry_shopify_webhooks()
         except Exception:
             log.exception("shopify.retry_failed")
+        try:
+            outcome["emails_fetched"] = _poll_email(settings)
+        except Exception:
+            log.exception("conversations.email_poll_failed")
         return outcome

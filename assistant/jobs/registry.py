@@ -14,6 +14,7 @@ F = TypeVar("F", bound=TaskFunction)
 TASK_MODULES = (
     "assistant.delivery.tasks",
     "assistant.conversations.tasks",
+    "assistant.conversations.email_tasks",
     "assistant.review.tasks",
     "assistant.drafting.tasks",
     "assistant.triggers.tasks",

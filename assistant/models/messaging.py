@@ -68,3 +68,6 @@ class Message(Timestamped, Base):
     # How a marketing message's time was chosen (docs/send-time.md): learned | segment | brand |
     # none | holdout | fixed; NULL for replies, system messages and when send-time is off.
     send_time: Mapped[str | None] = mapped_column(String(16))
+    # An inbound email's own Message-ID header (docs/email.md): an approved reply answers it
+    # with In-Reply-To so it threads in the customer's mailbox. Ours are in provider_message_id.
+    email_message_id: Mapped[str | None] = mapped_column(String(300))

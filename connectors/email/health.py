@@ -1,4 +1,5 @@
-"""`assistant doctor`'s check of the SMTP server: connect, TLS as configured, and log in."""
+"""`assistant doctor`'s checks of the SMTP server (connect, TLS, log in) and of the IMAP mailbox
+customers' replies are read from (log in, select the folder)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import ssl
 
 from assistant.config import Settings
 from assistant.doctor.schemas import Check, first_line
+from assistant.ports import InboxError
+from connectors.email.imap import ImapConfigError, ImapInbox
 from connectors.email.smtp import SmtpConfig, SmtpConfigError
 
 
@@ -47,3 +50,21 @@ def check_smtp(settings: Settings) -> Check:
     return Check.ok(
         name, f"{config.host}:{config.port} ({config.security}) accepts a session{login}"
     )
+
+
+def check_imap(settings: Settings) -> Check:
+    """Log in to ASSISTANT_IMAP_URL and select its folder, as a poll would; nothing is read."""
+    name = "imap"
+    try:
+        inbox = ImapInbox.from_settings(settings)
+    except ImapConfigError as exc:
+        return Check.problem(name, str(exc), "fix ASSISTANT_IMAP_URL")
+    if inbox is None:
+        return Check.skipped(name, "ASSISTANT_IMAP_URL not set: replies come by webhook only")
+    try:
+        with inbox.open():
+            pass
+    except InboxError as exc:
+        return Check.problem(name, str(exc), "check the user, password, host and folder")
+    config = inbox.config
+    return Check.ok(name, f"{config.host}:{config.port} ({config.security}) opens {config.folder}")

@@ -9,7 +9,11 @@ Every message is multipart/alternative (text, then HTML) rendered from `prompts/
 (`message.txt.j2`, `message.html.j2`; a prompts folder of one's own may carry its own
 `email/` copies), with RFC 8058 one-click unsubscribe: a `List-Unsubscribe` header holding a
 mailto and the HTTPS link with a signed token, `List-Unsubscribe-Post:
-List-Unsubscribe=One-Click`, and the same link visible in both parts.
+List-Unsubscribe=One-Click`, and the same link visible in both parts. The footer of both
+parts also carries the brand's postal address (`ASSISTANT_BRAND_POSTAL_ADDRESS`, CAN-SPAM);
+a sender cannot be built without it. With `ASSISTANT_DKIM_PRIVATE_KEY` and
+`ASSISTANT_DKIM_SELECTOR` set, each message is DKIM-signed here (connectors/email/dkim.py),
+else the relay is left to sign. A conversation reply carries In-Reply-To/References.
 
 The Message-ID is derived from the idempotency key, so the same outgoing message always has
 the same id: `<provider_id@sender domain>`, where `provider_id` (what `send` returns) is the
@@ -44,6 +48,7 @@ from assistant.config import Settings
 from assistant.delivery.unsubscribe import make_token, secret_from, unsubscribe_url
 from assistant.drafting.brand import DEFAULT_PROMPTS_DIR, load_brand, prompts_dir
 from assistant.ports import EmailMessage, SendError, SendResult
+from connectors.email.dkim import DkimConfigError, DkimSigner
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +144,10 @@ class SmtpEmailSender:
         public_url: str,
         secret: bytes,
         brand_name: str,
+        postal_address: str,
         templates_dir: Path | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        dkim_signer: DkimSigner | None = None,
     ) -> None:
         addresses = getaddresses([sender])
         if len(addresses) != 1 or "@" not in addresses[0][1]:
@@ -151,6 +158,13 @@ class SmtpEmailSender:
         self.domain = self.sender_address.rsplit("@", 1)[1]
         self.public_url = public_url
         self.brand_name = brand_name
+        if not postal_address.strip():
+            raise SmtpConfigError(
+                "ASSISTANT_BRAND_POSTAL_ADDRESS is not set: every marketing email must show "
+                "the brand's postal address (CAN-SPAM)"
+            )
+        self.postal_address = postal_address.strip()
+        self.dkim = dkim_signer
         self._secret = secret
         self._ssl = ssl_context or ssl.create_default_context()
         self._templates = Environment(
@@ -168,13 +182,21 @@ class SmtpEmailSender:
         url = settings.email.smtp_url
         if url is None or not url.get_secret_value().strip():
             raise SmtpConfigError("email over SMTP needs ASSISTANT_SMTP_URL")
+        sender = settings.email.sender
+        domain = getaddresses([sender])[0][1].rpartition("@")[2]
+        try:
+            signer = DkimSigner.from_settings(settings, domain)
+        except DkimConfigError as exc:
+            raise SmtpConfigError(str(exc)) from None
         return cls(
             SmtpConfig.parse(url.get_secret_value()),
-            sender=settings.email.sender,
+            sender=sender,
             public_url=settings.app.public_url,
             secret=secret_from(settings),
             brand_name=load_brand().name,
+            postal_address=settings.app.brand_postal_address or "",
             templates_dir=templates_folder(settings),
+            dkim_signer=signer,
         )
 
     def unsubscribe_link(self, customer_id: int, *, now: datetime | None = None) -> str:
@@ -200,6 +222,8 @@ class SmtpEmailSender:
             "paragraphs": _paragraphs(message.text),
             "html_body": Markup(message.html) if message.html else None,  # noqa: S704  # the core's own markup
             "brand_name": self.brand_name,
+            "postal_address": self.postal_address,
+            "postal_lines": [line.strip() for line in self.postal_address.split("\n")],
             "unsubscribe_url": link,
         }
         mime = MimeMessage(policy=_BUILD_POLICY)
@@ -208,6 +232,9 @@ class SmtpEmailSender:
         mime["Subject"] = message.subject
         mime["Date"] = format_datetime(when)
         mime["Message-ID"] = f"<{message_id_local_part(message.idempotency_key)}@{self.domain}>"
+        if message.in_reply_to:
+            mime["In-Reply-To"] = message.in_reply_to
+            mime["References"] = message.in_reply_to
         if link is not None:
             token = link.rsplit("/", 1)[1]
             mailto = f"mailto:{self.sender_address}?subject={quote('unsubscribe ' + token)}"
@@ -229,6 +256,8 @@ class SmtpEmailSender:
                 "invalid_address", "not a valid email address", permanent_reason="bad_address"
             ) from exc
         wire = self.build(message).as_bytes(policy=_WIRE_POLICY)
+        if self.dkim is not None:
+            wire = self.dkim.sign(wire)
         self._deliver(wire, message.to)
         log.info("smtp.sent", extra={"key": message.idempotency_key, "message_id": local})
         return SendResult(provider_id=local, status="sent")

@@ -284,5 +284,6 @@ def _direct_sender(config: SmtpConfig, context: object = None) -> SmtpEmailSende
         public_url=PUBLIC_URL,
         secret=SECRET_KEY.encode(),
         brand_name="Ember & Oak",
+        postal_address="12 Market St, Portland, OR 97201",
         ssl_context=context if isinstance(context, ssl.SSLContext) else None,
     )
