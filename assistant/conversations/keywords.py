@@ -94,15 +94,6 @@ _ES_REQUEST: Final = re.compile(
 _POSSIBLE: Final = re.compile("|".join([*phrases.EN_POSSIBLE, *phrases.ES_POSSIBLE]))
 # Clauses: sentences and comma-separated parts ("Hi, please stop texting me. Thanks").
 _CLAUSES: Final = re.compile(r"[.!?;,:()\n]+|\s+-\s+")
-# Words that tell Spanish from English when a request could be either ("Stop, gracias").
-_SPANISH_WORDS: Final = frozenset(
-    "gracias favor mas mensajes mensaje quiero hola baja alto parar cancelar de la los las que "
-    "ya dejen lista su sus mi envien manden escriban numero buenas buenos esto ni nada".split()
-)
-_ENGLISH_WORDS: Final = frozenset(
-    "please thanks thank you stop texting texts text messages me my the your this these "
-    "any more anymore list take remove unsubscribe don't want".split()
-)
 
 
 def _unword(text: str) -> str:
@@ -113,8 +104,8 @@ def _unword(text: str) -> str:
 def language_of(text: str) -> Language:
     """`es` when the message has more Spanish words than English ones, else `en`."""
     words = _unword(normalise(text)).split()
-    spanish = sum(word in _SPANISH_WORDS for word in words)
-    english = sum(word in _ENGLISH_WORDS for word in words)
+    spanish = sum(word in phrases.SPANISH_WORDS for word in words)
+    english = sum(word in phrases.ENGLISH_WORDS for word in words)
     return "es" if spanish > english else "en"
 
 

@@ -29,6 +29,18 @@ SPELLINGS: Final[dict[str, str]] = {
     "grax": "gracias", "grs": "gracias",
 }  # fmt: skip
 
+# Words that tell Spanish from English when a request could be either ("Stop, gracias").
+_SPANISH = (
+    "gracias favor mas mensajes mensaje quiero hola baja alto parar cancelar de la los las "
+    "que ya dejen lista su sus mi envien manden escriban numero buenas buenos ni nada"
+)
+_ENGLISH = (
+    "please thanks thank you stop texting texts text messages me my the your this these "
+    "any more anymore list take remove unsubscribe don't want"
+)
+SPANISH_WORDS: Final = frozenset(_SPANISH.split())
+ENGLISH_WORDS: Final = frozenset(_ENGLISH.split())
+
 # -- English --------------------------------------------------------------------------------
 
 # Politeness and small talk around a request: "hi, please ...", "... now, thanks".

@@ -46,3 +46,20 @@ def ask_model(text: str, reading: Reading, classifier: OptOutClassifier | None) 
     if not verdict:
         return reading
     return Reading(Match("opt_out", language=language_of(text), by_model=True))
+
+
+# What staff see on a flagged message (Slack thread, terminal, API `flag`).
+POSSIBLE_OPT_OUT = "possible_opt_out"
+POSSIBLE_OPT_OUT_NOTE = (
+    "Possible opt-out: read it before replying (the customer is still subscribed; "
+    "opt them out if that is what they asked)."
+)
+
+
+def flag_of(direction: str, kind: str, body: str) -> str | None:
+    """`possible_opt_out` for a customer's conversation message close to an opt-out, else
+    None. Read from the stored text by the rules (the model only ever turns such a message
+    into an opt-out, which is then a `system` message, so the rules' flag stands)."""
+    if direction != "inbound" or kind != "conversation" or not possible_opt_out(body):
+        return None
+    return POSSIBLE_OPT_OUT

@@ -25,8 +25,10 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.problems import problem
 from assistant.config import get_settings
-from assistant.conversations import tasks  # noqa: F401  (registers the tasks the jobs run)
-from assistant.conversations import opt_outs
+from assistant.conversations import (
+    opt_outs,
+    tasks,  # noqa: F401  (registers the tasks the jobs run)
+)
 from assistant.conversations.inbound import InboundResult, InboundSms, receive
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand

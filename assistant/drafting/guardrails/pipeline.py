@@ -36,6 +36,7 @@ CHECKS: Final[tuple[Callable[[Draft], Iterator[Finding]], ...]] = (
     brand_voice.check,
     sensitive.check,
     replies.check,
+    replies.check_possible_opt_out,
 )
 CHANNELS: Final[tuple[str, ...]] = get_args(PortChannel)
 
