@@ -45,7 +45,7 @@ ENGLISH_WORDS: Final = frozenset(_ENGLISH.split())
 
 # Politeness and small talk around a request: "hi, please ...", "... now, thanks".
 EN_BEFORE: Final = (
-    r"(?:(?:hi|hey|hello|ok|okay|sorry|please|kindly|just|can you|could you|would you|"
+    r"(?:(?:hi|hey|hello|ok|okay|sorry|please|kindly|just|can you|could you|would you|you can|"
     r"will you|i want you to|i'd like you to|i need you to|you need to|i said|i told you|"
     r"i'm asking you to|i am asking you to|for the last time|seriously|again|no|nope|"
     r"no thanks|no thank you|not interested|wrong number|who is this|thanks but|thank you but|"
@@ -86,10 +86,11 @@ EN_REQUESTS: Final = (
     r"(?:remove|take|delete|drop)\s+(?:me|my number|this number)(?:\s+(?:off|from|out of)\s+"
     r"(?:this|these|your|the|all|ur)(?:\s+\w+){0,2})?",
     r"(?:lose|forget)\s+my\s+number",
+    r"take\s+me\s+off",
     # i don't want these texts / i want to unsubscribe / i no longer want texts
     rf"i\s+(?:don't|do not|no longer)\s+want\s+(?:any\s+more\s+|any\s+|these\s+|your\s+|"
     rf"the\s+|to\s+(?:get|receive)\s+(?:any\s+|these\s+|your\s+|any\s+more\s+)?)?{EN_MESSAGES}",
-    r"i\s+(?:want|would like|'d like|wish|need)\s+to\s+(?:unsubscribe|opt\s*out|stop\s+"
+    r"(?:i\s+(?:want|would like|wish|need)|i'd\s+like)\s+to\s+(?:unsubscribe|opt\s*out|stop\s+"
     rf"(?:receiving|getting)\s+(?:{EN_MESSAGES}|your\s+{EN_MESSAGES}|these\s+{EN_MESSAGES}))",
     r"i\s+want\s+out",
     r"leave\s+me\s+alone",
@@ -101,7 +102,8 @@ EN_REQUESTS: Final = (
 # Not an opt-out, but it touches one: staff should look before replying.
 EN_POSSIBLE: Final = (
     # an order, delivery or subscription they want stopped ("can you stop the order?")
-    r"\b(?:stop|pause|halt|end|hold)\b(?:\s+\w+){0,3}\s+(?:order|orders|shipment|shipping|"
+    r"\b(?:stop|pause|halt|hold)\s+(?:(?:my|the|this|that|your|our|an|a|next)\s+)*(?:order|orders|"
+    r"shipment|shipping|"
     r"delivery|package|subscription|membership|payment|charge|charges|autoship|renewal|box)\b",
     r"\b(?:cancel|end|stop|pause)\s+(?:my\s+|the\s+|this\s+|your\s+)?(?:subscription|membership)",
     # too many messages, spam, not interested
@@ -111,6 +113,7 @@ EN_POSSIBLE: Final = (
     r"\b(?:every\s+day|everyday|daily|constant(?:ly)?)\b.{0,30}\b(?:texts?|messages?)\b",
     r"\b(?:texts?|messages?)\b.{0,30}\b(?:every\s+day|everyday|daily|constant(?:ly)?)\b",
     r"\b(?:fewer|less)\s+(?:texts|messages)\b",
+    r"\b(?:texts?|messages?)\s+(?:a|per|every|each)\s+(?:day|week)\b",
     r"\b(?:text|message)\s+me\s+less\b",
     r"\bspam\w*\b",
     r"\b(?:texts?|messages?)\b.{0,20}\bannoying\b|\bannoying\b.{0,20}\b(?:texts?|messages?)\b",
@@ -188,7 +191,7 @@ ES_REQUESTS: Final = (
     # paren / cancelen / detengan los mensajes
     r"(?:cancelar|cancelen|cancela|cancele|anular|anulen|detener|deten|detengan|parar|paren|"
     r"para|suspender|suspendan|suspende|terminar|terminen|quitar|quiten|quita)\s+"
-    rf"(?:(?:el|los)\s+envios?\s+de\s+|la\s+suscripcion\s+(?:a|de)\s+)?{ES_MESSAGES}",
+    rf"(?:(?:el|los)\s+envios?\s+de\s+|(?:la\s+|mi\s+)?suscripcion\s+(?:a|de)\s+)?{ES_MESSAGES}",
     r"(?:dejenme|dejame|dejeme)\s+en\s+paz",
 )
 
@@ -200,7 +203,7 @@ ES_POSSIBLE: Final = (
     r"\bspam\b",
     r"\bnumero\s+equivocado\b",
     r"\bnunca\s+me\s+(?:suscribi|inscribi|registre)\b",
-    r"\b(?:cancelar|cancela|cancelen|cancele|parar|paren|detener|detengan|pausar|suspender)\b"
+    r"\b(?:cancel\w*|par(?:ar|en|o)|deten\w*|paus\w*|suspend\w*)\b"
     r"(?:\s+\w+){0,2}\s+(?:suscripcion|membresia)\b",
     r"\b(?:parar|paren|pare|para|detener|detengan|pausar)\b(?:\s+\w+){0,2}\s+(?:pedido|orden|"
     r"envio|paquete|cobro|pago)\b",
