@@ -91,6 +91,8 @@ _EN_REQUEST: Final = re.compile(
 _ES_REQUEST: Final = re.compile(
     rf"{phrases.ES_BEFORE}(?:{'|'.join(phrases.ES_REQUESTS)}){phrases.ES_AFTER}"
 )
+# Words a clause may have and still be read as a request (the longest real ones have ~15).
+MAX_REQUEST_WORDS: Final = 30
 _POSSIBLE: Final = re.compile("|".join([*phrases.EN_POSSIBLE, *phrases.ES_POSSIBLE]))
 # Clauses: sentences and comma-separated parts ("Hi, please stop texting me. Thanks").
 _CLAUSES: Final = re.compile(r"[.!?;,:()\n]+|\s+-\s+")
@@ -113,8 +115,8 @@ def _free_text_language(text: str) -> Language | None:
     """The language of the first clause that is an opt-out request, or None."""
     for clause in _CLAUSES.split(normalise(text)):
         clause = _unword(clause)
-        if not clause:
-            continue
+        if not clause or clause.count(" ") >= MAX_REQUEST_WORDS:
+            continue  # a request is short; a long clause also bounds the patterns' work
         if _EN_REQUEST.fullmatch(clause):
             return language_of(text)
         if _ES_REQUEST.fullmatch(clause):

@@ -136,7 +136,7 @@ ES_BEFORE: Final = (
     r"perdon|por favor|favor de|ya|solo|solamente|les pido que|le pido que|te pido que|"
     r"quiero que|necesito que|pueden|puede|podrian|podria|me pueden|me podrian|me puede|"
     r"me podria|gracias pero|no gracias|no me interesa|numero equivocado|quien es|"
-    r"nunca me suscribi|ya les dije|les dije|otra vez|de verdad|en serio|se los pido|"
+    r"nunca me suscribi|les dije|otra vez|de verdad|en serio|se los pido|"
     r"se lo pido|stop|alto|baja|que)\s+)*"
 )
 ES_AFTER: Final = (

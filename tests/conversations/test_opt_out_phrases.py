@@ -88,3 +88,11 @@ def test_normalise_folds_accents_case_elongations_and_sms_spellings() -> None:
     assert normalise("  Pls STOPPP   txting me ") == "please stop texting me"
     assert normalise("No me envÍen MÁS msjs") == "no me envien mas mensajes"
     assert normalise("Don\u2019t") == "don't"
+
+
+@pytest.mark.parametrize("filler", ["ya les dije ", "please ", "no thanks but ", "baja "])
+def test_a_long_repetitive_message_is_read_without_backtracking_forever(filler: str) -> None:
+    """Twilio allows 1,600 characters; a request is a short clause (MAX_REQUEST_WORDS), so a
+    hostile run of politeness words is never handed whole to the patterns."""
+    text = (filler * 200)[:1590] + " zzz"
+    assert read(text).match is None
