@@ -145,6 +145,12 @@ class LLMSettings(BaseSettings):
     tokens_per_minute: int = _env("ASSISTANT_LLM_TPM", 200_000, ge=1)
     cost_input_per_mtok: float = _env("ASSISTANT_LLM_COST_INPUT_PER_MTOK", 0.15, ge=0)
     cost_output_per_mtok: float = _env("ASSISTANT_LLM_COST_OUTPUT_PER_MTOK", 0.60, ge=0)
+    opt_out_check: bool = _env(
+        "ASSISTANT_LLM_OPT_OUT_CHECK",
+        True,
+        description="ask the model about possible opt-outs the rules flag (ASSISTANT_LLM=openai)",
+    )
+    opt_out_timeout_seconds: float = _env("ASSISTANT_LLM_OPT_OUT_TIMEOUT", 4.0, gt=0, le=10)
 
 
 class SlackSettings(BaseSettings):

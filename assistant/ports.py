@@ -284,6 +284,14 @@ class WebhookSender(Protocol):
         ...
 
 
+class OptOutClassifier(Protocol):
+    """A second reader of messages the opt-out rules call ambiguous (a language model)."""
+
+    def is_opt_out(self, text: str) -> bool:
+        """Whether the customer's text asks to stop getting messages; raises on any failure."""
+        ...
+
+
 @runtime_checkable
 class SignatureValidator(Protocol):
     """Checks a provider's webhook signature (Twilio: `X-Twilio-Signature`)."""

@@ -16,6 +16,7 @@ from assistant.ports import (
     Drafter,
     EmailInbox,
     EmailSender,
+    OptOutClassifier,
     ReviewChannel,
     ShopifyAdmin,
     SignatureValidator,
@@ -54,6 +55,23 @@ def build_drafter(settings: Settings, brand: Brand) -> Drafter:
         except ChatModelConfigError as exc:
             raise DrafterConfigError(str(exc)) from exc
     raise DrafterConfigError(f"ASSISTANT_LLM={llm.provider!r} is not a known drafter")
+
+
+def build_opt_out_classifier(settings: Settings) -> OptOutClassifier | None:
+    """The model that rereads possible opt-outs: only with ASSISTANT_LLM=openai and
+    ASSISTANT_LLM_OPT_OUT_CHECK on; None (rules only) otherwise or when it cannot be built."""
+    llm = settings.llm
+    if llm.provider != "openai" or not llm.opt_out_check:
+        return None
+    if llm.chat_provider.strip().lower() == "openai" and llm.api_key is None and not llm.base_url:
+        return None
+    from connectors.llm.openai_chat import ChatModelConfigError
+    from connectors.llm.opt_out_check import ChatModelOptOutCheck
+
+    try:
+        return ChatModelOptOutCheck.from_settings(llm)
+    except ChatModelConfigError:
+        return None
 
 
 def build_sms_sender(settings: Settings) -> SmsSender:

@@ -11,8 +11,10 @@ of the cancelled drafts.
 Who replies: Twilio answers STOP, START and HELP itself on a Messaging Service (and blocks
 the sender after STOP, so a reply of ours would fail with 21610 anyway), so by default
 (`ASSISTANT_SMS_KEYWORD_REPLIES=provider`) we stay silent on keywords. Twilio never sees a
-free-text opt-out ("please stop texting me"), so those get our one confirmation text (US
-rules allow one within 5 minutes). With `app`, we answer every keyword with the brand's
+free-text opt-out ("please stop texting me") nor a Spanish keyword (BAJA), so those get our
+one confirmation text (US rules allow one within 5 minutes; it goes in the webhook's answer,
+at once, in Spanish for a Spanish request, with nothing but the confirmation). A number
+already opted out gets no second one. With `app`, we answer every keyword with the brand's
 texts (prompts/brand.yaml), for a sender whose own keyword handling is turned off.
 """
 
@@ -61,7 +63,11 @@ def source_of(match: Match) -> str:
 
 def detail_of(match: Match) -> str:
     """The ConsentEvent detail: which keyword, or that it was free text (never the text)."""
-    return f"inbound SMS {match.keyword}" if match.keyword else "inbound SMS free-text request"
+    if match.keyword:
+        return f"inbound SMS {match.keyword}"
+    if match.by_model:
+        return "inbound SMS free-text request (read by the model)"
+    return "inbound SMS free-text request"
 
 
 def suppress(session: Session, phone: str, reason: str) -> None:
@@ -172,9 +178,18 @@ def answers_opt_in(session: Session, phone: str, customers: Sequence[HasSmsConse
     return is_suppressed(session, phone) or any(opted_out(c) for c in customers)
 
 
+def already_opted_out(session: Session, phone: str, customers: Sequence[HasSmsConsent]) -> bool:
+    """Whether `phone` was opted out before this message: our suppression, or every customer
+    with it opted out. A repeated STOP changes nothing and gets no second confirmation."""
+    return is_suppressed(session, phone) or (
+        bool(customers) and all(opted_out(c) for c in customers)
+    )
+
+
 def should_reply(match: Match, mode: ReplyMode) -> bool:
-    """Whether we answer the keyword ourselves (see the module docs)."""
-    return mode == "app" or (match.intent == "opt_out" and match.free_text)
+    """Whether we answer the keyword ourselves (see the module docs): Twilio never sees
+    free text, nor Spanish keywords (BAJA, ALTO, ...), so we confirm those opt-outs."""
+    return mode == "app" or (match.intent == "opt_out" and not match.provider_keyword)
 
 
 def reply_text(match: Match, brand: Brand) -> str:
@@ -185,6 +200,11 @@ def reply_text(match: Match, brand: Brand) -> str:
         return (
             f"{brand.name}: you're subscribed to our texts again. Reply HELP for help, "
             "STOP to opt out."
+        )
+    if match.language == "es":
+        return (
+            f"{brand.name}: le dimos de baja y no le enviaremos otros mensajes. "
+            "Responda START para volver a suscribirse."
         )
     return (
         f"{brand.name}: you're unsubscribed and won't get any more texts from us. "

@@ -86,6 +86,8 @@ class LineRead(BaseModel):
     body: str
     note: str | None
     draft_id: int | None
+    # `possible_opt_out`: close to an opt-out but not one; read it before replying.
+    flag: str | None = None
 
 
 class SuggestionRead(BaseModel):

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
 from assistant.conversations import repository as repo
-from assistant.conversations.classify import with_inbound
+from assistant.conversations.classify import latest_customer_text, with_inbound
+from assistant.conversations.keywords import possible_opt_out
 from assistant.drafting import history
 from assistant.drafting.brand import Brand
 from assistant.models import Conversation, Customer, Draft
@@ -111,7 +112,12 @@ def reply_facts(
         for message in repo.conversation_messages(session, conversation.id, TAIL_MESSAGES)
     ]
     # Only the kind of their latest message, never its words: the reply answers in kind.
-    return with_inbound(facts)
+    found = with_inbound(facts)
+    inbound = found.get("inbound")
+    if isinstance(inbound, dict) and possible_opt_out(latest_customer_text(found["conversation"])):
+        # Close to an opt-out: the reply must say how to stop (see guardrails' replies check).
+        found["inbound"] = {**inbound, "possible_opt_out": True}
+    return found
 
 
 def known_facts(facts: Mapping[str, Any]) -> Facts:

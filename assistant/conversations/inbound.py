@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from assistant.config import get_settings
 from assistant.conversations import consent
 from assistant.conversations import repository as repo
-from assistant.conversations.keywords import Match, classify
+from assistant.conversations.keywords import Match
+from assistant.conversations.opt_outs import Reading, read
 from assistant.drafting.brand import Brand
 from assistant.ingest.fields import FieldError
 from assistant.ingest.fields import phone as parse_phone
@@ -65,6 +66,8 @@ class InboundResult:
     conversation_id: int | None = None
     reply: str | None = None
     cancelled_drafts: list[int] = field(default_factory=list)
+    # Close to an opt-out but not one ("can you stop the order?"): flagged for staff.
+    possible_opt_out: bool = False
     jobs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -122,8 +125,14 @@ def _apply_number_consent(
     return consent.ConsentChange()
 
 
-def _reply_for(match: Match | None, brand: Brand | None, mode: consent.ReplyMode) -> str | None:
+def _reply_for(
+    match: Match | None, brand: Brand | None, mode: consent.ReplyMode, *, confirmed: bool = False
+) -> str | None:
+    """Our answer, if any; none to an opt-out from a number already opted out (`confirmed`):
+    one confirmation per opt-out, however many times STOP comes in."""
     if match is None or brand is None or not consent.should_reply(match, mode):
+        return None
+    if confirmed and match.intent == "opt_out":
         return None
     return consent.reply_text(match, brand)
 
@@ -139,9 +148,10 @@ def _unknown_sender(
     mode: consent.ReplyMode,
 ) -> InboundResult:
     """No customer has this number: keep the message (flagged); consent applies by number."""
+    confirmed = consent.already_opted_out(session, phone, [])
     if match is not None:
         _apply_number_consent(session, phone, [], match, now)
-    reply = _reply_for(match, brand, mode)
+    reply = _reply_for(match, brand, mode, confirmed=confirmed)
     row = UnmatchedInbound(
         provider_message_id=sms.sid,
         from_address=phone,
@@ -201,11 +211,13 @@ def receive(
     now: datetime,
     brand: Brand | None,
     mode: consent.ReplyMode = "provider",
+    reading: Reading | None = None,
 ) -> InboundResult:
     """Store and act on one inbound SMS (call it first in its unit of work).
 
     `brand` None (brand.yaml unreadable): everything is applied, only our keyword answers
-    are left out (consent never waits for a text).
+    are left out (consent never waits for a text). `reading`: the body as already read
+    (with the model's help, outside the transaction); by default the rules read it here.
     """
     sms = cleaned(sms)
     repo.write_lock(session)
@@ -213,7 +225,8 @@ def receive(
     if duplicate is not None:
         return duplicate
     phone = normalise_phone(sms.from_number)
-    match = classify(sms.body)
+    reading = reading if reading is not None else read(sms.body)
+    match = reading.match
     customers = repo.customers_by_phone(session, phone)
     if (
         match is not None
@@ -223,6 +236,7 @@ def receive(
         match = None  # "Yes" from someone who is opted in answers a question
     if not customers:
         return _unknown_sender(session, sms, phone, match, now=now, brand=brand, mode=mode)
+    confirmed = consent.already_opted_out(session, phone, customers)
     outreach = repo.last_outbound(session, phone, [c.id for c in customers])
     customer, outreach = _pick_customer(customers, outreach)
     conversation_id = repo.open_conversation(session, customer.id)
@@ -253,7 +267,10 @@ def receive(
         match.intent if match is not None else "message",
         message_id=message_id,
         conversation_id=conversation_id,
+        possible_opt_out=match is None and reading.possible_opt_out,
     )
+    if result.possible_opt_out:
+        log.info("conversations.possible_opt_out sid=%s message=%s", sms.sid, message_id)
     if match is not None:
         change = _apply_number_consent(session, phone, customers, match, now)
         result.cancelled_drafts = change.cancelled_drafts
@@ -278,7 +295,7 @@ def receive(
         # a message that is not a keyword gets a suggested answer.
         follow_up = {"message_id": message_id, "suggest": match is None}
         result.jobs.insert(0, (FOLLOW_UP, follow_up))
-    result.reply = _reply_for(match, brand, mode)
+    result.reply = _reply_for(match, brand, mode, confirmed=confirmed)
     if result.reply is not None:
         _record_reply(session, sms, customer.id, conversation_id, phone, result.reply, now)
     session.flush()

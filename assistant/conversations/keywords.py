@@ -8,6 +8,12 @@ means", so clear free-text requests opt out too ("please stop texting me", "unsu
 opt-out request from its first word to its last (politeness aside), so "stop by the store",
 "can't stop using it", "don't stop texting me" or "stop texting me at 6am" do not opt out
 (a person sees those in the conversation).
+
+Spanish counts the same way: the keywords BAJA, ALTO, PARAR and CANCELAR (Twilio does not
+know them, so we confirm them ourselves) and free text ("no me envíen más mensajes",
+"quítenme de la lista"). The phrases live in `opt_out_phrases`. A message close to an
+opt-out that is not one ("can you stop the order?", "too many texts") is a
+`possible_opt_out`: it stays a conversation message, flagged for staff.
 """
 
 from __future__ import annotations
@@ -17,7 +23,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from assistant.conversations import opt_out_phrases as phrases
+
 Intent = Literal["opt_out", "opt_in", "help"]
+Language = Literal["en", "es"]
 
 OPT_OUT_KEYWORDS: Final = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
@@ -34,10 +43,17 @@ class Match:
 
     intent: Intent
     keyword: str | None = None
+    language: Language = "en"
+    by_model: bool = False  # a free-text request the language model recognised (ambiguous)
 
     @property
     def free_text(self) -> bool:
         return self.keyword is None
+
+    @property
+    def provider_keyword(self) -> bool:
+        """A keyword the SMS provider (Twilio) answers itself: the English carrier lists."""
+        return self.keyword in OPT_OUT_KEYWORDS | OPT_IN_KEYWORDS | HELP_KEYWORDS
 
     @property
     def ambiguous(self) -> bool:
@@ -45,12 +61,18 @@ class Match:
         return self.keyword in AMBIGUOUS_KEYWORDS
 
 
+_ELONGATED: Final = re.compile(r"([^\W\d_])\1{2,}")
+_WORD: Final = re.compile(r"[\w'-]+")
 _APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'"})
 
 
-def _fold(text: str) -> str:
-    """Lower case, straight apostrophes, compatibility forms folded, spaces collapsed."""
+def normalise(text: str) -> str:
+    """Lower case, no accents, straight apostrophes, letters repeated 3+ times cut to one,
+    SMS spellings spelled out ("Pls STOPPP txting" → "please stop texting"), spaces collapsed."""
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _ELONGATED.sub(r"\1", text)
+    text = _WORD.sub(lambda word: phrases.SPELLINGS.get(word[0], word[0]), text)
     return " ".join(text.split())
 
 
@@ -63,58 +85,57 @@ def keyword_of(text: str) -> str | None:
     return letters.upper() or None
 
 
-# Politeness and small talk around a request: "hi, please ...", "... now, thanks".
-_BEFORE = (
-    r"(?:(?:hi|hey|hello|ok|okay|sorry|please|pls|plz|kindly|just|can you|could you|would you|"
-    r"will you|can u|could u|i want you to|i'd like you to|i need you to|you need to|"
-    r"i'm asking you to|i am asking you to)\s+)*"
+_EN_REQUEST: Final = re.compile(
+    rf"{phrases.EN_BEFORE}(?:{'|'.join(phrases.EN_REQUESTS)}){phrases.EN_AFTER}"
 )
-_AFTER = (
-    r"(?:\s+(?:please|pls|plz|now|right now|anymore|any more|again|ever again|from now on|"
-    r"thanks|thank you|thx|ty|asap|immediately|at all|for good|to this number|on this number|"
-    r"here|ok|okay|already|though|tho|as well|too))*"
+_ES_REQUEST: Final = re.compile(
+    rf"{phrases.ES_BEFORE}(?:{'|'.join(phrases.ES_REQUESTS)}){phrases.ES_AFTER}"
 )
-_ME = r"(?:\s+(?:to\s+)?me)?"
-_MESSAGES = r"(?:texts?|txts?|messages?|msgs?|sms|these|them|this|marketing|promotions?)"
-_REQUESTS: Final = (
-    # stop texting me / stop sending me texts / stop the messages / quit messaging me
-    rf"(?:stop|quit|cease)\s+(?:all\s+)?(?:texting|txting|messaging|contacting|spamming|"
-    rf"bothering|sending)(?:\s+me)?(?:\s+(?:these|the|your|any|all))?(?:\s+{_MESSAGES})?{_ME}",
-    rf"(?:stop|quit|cease|end)\s+(?:all\s+|the\s+|these\s+|your\s+)?{_MESSAGES}",
-    # don't text me / do not message me / never contact me
-    r"(?:don't|dont|do not|never|please don't|pls don't)\s+(?:ever\s+)?(?:text|txt|message|msg|"
-    r"sms|contact)\s+me",
-    # no more texts
-    rf"no\s+more\s+(?:{_MESSAGES}|texting|messaging)",
-    # unsubscribe me / unsubscribe me from this list / opt me out
-    r"(?:unsubscribe|unsub|opt\s*out)(?:\s+me)?(?:\s+(?:from|of)\s+(?:this|these|your|the|all)"
-    r"(?:\s+\w+)?)?",
-    r"opt\s+me\s+out(?:\s+(?:of|from)\s+(?:this|these|your|the|all)(?:\s+\w+)?)?",
-    # remove me / take me off your list
-    r"(?:remove|take)\s+me(?:\s+(?:off|from)\s+(?:this|these|your|the|all|ur)(?:\s+\w+){0,2})?",
-    # i don't want these texts / i want to unsubscribe / i no longer want texts
-    rf"i\s+(?:don't|dont|do not|no longer)\s+want\s+(?:any\s+more\s+|any\s+|these\s+|your\s+|"
-    rf"the\s+|to\s+(?:get|receive)\s+(?:any\s+|these\s+|your\s+)?)?{_MESSAGES}",
-    r"i\s+(?:want|would like|'d like|wish|need)\s+to\s+(?:unsubscribe|opt\s*out|stop\s+"
-    rf"(?:receiving|getting)\s+(?:{_MESSAGES}|your\s+{_MESSAGES}))",
-    r"leave\s+me\s+alone",
-    # a lone "stop" or "unsubscribe" with politeness around it ("stop please", "please stop")
-    r"stop|stop\s+it|unsubscribe|stopall|stop\s+all",
-)
-_REQUEST: Final = re.compile(rf"{_BEFORE}(?:{'|'.join(_REQUESTS)}){_AFTER}")
+# Words a clause may have and still be read as a request (the longest real ones have ~15).
+MAX_REQUEST_WORDS: Final = 30
+_POSSIBLE: Final = re.compile("|".join([*phrases.EN_POSSIBLE, *phrases.ES_POSSIBLE]))
 # Clauses: sentences and comma-separated parts ("Hi, please stop texting me. Thanks").
-_CLAUSES: Final = re.compile(r"[.!?;,\n]+|\s+-\s+")
+_CLAUSES: Final = re.compile(r"[.!?;,:()\n]+|\s+-\s+")
+
+
+def _unword(text: str) -> str:
+    """Letters, digits and apostrophes only, single spaces."""
+    return " ".join(re.sub(r"[^\w\s']", " ", text).split()).strip(" '")
+
+
+def language_of(text: str) -> Language:
+    """`es` when the message has more Spanish words than English ones, else `en`."""
+    words = _unword(normalise(text)).split()
+    spanish = sum(word in phrases.SPANISH_WORDS for word in words)
+    english = sum(word in phrases.ENGLISH_WORDS for word in words)
+    return "es" if spanish > english else "en"
+
+
+def _free_text_language(text: str) -> Language | None:
+    """The language of the first clause that is an opt-out request, or None."""
+    for clause in _CLAUSES.split(normalise(text)):
+        clause = _unword(clause)
+        if not clause or clause.count(" ") >= MAX_REQUEST_WORDS:
+            continue  # a request is short; a long clause also bounds the patterns' work
+        if _EN_REQUEST.fullmatch(clause):
+            return language_of(text)
+        if _ES_REQUEST.fullmatch(clause):
+            return "es"
+    return None
 
 
 def is_free_text_opt_out(text: str) -> bool:
     """Whether some clause of the message is, word for word, a request to stop texting."""
-    folded = _fold(text)
-    for clause in _CLAUSES.split(folded):
-        words = re.sub(r"[^\w\s']", " ", clause)
-        clause = " ".join(words.split()).strip(" '")
-        if clause and _REQUEST.fullmatch(clause):
-            return True
-    return False
+    return _free_text_language(text) is not None
+
+
+def possible_opt_out(text: str) -> bool:
+    """Not an opt-out, but close to one ("can you stop the order?", "too many texts"):
+    staff should see it flagged before anyone replies."""
+    match = classify(text)
+    if match is not None and match.intent == "opt_out":
+        return False
+    return _POSSIBLE.search(_unword(normalise(text))) is not None
 
 
 def classify(text: str) -> Match | None:
@@ -127,6 +148,9 @@ def classify(text: str) -> Match | None:
             return Match("opt_in", word)
         if word in HELP_KEYWORDS:
             return Match("help", word)
-    if is_free_text_opt_out(text):
-        return Match("opt_out")
+        if word in phrases.SPANISH_KEYWORDS:
+            return Match("opt_out", word, "es")
+    language = _free_text_language(text)
+    if language is not None:
+        return Match("opt_out", language=language)
     return None

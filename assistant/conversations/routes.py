@@ -25,12 +25,15 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.problems import problem
 from assistant.config import get_settings
-from assistant.conversations import tasks  # noqa: F401  (registers the tasks the jobs run)
+from assistant.conversations import (
+    opt_outs,
+    tasks,  # noqa: F401  (registers the tasks the jobs run)
+)
 from assistant.conversations.inbound import InboundResult, InboundSms, receive
 from assistant.db import get_engine, unit_of_work
 from assistant.drafting.brand import Brand, PromptsConfigError, load_brand
 from assistant.jobs.runners import build_runner
-from assistant.wiring import build_twilio_signature_validator
+from assistant.wiring import build_opt_out_classifier, build_twilio_signature_validator
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
@@ -68,6 +71,10 @@ def _receive(engine: Engine, sms: InboundSms) -> InboundResult:
     except PromptsConfigError as exc:
         log.error("conversations.brand_unreadable error=%s", exc)
         brand = None
+    reading = opt_outs.read(sms.body)
+    if reading.possible_opt_out:
+        # Before the transaction: the model's few seconds never hold the inbound lock.
+        reading = opt_outs.ask_model(sms.body, reading, build_opt_out_classifier(settings))
     with unit_of_work(engine) as session:
         return receive(
             session,
@@ -75,6 +82,7 @@ def _receive(engine: Engine, sms: InboundSms) -> InboundResult:
             now=datetime.now(UTC),
             brand=brand,
             mode=settings.twilio.keyword_replies,
+            reading=reading,
         )
 
 

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from assistant.commandline.editing import read_text
 from assistant.conversations import replies
+from assistant.conversations.opt_outs import POSSIBLE_OPT_OUT_NOTE
 from assistant.conversations.views import ThreadView, thread_view
 from assistant.db import unit_of_work
 from assistant.drafting.guardrails import Finding, blocking
@@ -69,6 +70,8 @@ def print_thread(console: Console, view: ThreadView) -> None:
         if line.note:
             head += f": {line.note}"
         console.print(Text(head, style="dim"))
+        if line.flag is not None:
+            console.print(Text(POSSIBLE_OPT_OUT_NOTE, style="bold yellow"))
         console.print(Text("  " + line.body.replace("\n", "\n  ")))
     if view.suggestion is not None:
         console.print(suggestion_panel(view.suggestion))

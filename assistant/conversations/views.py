@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, func, not_, or_, sel
 from sqlalchemy.orm import Session
 
 from assistant.conversations import repository as repo
+from assistant.conversations.opt_outs import flag_of
 from assistant.delivery.rules import is_suppressed, reply_consent_problem
 from assistant.masking import mask_address
 from assistant.models import Conversation, Customer, Draft, Message
@@ -49,6 +50,7 @@ class ThreadLine:
     body: str
     note: str | None = None  # why a message did not go out (error code)
     draft_id: int | None = None  # the reply (suggested or staff) it was sent from
+    flag: str | None = None  # possible_opt_out: close to an opt-out, for staff to read
 
 
 @dataclass(frozen=True)
@@ -324,6 +326,7 @@ def thread_view(session: Session, ref: str) -> ThreadView | None:
             m.body,
             m.error_code if m.status in ("cancelled", "failed", "undelivered") else None,
             m.draft_id,
+            flag_of(m.direction, m.kind, m.body),
         )
         for m in messages
     ]

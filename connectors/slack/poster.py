@@ -26,6 +26,7 @@ from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from assistant.conversations import repository as conversation_repo
+from assistant.conversations.opt_outs import POSSIBLE_OPT_OUT_NOTE, flag_of
 from assistant.db import unit_of_work
 from assistant.models import Campaign, Conversation, Customer, Draft, Message
 from assistant.models.base import utcnow
@@ -397,6 +398,7 @@ class SlackPoster:
             channel, thread_ts = conversation.slack_channel, conversation.slack_thread_ts
             body, conversation_id = message.body, conversation.id
             label = "Sent" if message.direction == "outbound" else (first_name or "Customer")
+            flag = flag_of(message.direction, message.kind, message.body)
         if not (channel and thread_ts):
             started = self._conversation_root(conversation_id)
             if started is None:
@@ -410,6 +412,8 @@ class SlackPoster:
                 pass  # cannot tell; Slack is likely down and the post below fails too
         meta = {"event_type": INBOUND_EVENT, "event_payload": {"message_id": message_id}}
         text = kit.escape(f"{label}: {body}"[: kit.SECTION_MAX])
+        if flag is not None:
+            text = f":warning: {POSSIBLE_OPT_OUT_NOTE}\n{text}"[: kit.SECTION_MAX]
         try:
             self.call(
                 "chat_postMessage",

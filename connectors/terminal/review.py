@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.text import Text
 from sqlalchemy import Engine, select
 
+from assistant.conversations.opt_outs import POSSIBLE_OPT_OUT_NOTE, flag_of
 from assistant.db import unit_of_work
 from assistant.models import Conversation, Customer, Message
 from assistant.review.cards import campaign_table, draft_card, outcome_line
@@ -69,4 +70,6 @@ class TerminalReviewChannel:
         title = f"message #{message.id} {word} {external} ({message.channel})"
         if conversation_id is not None:
             title += f" · conversation #{conversation_id}"
+        if flag_of(message.direction, message.kind, message.body) is not None:
+            self.console.print(Text(POSSIBLE_OPT_OUT_NOTE, style="bold yellow"))
         self.console.print(Panel(Text(message.body), title=escape(title), title_align="left"))

@@ -94,6 +94,9 @@ CODES: Final[dict[str, CodeInfo]] = {
     "reply_thanks_complaint": _block(
         "reply", "thanks for kind words in a reply to a complaint or return request"
     ),
+    "reply_possible_opt_out": _block(
+        "reply", "a reply to a possible opt-out that does not say how to stop texts"
+    ),
 }
 
 

@@ -38,6 +38,7 @@ CHECKS: Final[tuple[Callable[[Draft], Iterator[Finding]], ...]] = (
     sensitive.check,
     replies.check,
     leaks.check,
+    replies.check_possible_opt_out,
 )
 CHANNELS: Final[tuple[str, ...]] = get_args(PortChannel)
 

@@ -447,6 +447,15 @@ PAIRS: tuple[Pair, ...] = (
         "Hi Maya, I'm so sorry about that. A person will look into it and make it right." + SIGN,
         receipt={**facts(CHECK_IN), "inbound": {"kind": "complaint", "asks": []}},
     ),
+    Pair(
+        "reply_possible_opt_out",
+        "Hi Maya, a person will read your message and get back to you." + SIGN,
+        "Hi Maya, a person will read your message. Reply STOP to opt out." + SIGN,
+        receipt={
+            **facts(CHECK_IN),
+            "inbound": {"kind": "other", "asks": [], "possible_opt_out": True},
+        },
+    ),
 )
 
 

@@ -4,6 +4,11 @@ The reply facts say what the customer's latest message was (`facts.inbound.kind`
 `assistant.conversations.classify`). Answering a complaint or a return request with
 "that's so kind of you", "thanks for the lovely message" or "that made my day" misreads
 it, so such a reply is blocked; "thank you for telling me" is fine.
+
+A message close to an opt-out ("too many texts", "can you stop the order?") is flagged
+`facts.inbound.possible_opt_out` (assistant.conversations.keywords): a reply to it that
+does not tell the customer how to stop texts (reply STOP) is blocked, so a person reads the
+message and either opts them out or answers with the way out in the reply.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from assistant.drafting.guardrails.findings import Finding, finding
 from assistant.drafting.guardrails.text import excerpt
 
 CODE: Final = "reply_thanks_complaint"
+POSSIBLE_OPT_OUT_CODE: Final = "reply_possible_opt_out"
+_STOP_HOW: Final = re.compile(r"\b(?:STOP|BAJA)\b")
 # The kinds a thank-you misreads, as a reviewer would name them.
 _UNHAPPY: Final = {"complaint": "a complaint or problem", "return_request": "a return request"}
 _PRAISE_THANKS: Final = re.compile(
@@ -52,3 +59,17 @@ def check(draft: Draft) -> Iterator[Finding]:
             f"{_UNHAPPY[str(kind)]}: apologise and say what happens next",
             quoted,
         )
+
+
+def check_possible_opt_out(draft: Draft) -> Iterator[Finding]:
+    """reply_possible_opt_out: a reply to a possible opt-out that does not say "reply STOP"."""
+    inbound = draft.facts.get("inbound")
+    if not (isinstance(inbound, Mapping) and inbound.get("possible_opt_out") is True):
+        return
+    if any(_STOP_HOW.search(part.text) for part in draft.parts):
+        return
+    yield finding(
+        POSSIBLE_OPT_OUT_CODE,
+        "the customer's message may ask to stop texts: read it, opt them out if so, else "
+        'say in the reply how to stop ("Reply STOP to opt out")',
+    )
