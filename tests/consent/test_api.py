@@ -62,9 +62,12 @@ def test_get_reads_consent_per_channel(engine: Engine, client: TestClient) -> No
         "at": None,
         "destination": "+1555•••0000",
         "suppressed": False,
+        "ai_consent": False,
+        "ledger_problem": None,
     }
     assert body["channels"]["email"]["granted"] is False
     assert body["history"] == []
+    assert body["ai_consent_required"] is False
 
 
 def test_post_revokes_with_the_key_as_actor_and_cancels_what_is_queued(
