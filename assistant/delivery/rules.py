@@ -1,6 +1,8 @@
 """The rules every outgoing message passes, when it is scheduled and again when it is sent.
 
-In order: channel consent and an address; our suppression list; for marketing messages, a
+In order: channel consent and an address; our suppression list; the consent ledger of the
+exact address (assistant.consent.ledger) and, with ASSISTANT_REQUIRE_AI_CONSENT, the address's
+consent to AI-drafted messages (`no_ai_consent`, held); for marketing messages, a
 hold when the customer replied or bought since the draft was written, the playbook's timing
 window, the frequency cap (per customer and channel), the contact cap (per customer across
 every channel: one marketing message a day by default) and quiet hours in the customer's zone.
@@ -370,17 +372,18 @@ def evaluate(
         problem = reply_consent_problem(session, customer, message.channel, now)
     else:
         problem = consent_problem(customer, message.channel)
-    if problem is None:
-        problem = ledger_problem(session, message, customer, now)
     if problem is not None:
         return Verdict("cancel", problem)
-    if policy.require_ai_consent and not ai_consented(session, customer, message.channel, draft):
-        return Verdict("hold", ledger.NO_AI_CONSENT)
     addresses = [message.to_address, address_of(customer, message.channel)]
     if is_suppressed(session, message.channel, addresses):
         return Verdict("cancel", "suppressed")
     if message.channel == WEBHOOK and webhook_suppressed(session, customer):
         return Verdict("cancel", "suppressed")
+    problem = ledger_problem(session, message, customer, now)
+    if problem is not None:
+        return Verdict("cancel", problem)
+    if policy.require_ai_consent and not ai_consented(session, customer, message.channel, draft):
+        return Verdict("hold", ledger.NO_AI_CONSENT)
     if message.kind != "marketing":
         return Verdict("send")
     if draft is not None:
