@@ -88,9 +88,7 @@ def for_destination(
     if purpose is not None:
         statement = statement.where(ConsentEvent.purpose == purpose)
     return list(
-        session.execute(
-            statement.order_by(ConsentEvent.occurred_at, ConsentEvent.id)
-        ).scalars()
+        session.execute(statement.order_by(ConsentEvent.occurred_at, ConsentEvent.id)).scalars()
     )
 
 

@@ -186,6 +186,20 @@ def ai_consented(session: Session, customer: Customer, channel: str, draft: Draf
     return ledger.ai_consent(session, channel, address_of(customer, channel))
 
 
+def ai_consent_notice(session: Session, draft: Draft, *, required: bool) -> str | None:
+    """What a review card says when approving `draft` would not send it: AI-message consent
+    is `required` and the customer's address has none (None: nothing to say)."""
+    if not required or draft.channel not in ledger.LEDGER_CHANNELS:
+        return None
+    customer = session.get(Customer, draft.customer_id)
+    if customer is None or ai_consented(session, customer, draft.channel, draft):
+        return None
+    return (
+        "this address has not consented to AI-drafted messages "
+        "(ASSISTANT_REQUIRE_AI_CONSENT): approved, it is held, not sent"
+    )
+
+
 def is_suppressed(session: Session, channel: str, addresses: Sequence[str | None]) -> bool:
     """Whether any of `addresses` is on our suppression list for `channel`."""
     wanted = address_keys(addresses)  # a forgotten customer's opt-out is kept as a fingerprint

@@ -24,8 +24,7 @@ from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
 _REVOKED = ", ".join(f"'{s}'" for s in (*CUSTOMER_REVOCATION_SOURCES, "provider"))
 ADDRESS_COLUMNS = {"sms": "phone", "email": "email"}
 EVENT_COLUMNS = (
-    "customer_id, channel, consented, source, detail, occurred_at, destination, purpose, "
-    "evidence"
+    "customer_id, channel, consented, source, detail, occurred_at, destination, purpose, evidence"
 )
 
 
@@ -93,9 +92,7 @@ def record_grants(
         )
 
 
-def record_ai_consent(
-    connection: Connection, now: datetime, source: str, evidence: str
-) -> None:
+def record_ai_consent(connection: Connection, now: datetime, source: str, evidence: str) -> None:
     """The staged `ai_consent` of each customer, recorded per address where it changes."""
     stage = stage_table("customers")
     for channel in ADDRESS_COLUMNS:

@@ -52,9 +52,7 @@ def merge_customers(
                 connection, present, now, consent_source, proof, empty=True
             )
     else:
-        counts = _merge_customer_rows(
-            connection, present, now, consent_source, proof, empty=False
-        )
+        counts = _merge_customer_rows(connection, present, now, consent_source, proof, empty=False)
     channels = tuple(c for c in _CHANNELS if f"{c}_consent" in present)
     ledger_sql.record_grants(connection, now, consent_source, proof, channels)
     if "ai_consent" in present:

@@ -73,9 +73,7 @@ class ConsentEvent(Base):
     # The address the change was about; a `sha256:` fingerprint once the customer is
     # forgotten; NULL when it was not known (events older than the ledger, no address).
     destination: Mapped[str | None] = mapped_column(String(320))
-    purpose: Mapped[str] = mapped_column(
-        String(16), default="messages", server_default="messages"
-    )
+    purpose: Mapped[str] = mapped_column(String(16), default="messages", server_default="messages")
     # The words the customer saw or sent: the keyword ("STOP"), a form's consent wording.
     wording: Mapped[str | None] = mapped_column(Text)
     # The raw proof: inbound message SID, unsubscribe token id, import file and row,

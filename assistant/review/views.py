@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from assistant.config import get_settings
+from assistant.delivery.rules import ai_consent_notice
 from assistant.drafting.guardrails import Finding
 from assistant.drafting.sms_segments import analyse
 from assistant.models import Campaign, Customer, Draft
@@ -19,6 +21,7 @@ from assistant.review import risk
 from assistant.review.outcomes import stored_findings
 
 SAMPLES = 3
+NO_AI_CONSENT = "no_ai_consent"
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,19 @@ def draft_view(session: Session, draft_id: int) -> DraftView | None:
         body=draft.body,
         sms_segments=analyse(draft.body).segments if draft.channel == "sms" else None,
         facts=facts,
-        findings=stored_findings(draft),
+        findings=stored_findings(draft) + consent_findings(session, draft),
         decided_by=draft.decided_by,
         decided_at=draft.decided_at,
         decision_note=draft.decision_note,
         regenerating=repo.regenerating(draft, utcnow()),
     )
+
+
+def consent_findings(session: Session, draft: Draft) -> list[Finding]:
+    """A warning on the card when the draft would be held for want of AI-message consent."""
+    required = get_settings().delivery.require_ai_consent
+    notice = ai_consent_notice(session, draft, required=required)
+    return [Finding(NO_AI_CONSENT, "warn", notice)] if notice else []
 
 
 @dataclass(frozen=True)

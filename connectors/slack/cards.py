@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from assistant.drafting.sms_segments import analyse
 from assistant.models import Campaign, Customer, Draft
 from assistant.playbooks import PLAYBOOKS
+from assistant.review.views import consent_findings
 from connectors.slack.blocks import CampaignView, DraftView
 
 SAMPLES = 3
@@ -38,6 +39,7 @@ def draft_view(session: Session, draft_id: int) -> DraftView | None:
     facts = dict(draft.facts or {})
     playbook = PLAYBOOKS.get(draft.playbook)
     findings = (draft.findings or {}).get("items") or []
+    findings = [*findings, *(f.as_dict() for f in consent_findings(session, draft))]
     return DraftView(
         draft_id=draft.id,
         version=draft.version,
