@@ -279,9 +279,7 @@ def test_a_consent_change_is_recorded(engine: Engine, tmp_path: Path) -> None:
         assert (ben.sms_consent, ben.sms_consent_source) == (True, "import")
         assert ben.email_consent is False
         events = session.scalars(
-            select(ConsentEvent)
-            .where(ConsentEvent.customer_id == ben.id)
-            .order_by(ConsentEvent.id)
+            select(ConsentEvent).where(ConsentEvent.customer_id == ben.id).order_by(ConsentEvent.id)
         ).all()
         # The first import's email grant, then the second import's changes.
         assert [(e.channel, e.consented, e.source) for e in events] == [
