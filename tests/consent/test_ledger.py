@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select, update
 
+from assistant.config import get_settings
 from assistant.consent import service as consent_service
 from assistant.consent.schemas import ConsentUpdate
 from assistant.conversations.inbound import InboundSms, receive
@@ -18,6 +20,7 @@ from assistant.ingest.records import ingest_records
 from assistant.models import ConsentEvent, Customer, DraftState, Message
 from assistant.review import service as review_service
 from assistant.review.actors import Actor
+from assistant.review.views import draft_view
 from tests.clitools import invoke
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
 from tests.delivery.helpers import message, outbox_lines, outbox_transports, schedule, send
@@ -280,3 +283,31 @@ def test_export_needs_exactly_one_valid_destination(engine: Engine) -> None:
         result = invoke("consent", "export", *arguments)
         assert result.exit_code == 2, arguments
         assert result.output.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_with_the_setting_on_the_card_and_show_say_ai_consent_is_missing(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_REQUIRE_AI_CONSENT", "true")
+    get_settings.cache_clear()
+    _import(engine, {"customer_id": "L1", "phone": OLD, "sms_consent": True})
+    person = _customer_id(engine, "L1")
+    with unit_of_work(engine) as session:
+        customer = session.get_one(Customer, person)
+        draft_id = add_draft(session, customer, state=DraftState.PENDING_REVIEW).id
+    with unit_of_work(engine) as session:
+        view = draft_view(session, draft_id)
+        assert view is not None
+        [warning] = [f for f in view.findings if f.code == "no_ai_consent"]
+        assert warning.severity == "warn" and "held, not sent" in warning.message
+    document = json.loads(invoke("consent", "show", "L1").stdout)
+    assert document["ai_consent_required"] is True
+    assert document["channels"]["sms"]["ledger_problem"] == "no_ai_consent"
+
+    monkeypatch.setenv("ASSISTANT_REQUIRE_AI_CONSENT", "false")
+    get_settings.cache_clear()
+    with unit_of_work(engine) as session:
+        view = draft_view(session, draft_id)
+        assert view is not None and not [f for f in view.findings if f.code == "no_ai_consent"]
+    document = json.loads(invoke("consent", "show", "L1").stdout)
+    assert document["channels"]["sms"]["ledger_problem"] is None
