@@ -342,6 +342,12 @@ class DeliverySettings(BaseSettings):
         description="share of messages with a learned hour sent at the fallback instead",
     )
 
+    require_ai_consent: bool = _env(
+        "ASSISTANT_REQUIRE_AI_CONSENT",
+        False,
+        description="send an AI-drafted message only to a destination that consented to them",
+    )
+
     @field_validator("sms_rate", mode="before")
     @classmethod
     def _blank_rate(cls, value: Any) -> Any:

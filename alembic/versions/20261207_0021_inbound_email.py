@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0021_inbound_email'
-down_revision: str | None = "0018_draft_examples"
+down_revision: str | None = "0019_consent_ledger"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,7 @@ from assistant.api.problems import ERROR_RESPONSES, install_problem_handlers
 from assistant.apikeys.routes import router as apikeys_router
 from assistant.campaigns.routes import router as campaign_control_router
 from assistant.config import get_settings
+from assistant.consent.routes import pack_router as consent_pack_router
 from assistant.consent.routes import router as consent_router
 from assistant.conversations.conversation_routes import router as conversation_api_router
 from assistant.conversations.email_routes import router as email_inbound_router
@@ -101,6 +102,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         campaigns_router,
         campaign_control_router,
         consent_router,
+        consent_pack_router,
         apikeys_router,
         customers_router,
         delivery_check_router,

@@ -1,12 +1,14 @@
-"""`assistant consent show|set`: a customer's consent and its evidence, without a CSV.
+"""`assistant consent show|set|export`: consent and its evidence, without a CSV.
 
 `set` records the change with the person at the terminal as actor (`terminal:<os user>`);
-revoking cancels what is queued on that channel exactly as an opt-out does.
+revoking cancels what is queued on that channel exactly as an opt-out does. `export` writes
+the audit pack of one phone number or email address (assistant.consent.audit_pack).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,7 +20,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 consent_app = typer.Typer(
-    help="A customer's consent per channel: show and set.", no_args_is_help=True
+    help="Consent per channel: show and set a customer's; export a destination's audit pack.",
+    no_args_is_help=True,
 )
 
 CustomerArg = Annotated[
@@ -43,12 +46,14 @@ def _unknown(customer_id: str) -> UserError:
 @consent_app.command("show")
 def show(customer_id: CustomerArg) -> None:
     """JSON: consent per channel (source, time, masked address) and every change recorded."""
+    from assistant.config import get_settings
     from assistant.consent import service
     from assistant.db import unit_of_work
 
+    required = get_settings().delivery.require_ai_consent
     with unit_of_work() as session:
         try:
-            document = service.consent_of(session, customer_id)
+            document = service.consent_of(session, customer_id, ai_required=required)
         except service.CustomerNotFound:
             raise _unknown(customer_id) from None
     print_json(document.model_dump(mode="json"))
@@ -74,6 +79,22 @@ def set_consent(
             "unsubscribe); --source must say how they consented again.",
         ),
     ] = False,
+    ai: Annotated[
+        bool,
+        typer.Option(
+            "--ai",
+            help="The change is consent to AI-drafted messages on the channel's address "
+            "(ASSISTANT_REQUIRE_AI_CONSENT), not consent to be messaged.",
+        ),
+    ] = False,
+    wording: Annotated[
+        str | None,
+        typer.Option(help="What the customer agreed to, e.g. the form's consent sentence."),
+    ] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option(help="Where the proof is kept, e.g. 'paper form 2026-12-01 #114'."),
+    ] = None,
 ) -> None:
     """Grant or revoke consent on one channel, recorded with you as the actor."""
     from pydantic import ValidationError
@@ -87,12 +108,23 @@ def set_consent(
     if granted is None:
         raise UserError("say --granted or --revoked")
     try:
-        update = ConsentUpdate(channel=channel.value, granted=granted, source=source, force=force)
-    except ValidationError:
-        raise UserError(
-            f"--source {source!r} is not a source; use a short lowercase word "
-            "(letters, digits, _ - . :), e.g. paper_form"
-        ) from None
+        update = ConsentUpdate(
+            channel=channel.value,
+            granted=granted,
+            source=source,
+            force=force,
+            ai=ai,
+            wording=wording,
+            evidence=evidence,
+        )
+    except ValidationError as exc:
+        fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        if "source" in fields:
+            raise UserError(
+                f"--source {source!r} is not a source; use a short lowercase word "
+                "(letters, digits, _ - . :), e.g. paper_form"
+            ) from None
+        raise UserError("--wording is at most 2000 and --evidence 500 characters") from None
     with unit_of_work() as session:
         try:
             change = service.set_consent(
@@ -107,6 +139,54 @@ def set_consent(
     console.print(f"{customer_id}: {change.message}", markup=False, highlight=False)
     if change.lifted_suppressions:
         console.print("the address is no longer suppressed", markup=False)
+
+
+@consent_app.command("export")
+def export(
+    phone: Annotated[
+        str | None, typer.Option(help="The phone number (E.164, or national in your region).")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="The email address.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the JSON here instead of printing it.")
+    ] = None,
+) -> None:
+    """The audit pack of one phone number or email address, as JSON: every consent change,
+    every message sent there with its approver, opt-outs with their confirmation."""
+    import json
+
+    from assistant.config import get_settings
+    from assistant.consent import audit_pack
+    from assistant.db import unit_of_work
+    from assistant.masking import mask_address
+    from assistant.models.base import utcnow
+
+    settings = get_settings()
+    try:
+        target = audit_pack.destination(
+            phone=phone, email=email, region=settings.app.default_phone_region
+        )
+    except audit_pack.BadDestination as exc:
+        raise UserError(f"{exc} (--phone +14155550100 or --email name@example.com)") from None
+    with unit_of_work() as session:
+        pack = audit_pack.audit_pack(
+            session, target, now=utcnow(), ai_required=settings.delivery.require_ai_consent
+        )
+    if out is None:
+        print_json(pack)
+        return
+    try:
+        out.write_text(json.dumps(pack, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    masked = mask_address(target.address)
+    changes, sent = len(pack["consent_changes"]), len(pack["messages"])
+    console.print(
+        f"wrote the audit pack of {masked} to {out}: {changes} consent change(s), "
+        f"{sent} message(s)",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _update_cards_after_commit(session: Session, draft_ids: list[int]) -> None:

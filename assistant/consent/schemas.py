@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -22,6 +22,11 @@ class ChannelConsentRead(BaseModel):
     destination: str | None
     # The address is on the suppression list: nothing is sent there, whatever `granted` says.
     suppressed: bool
+    # The destination consented to AI-drafted messages (needed when `ai_consent_required`).
+    ai_consent: bool
+    # Why the ledger stops a message to this address now (`no_consent_for_address`: the
+    # consent recorded is for another address; `no_ai_consent`; `opted_out`), else None.
+    ledger_problem: str | None = None
 
 
 class ConsentEventRead(BaseModel):
@@ -33,6 +38,11 @@ class ConsentEventRead(BaseModel):
     actor: str | None
     at: datetime
     detail: str | None
+    # `messages`, or `ai_drafted` for consent to AI-drafted messages.
+    purpose: str
+    destination: str | None  # masked
+    wording: str | None
+    evidence: dict[str, Any]
 
 
 class ConsentRead(BaseModel):
@@ -41,6 +51,8 @@ class ConsentRead(BaseModel):
     customer_id: str
     channels: dict[str, ChannelConsentRead]
     history: list[ConsentEventRead]
+    # ASSISTANT_REQUIRE_AI_CONSENT: AI-drafted messages need `ai_consent` on the destination.
+    ai_consent_required: bool = False
 
 
 class ConsentUpdate(BaseModel):
@@ -59,6 +71,12 @@ class ConsentUpdate(BaseModel):
         description="Where the consent comes from: a short lowercase word, e.g. paper_form.",
     )
     force: bool = False
+    # The change is about AI-drafted messages (ASSISTANT_REQUIRE_AI_CONSENT), not messaging.
+    ai: bool = False
+    # What the customer agreed to or said, e.g. the web form's consent sentence.
+    wording: str | None = Field(default=None, max_length=2000)
+    # A reference to the proof kept elsewhere, e.g. "paper form 2026-12-01 #114".
+    evidence: str | None = Field(default=None, max_length=500)
 
     @field_validator("source", mode="before")
     @classmethod

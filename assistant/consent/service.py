@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from assistant.consent import ledger
 from assistant.consent import repository as repo
 from assistant.consent.schemas import (
     CHANNELS,
@@ -26,8 +27,9 @@ from assistant.consent.schemas import (
 )
 from assistant.delivery import consent as delivery_consent
 from assistant.delivery.rules import address_of
+from assistant.fingerprints import PREFIX
 from assistant.masking import mask_address
-from assistant.models import Customer
+from assistant.models import ConsentEvent, Customer
 from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
 from assistant.review.actors import Actor
 
@@ -64,8 +66,11 @@ def _state(customer: Customer, channel: str) -> tuple[bool, str | None, datetime
     return customer.email_consent, customer.email_consent_source, customer.email_consent_at
 
 
-def consent_of(session: Session, external_id: str) -> ConsentRead:
-    """The customer's consent per channel now, with every recorded change."""
+def consent_of(session: Session, external_id: str, *, ai_required: bool = False) -> ConsentRead:
+    """The customer's consent per channel now, with every recorded change (addresses masked).
+
+    `ai_required` (ASSISTANT_REQUIRE_AI_CONSENT): a destination without AI consent shows
+    `ledger_problem` `no_ai_consent`."""
     customer = repo.customer_by_external_id(session, external_id)
     if customer is None:
         raise CustomerNotFound(f"no customer {external_id!r}")
@@ -73,25 +78,51 @@ def consent_of(session: Session, external_id: str) -> ConsentRead:
     for channel in CHANNELS:
         granted, source, at = _state(customer, channel)
         address = address_of(customer, channel)
+        ai = ledger.ai_consent(session, channel, address)
+        problem = None
+        if granted:
+            problem = ledger.destination_problem(session, customer.id, channel, address)
+            if problem is None and ai_required and address is not None and not ai:
+                problem = ledger.NO_AI_CONSENT
         channels[channel] = ChannelConsentRead(
             granted=granted,
             source=source,
             at=at,
             destination=mask_address(address),
             suppressed=bool(repo.suppression_reasons(session, channel, address)),
+            ai_consent=ai,
+            ledger_problem=problem,
         )
-    history = [
-        ConsentEventRead(
-            channel=event.channel,
-            granted=event.consented,
-            source=event.source,
-            actor=event.actor,
-            at=event.occurred_at,
-            detail=event.detail,
-        )
-        for event in repo.history(session, customer.id)
-    ]
-    return ConsentRead(customer_id=customer.external_id, channels=channels, history=history)
+    history = [event_read(event) for event in repo.history(session, customer.id)]
+    return ConsentRead(
+        customer_id=customer.external_id,
+        channels=channels,
+        history=history,
+        ai_consent_required=ai_required,
+    )
+
+
+def event_read(event: ConsentEvent) -> ConsentEventRead:
+    """One ledger row as staff see it: the destination masked."""
+    return ConsentEventRead(
+        channel=event.channel,
+        granted=event.consented,
+        source=event.source,
+        actor=event.actor,
+        at=event.occurred_at,
+        detail=event.detail,
+        purpose=event.purpose,
+        destination=masked_destination(event.destination),
+        wording=event.wording,
+        evidence=dict(event.evidence or {}),
+    )
+
+
+def masked_destination(destination: str | None) -> str | None:
+    """A ledger destination masked; a forgotten customer's fingerprint stays as it is."""
+    if destination is not None and destination.startswith(PREFIX):
+        return destination
+    return mask_address(destination)
 
 
 def withdrawal(session: Session, customer: Customer, channel: str) -> str | None:
@@ -126,6 +157,12 @@ def set_consent(
             f"source {source!r} is recorded only by the system; give where this consent "
             "comes from, e.g. paper_form, web_signup or support_call"
         )
+    proof = ledger.Proof(
+        wording=update.wording,
+        evidence={"reference": update.evidence} if update.evidence else {},
+    )
+    if update.ai:
+        return _set_ai_consent(session, customer, update, actor, proof, now=now)
     granted, current_source, _at = _state(customer, channel)
     if not update.granted:
         if not granted and current_source == source:
@@ -138,6 +175,7 @@ def set_consent(
             now=now,
             detail="set by staff",
             actor=actor.id,
+            proof=proof,
         )
         log.info(
             "consent.revoked customer=%s channel=%s cancelled_messages=%d cancelled_drafts=%d",
@@ -171,6 +209,7 @@ def set_consent(
         now=now,
         detail=f"consented again after {withdrawn}" if withdrawn else "set by staff",
         actor=actor.id,
+        proof=proof,
     )
     lifted = 0
     if withdrawn is not None and address is not None:
@@ -182,3 +221,40 @@ def set_consent(
     return ConsentChange(
         True, f"{words} consent granted by {actor.label}", lifted_suppressions=lifted
     )
+
+
+def _set_ai_consent(
+    session: Session,
+    customer: Customer,
+    update: ConsentUpdate,
+    actor: Actor,
+    proof: ledger.Proof,
+    *,
+    now: datetime,
+) -> ConsentChange:
+    """Record consent to AI-drafted messages on the customer's current address."""
+    channel, words = update.channel, CHANNEL_WORDS[update.channel]
+    address = address_of(customer, channel)
+    if address is None:
+        raise ConsentRefused(f"{customer.external_id} has no {words} address to record it for")
+    if ledger.ai_consent(session, channel, address) == update.granted:
+        state = "granted" if update.granted else "not granted"
+        return ConsentChange(False, f"AI-message consent on {words} is already {state}")
+    session.add(
+        ledger.entry(
+            customer.id,
+            channel,
+            update.granted,
+            source=update.source,
+            destination=address,
+            now=now,
+            actor=actor.id,
+            detail="set by staff",
+            proof=proof,
+            purpose=ledger.AI_DRAFTED,
+        )
+    )
+    session.flush()
+    verb = "granted" if update.granted else "revoked"
+    log.info("consent.ai_%s customer=%s channel=%s", verb, customer.id, channel)
+    return ConsentChange(True, f"AI-message consent on {words} {verb} by {actor.label}")

@@ -28,6 +28,7 @@ from typing import Literal, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from assistant.consent.ledger import Proof
 from assistant.conversations.keywords import Match
 from assistant.db import upsert_insert
 from assistant.delivery import consent as delivery_consent
@@ -68,6 +69,13 @@ def detail_of(match: Match) -> str:
     if match.by_model:
         return "inbound SMS free-text request (read by the model)"
     return "inbound SMS free-text request"
+
+
+def proof_of(match: Match, sid: str) -> Proof:
+    """The ledger's proof of a keyword: the keyword itself (free text is kept as the inbound
+    message, named by its SID, never copied) and the inbound message's SID."""
+    wording = match.keyword or "free-text request"
+    return Proof(wording=wording, evidence={"inbound_message_sid": sid})
 
 
 def suppress(session: Session, phone: str, reason: str) -> None:
@@ -125,13 +133,20 @@ def opt_out_number(
     match: Match,
     *,
     now: datetime,
+    proof: Proof | None = None,
 ) -> ConsentChange:
     """Opt `phone` and every customer with it out of SMS, at once."""
     change = ConsentChange(customers=list(customer_ids))
     source = source_of(match)
     for customer_id in customer_ids:
         result = delivery_consent.opt_out(
-            session, customer_id, CHANNEL, source=source, now=now, detail=detail_of(match)
+            session,
+            customer_id,
+            CHANNEL,
+            source=source,
+            now=now,
+            detail=detail_of(match),
+            proof=proof,
         )
         change.cancelled_messages += result.cancelled_messages
         change.cancelled_drafts += result.cancelled_drafts
@@ -148,6 +163,7 @@ def opt_in_number(
     match: Match,
     *,
     now: datetime,
+    proof: Proof | None = None,
 ) -> ConsentChange:
     """Opt `phone` and its customers back in; YES only counts for those who opted out."""
     change = ConsentChange()
@@ -166,6 +182,7 @@ def opt_in_number(
             source=source_of(match),
             now=now,
             detail=detail_of(match),
+            proof=proof,
         )
         change.customers.append(customer.id)
     unsuppress(session, phone)

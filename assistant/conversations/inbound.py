@@ -115,13 +115,19 @@ def _duplicate(session: Session, sid: str) -> InboundResult | None:
 
 
 def _apply_number_consent(
-    session: Session, phone: str, customers: list[repo.Sender], match: Match, now: datetime
+    session: Session,
+    sms: InboundSms,
+    phone: str,
+    customers: list[repo.Sender],
+    match: Match,
+    now: datetime,
 ) -> consent.ConsentChange:
     ids = [c.id for c in customers]
+    proof = consent.proof_of(match, sms.sid)
     if match.intent == "opt_out":
-        return consent.opt_out_number(session, phone, ids, match, now=now)
+        return consent.opt_out_number(session, phone, ids, match, now=now, proof=proof)
     if match.intent == "opt_in":
-        return consent.opt_in_number(session, phone, ids, match, now=now)
+        return consent.opt_in_number(session, phone, ids, match, now=now, proof=proof)
     return consent.ConsentChange()
 
 
@@ -150,7 +156,7 @@ def _unknown_sender(
     """No customer has this number: keep the message (flagged); consent applies by number."""
     confirmed = consent.already_opted_out(session, phone, [])
     if match is not None:
-        _apply_number_consent(session, phone, [], match, now)
+        _apply_number_consent(session, sms, phone, [], match, now)
     reply = _reply_for(match, brand, mode, confirmed=confirmed)
     row = UnmatchedInbound(
         provider_message_id=sms.sid,
@@ -272,7 +278,7 @@ def receive(
     if result.possible_opt_out:
         log.info("conversations.possible_opt_out sid=%s message=%s", sms.sid, message_id)
     if match is not None:
-        change = _apply_number_consent(session, phone, customers, match, now)
+        change = _apply_number_consent(session, sms, phone, customers, match, now)
         result.cancelled_drafts = change.cancelled_drafts
         if change.cancelled_drafts:
             result.jobs.append((UPDATE_DRAFTS, {"draft_ids": change.cancelled_drafts}))

@@ -221,6 +221,13 @@ def _keep_opt_outs(session: Session, customer: Customer, result: ForgetResult) -
             session.add(Suppression(channel=channel, address=fingerprint(address), reason=source))
             fingerprinted += 1
     result.erased["suppressions_fingerprinted"] = fingerprinted
+    ledger_rows = 0
+    for event in repo.consent_events(session, customer.id):
+        if event.destination and not event.destination.startswith(PREFIX):
+            # The ledger stays proof for the address: confirmable, no longer readable.
+            event.destination = fingerprint(event.destination)
+            ledger_rows += 1
+    result.erased["consent_destinations_fingerprinted"] = ledger_rows
 
 
 def _erase_texts(

@@ -1,8 +1,10 @@
 """Opting a customer out (or back in) on one channel, with everything that follows from it.
 
 Used by the sender (Twilio 21610), STOP keywords and email unsubscribes alike: consent off,
-a ConsentEvent, every queued message and unsent draft for that customer and channel
-cancelled. The caller commits, then updates review cards for the returned draft ids.
+a ConsentEvent in the ledger (for the customer's current address on the channel, with the
+caller's `Proof`: wording and evidence), every queued message and unsent draft for that
+customer and channel cancelled. The caller commits, then updates review cards for the
+returned draft ids.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.consent import ledger
 from assistant.delivery.state import (
     SYSTEM,
     UNSENT_DRAFT_STATES,
@@ -20,7 +23,7 @@ from assistant.delivery.state import (
     lock_customer,
     move_draft,
 )
-from assistant.models import ConsentEvent, Customer, Draft, DraftState, Message
+from assistant.models import Customer, Draft, DraftState, Message
 
 
 @dataclass
@@ -43,6 +46,11 @@ def _set_consent(customer: Customer, channel: str, value: bool, source: str, now
         customer.email_consent_at = now
 
 
+def address(customer: Customer, channel: str) -> str | None:
+    """The customer's current address on `channel`: the destination a change is about."""
+    return customer.phone if channel == "sms" else customer.email
+
+
 def opt_out(
     session: Session,
     customer_id: int,
@@ -52,6 +60,7 @@ def opt_out(
     now: datetime,
     detail: str | None = None,
     actor: str = SYSTEM,
+    proof: ledger.Proof | None = None,
 ) -> OptOutResult:
     """Consent off on `channel`, recorded, and nothing queued for it goes out any more."""
     result = OptOutResult()
@@ -59,14 +68,16 @@ def opt_out(
     assert customer is not None, f"no customer {customer_id}"
     _set_consent(customer, channel, False, source, now)
     session.add(
-        ConsentEvent(
-            customer_id=customer_id,
-            channel=channel,
-            consented=False,
+        ledger.entry(
+            customer_id,
+            channel,
+            False,
             source=source,
-            detail=detail,
+            destination=address(customer, channel),
+            now=now,
             actor=actor,
-            occurred_at=now,
+            detail=detail,
+            proof=proof,
         )
     )
     queued = session.execute(
@@ -114,19 +125,22 @@ def opt_in(
     now: datetime,
     detail: str | None = None,
     actor: str = SYSTEM,
+    proof: ledger.Proof | None = None,
 ) -> None:
     """Consent back on for `channel` (the customer asked: START, a consent form), recorded."""
     customer = session.get_one(Customer, customer_id)
     _set_consent(customer, channel, True, source, now)
     session.add(
-        ConsentEvent(
-            customer_id=customer_id,
-            channel=channel,
-            consented=True,
+        ledger.entry(
+            customer_id,
+            channel,
+            True,
             source=source,
-            detail=detail,
+            destination=address(customer, channel),
+            now=now,
             actor=actor,
-            occurred_at=now,
+            detail=detail,
+            proof=proof,
         )
     )
     session.flush()

@@ -38,6 +38,8 @@ class DeliveryPolicy:
     status_callback_url: str | None = None
     # Send-time learning (docs/send-time.md); None = off: marketing goes as soon as allowed.
     send_time: SendTimePolicy | None = None
+    # ASSISTANT_REQUIRE_AI_CONSENT: AI-drafted messages need the destination's AI consent.
+    require_ai_consent: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
@@ -64,6 +66,7 @@ class DeliveryPolicy:
                 if delivery.send_time == "on"
                 else None
             ),
+            require_ai_consent=delivery.require_ai_consent,
         )
 
     def backoff(self, attempts: int, retry_after: float | None = None) -> timedelta:

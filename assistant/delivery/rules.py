@@ -1,6 +1,8 @@
 """The rules every outgoing message passes, when it is scheduled and again when it is sent.
 
-In order: channel consent and an address; our suppression list; for marketing messages, a
+In order: channel consent and an address; our suppression list; the consent ledger of the
+exact address (assistant.consent.ledger) and, with ASSISTANT_REQUIRE_AI_CONSENT, the address's
+consent to AI-drafted messages (`no_ai_consent`, held); for marketing messages, a
 hold when the customer replied or bought since the draft was written, the playbook's timing
 window, the frequency cap (per customer and channel), the contact cap (per customer across
 every channel: one marketing message a day by default) and the sending window in the customer's
@@ -24,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from assistant.consent import ledger
 from assistant.delivery.policy import DeliveryPolicy
 from assistant.delivery.quiet_hours import resolve_zone
 from assistant.delivery.windows import sending_window
@@ -44,6 +47,8 @@ REVOKED_SOURCES = (*CUSTOMER_REVOCATION_SOURCES, "provider")
 WEBHOOK = "webhook"
 # A withdrawal the customer put in words ("please stop messaging me"): it covers every channel.
 ASKED_IN_WORDS = "customer_request"
+# A staff-written reply's draft `model`: everything else a draft holds was drafted by an AI.
+STAFF_MODEL = "staff"
 # How long after a customer's own message a conversation reply needs no marketing consent.
 REPLY_WINDOW = timedelta(hours=24)
 
@@ -150,6 +155,53 @@ def reply_consent_problem(
     if not wrote_recently(session, customer.id, channel, now):
         return problem
     return None if address_of(customer, channel) is not None else "no_address"
+
+
+def ledger_problem(
+    session: Session, message: Message, customer: Customer, now: datetime
+) -> str | None:
+    """The consent ledger of the exact address the message goes to (assistant.consent.ledger):
+    consent recorded for the customer's old number is no consent for the new one. A 1:1
+    reply to a customer who texted within `REPLY_WINDOW` needs no recorded consent, as in
+    `reply_consent_problem`; an opt-out recorded for the address still stops it."""
+    channel = message.channel
+    problem = ledger.destination_problem(
+        session, customer.id, channel, address_of(customer, channel)
+    )
+    if (
+        problem == ledger.NOT_FOR_ADDRESS
+        and message.kind == "conversation"
+        and wrote_recently(session, customer.id, channel, now)
+    ):
+        return None
+    return problem
+
+
+def ai_drafted(draft: Draft | None) -> bool:
+    """Whether an AI drafted the message (a staff reply and a message without a draft: no)."""
+    return draft is not None and (draft.model or "") != STAFF_MODEL
+
+
+def ai_consented(session: Session, customer: Customer, channel: str, draft: Draft | None) -> bool:
+    """Whether the message may go out where AI-drafted messages need the destination's AI
+    consent (ASSISTANT_REQUIRE_AI_CONSENT): it was not AI-drafted, or the address consented."""
+    if channel not in ledger.LEDGER_CHANNELS or not ai_drafted(draft):
+        return True
+    return ledger.ai_consent(session, channel, address_of(customer, channel))
+
+
+def ai_consent_notice(session: Session, draft: Draft, *, required: bool) -> str | None:
+    """What a review card says when approving `draft` would not send it: AI-message consent
+    is `required` and the customer's address has none (None: nothing to say)."""
+    if not required or draft.channel not in ledger.LEDGER_CHANNELS:
+        return None
+    customer = session.get(Customer, draft.customer_id)
+    if customer is None or ai_consented(session, customer, draft.channel, draft):
+        return None
+    return (
+        "this address has not consented to AI-drafted messages "
+        "(ASSISTANT_REQUIRE_AI_CONSENT): approved, it is held, not sent"
+    )
 
 
 def is_suppressed(session: Session, channel: str, addresses: Sequence[str | None]) -> bool:
@@ -345,6 +397,11 @@ def evaluate(
         return Verdict("cancel", "suppressed")
     if message.channel == WEBHOOK and webhook_suppressed(session, customer):
         return Verdict("cancel", "suppressed")
+    problem = ledger_problem(session, message, customer, now)
+    if problem is not None:
+        return Verdict("cancel", problem)
+    if policy.require_ai_consent and not ai_consented(session, customer, message.channel, draft):
+        return Verdict("hold", ledger.NO_AI_CONSENT)
     if message.kind != "marketing":
         return Verdict("send")
     if draft is not None:

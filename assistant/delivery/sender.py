@@ -30,6 +30,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Engine, select, update
 from sqlalchemy.orm import Session, object_session
 
+from assistant.consent.ledger import Proof
 from assistant.db import unit_of_work
 from assistant.delivery import consent
 from assistant.delivery.email_threading import in_reply_to
@@ -490,6 +491,10 @@ class Sender:
                 source="provider",
                 now=now,
                 detail=f"provider error {error.code}",
+                proof=Proof(
+                    wording=f"provider error {error.code}",
+                    evidence={"message_id": claim.message_id, "provider_error": error.code},
+                ),
             )
             message.error_message = f"provider error {error.code}: {error}"
         return "cancelled"

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from assistant.config import Settings
+from assistant.consent.ledger import Proof
 
 TOKEN_TTL = timedelta(days=90)
 _VERSION = "v1"
@@ -112,6 +113,19 @@ def verify_token(token: str, *, secret: bytes, now: datetime | None = None) -> U
     if (now or datetime.now(UTC)) >= expires_at:
         raise UnsubscribeTokenError("expired", "this unsubscribe link has expired")
     return UnsubscribeClaim(int(match["customer"]), match["channel"], expires_at)
+
+
+def unsubscribe_proof(token: str, claim: UnsubscribeClaim, *, one_click: bool) -> Proof:
+    """The ledger's proof of an unsubscribe: the token's id (a hash: the token itself would
+    let anyone holding the pack replay it), how it was used and until when it was valid."""
+    return Proof(
+        wording="one-click unsubscribe" if one_click else "unsubscribe page button",
+        evidence={
+            "unsubscribe_token_id": hashlib.sha256(token.encode()).hexdigest()[:16],
+            "method": "one-click" if one_click else "page",
+            "token_expires_at": claim.expires_at.isoformat(),
+        },
+    )
 
 
 def unsubscribe_url(public_url: str, token: str) -> str:

@@ -31,6 +31,7 @@ from assistant.delivery.unsubscribe import (
     UnsubscribeClaim,
     UnsubscribeTokenError,
     secret_from,
+    unsubscribe_proof,
     verify_token,
 )
 from assistant.drafting.brand import PromptsConfigError, load_brand
@@ -152,6 +153,7 @@ def unsubscribe(
             now=datetime.now(UTC),
             detail="one-click" if one_click else "unsubscribe page",
             actor=f"customer:{claim.customer_id}",
+            proof=unsubscribe_proof(token, claim, one_click=one_click),
         )
         if result.cancelled_drafts:
             enqueue_after_commit(

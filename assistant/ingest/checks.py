@@ -4,8 +4,9 @@ the CSV import and record batches (the API), so both store the same rows for the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -26,6 +27,7 @@ def check_and_merge(
     staged: int,
     *,
     consent_source: str = "import",
+    consent_evidence: Mapping[str, Any] | None = None,
     bulk: bool = True,
     phase: Callable[[str], None] = _quiet,
 ) -> tuple[merging.MergeCounts, list[merging.Finding]]:
@@ -38,7 +40,13 @@ def check_and_merge(
     phase("writing")
     counts = (
         merging.merge_unchecked(
-            connection, spec, present, now, staged, consent_source=consent_source
+            connection,
+            spec,
+            present,
+            now,
+            staged,
+            consent_source=consent_source,
+            consent_evidence=consent_evidence,
         )
         if bulk
         else None
@@ -51,7 +59,13 @@ def check_and_merge(
         merging.discard_lines(connection, spec, [f.line for f in findings])
         phase("writing")
         counts = merging.merge(
-            connection, spec, present, now, consent_source=consent_source, bulk=bulk
+            connection,
+            spec,
+            present,
+            now,
+            consent_source=consent_source,
+            bulk=bulk,
+            consent_evidence=consent_evidence,
         )
     mark_changed_customers(connection, spec.kind)
     return counts, findings

@@ -7,10 +7,13 @@ on by an import, whatever its source (a CSV, the API, a Shopify sync). A staged
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
+from assistant.ingest import consent_ledger as ledger_sql
 from assistant.ingest.staging import stage_table
 from assistant.ingest.upsert import MergeCounts, analyze, bulk_load, distinct, is_empty, run
 from assistant.models.customer import CUSTOMER_REVOCATION_SOURCES
@@ -33,17 +36,27 @@ def merge_customers(
     consent_source: str,
     *,
     bulk: bool = True,
+    evidence: Mapping[str, Any] | None = None,
 ) -> MergeCounts:
-    """Upsert the staged customers; consent changes are recorded as from `consent_source`.
+    """Upsert the staged customers; consent changes are recorded as from `consent_source`,
+    in the ledger with `evidence` (e.g. the file's name) and the staged row's line.
 
     `bulk` as in `upsert.merge_target`.
     """
     if consent_source in CUSTOMER_REVOCATION_SOURCES:
         raise ValueError(f"{consent_source!r} is the customer's own source, not an import's")
+    proof = ledger_sql.evidence_param(evidence, consent_source)
     if bulk and is_empty(connection, "customers"):
         with bulk_load(connection, "customers"):
-            return _merge_customer_rows(connection, present, now, consent_source, empty=True)
-    counts = _merge_customer_rows(connection, present, now, consent_source, empty=False)
+            counts = _merge_customer_rows(
+                connection, present, now, consent_source, proof, empty=True
+            )
+    else:
+        counts = _merge_customer_rows(connection, present, now, consent_source, proof, empty=False)
+    channels = tuple(c for c in _CHANNELS if f"{c}_consent" in present)
+    ledger_sql.record_grants(connection, now, consent_source, proof, channels)
+    if "ai_consent" in present:
+        ledger_sql.record_ai_consent(connection, now, consent_source, proof)
     if bulk:
         analyze(connection, "customers")
     return counts
@@ -54,6 +67,7 @@ def _merge_customer_rows(
     present: frozenset[str],
     now: datetime,
     source: str,
+    evidence: str,
     *,
     empty: bool,
 ) -> MergeCounts:
@@ -100,14 +114,17 @@ def _merge_customer_rows(
                 f"SELECT count(*) FROM {stage} s JOIN customers ON customers.external_id = "
                 f"s.external_id WHERE {guard}",
             ).scalar_one()
+            destination = ledger_sql.staged_destination_sql(channel, present)
             run(
                 connection,
-                "INSERT INTO consent_events (customer_id, channel, consented, source, detail, "
-                f"occurred_at) SELECT customers.id, '{channel}', s.{column}, :source, NULL, {at} "
+                f"INSERT INTO consent_events ({ledger_sql.EVENT_COLUMNS}) SELECT customers.id, "
+                f"'{channel}', s.{column}, :source, NULL, {at}, {destination}, 'messages', "
+                f"{ledger_sql.evidence_sql(connection)} "
                 f"FROM {stage} s JOIN customers ON customers.external_id = s.external_id "
                 f"WHERE {changed}",
                 now,
                 source=source,
+                evidence=evidence,
             )
             sets += [
                 f"{column} = CASE WHEN {changed} THEN s.{column} ELSE customers.{column} END",

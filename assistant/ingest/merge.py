@@ -6,7 +6,7 @@ are already identical are not updated, so re-importing the same files changes no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -163,6 +163,7 @@ def merge_unchecked(
     staged: int,
     *,
     consent_source: str = "import",
+    consent_evidence: Mapping[str, Any] | None = None,
 ) -> MergeCounts | None:
     """First load into an empty table: merge without the upfront checks, if nothing is wrong.
 
@@ -177,7 +178,14 @@ def merge_unchecked(
         return None
     savepoint = connection.begin_nested()
     try:
-        counts = merge(connection, spec, present, now, consent_source=consent_source)
+        counts = merge(
+            connection,
+            spec,
+            present,
+            now,
+            consent_source=consent_source,
+            consent_evidence=consent_evidence,
+        )
     except IntegrityError:
         savepoint.rollback()
         return None
@@ -196,6 +204,7 @@ def merge(
     *,
     consent_source: str = "import",
     bulk: bool = True,
+    consent_evidence: Mapping[str, Any] | None = None,
 ) -> MergeCounts:
     """Insert new rows and update changed ones from the staging table.
 
@@ -203,7 +212,9 @@ def merge(
     in `upsert.merge_target` (False for small batches).
     """
     if spec.kind == "customers":
-        return merge_customers(connection, present, now, consent_source, bulk=bulk)
+        return merge_customers(
+            connection, present, now, consent_source, bulk=bulk, evidence=consent_evidence
+        )
     stage = stage_table(spec.kind)
     if spec.kind == "events":
         target = _events_target(connection, stage)

@@ -82,6 +82,7 @@ def ingest_records(
     *,
     atomic: bool = False,
     consent_source: str = "import",
+    consent_evidence: Mapping[str, Any] | None = None,
 ) -> RecordsReport:
     """Validate and upsert `records` of `kind` within `session`'s transaction.
 
@@ -111,6 +112,7 @@ def ingest_records(
             now,
             staged,
             consent_source=consent_source,
+            consent_evidence=consent_evidence,
             bulk=False,
         )
         for finding in findings:

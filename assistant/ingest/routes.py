@@ -118,7 +118,12 @@ def _ingest(
     """(status, body) of ingesting `batch`; the records are stored unless 422."""
     try:
         report = ingest_records(
-            session, kind, batch.records, atomic=atomic, consent_source=CONSENT_SOURCE
+            session,
+            kind,
+            batch.records,
+            atomic=atomic,
+            consent_source=CONSENT_SOURCE,
+            consent_evidence={"api": f"/api/v1/ingest/{kind}"},
         )
     except RecordsRejected as refused:
         report = refused.report

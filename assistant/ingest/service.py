@@ -278,7 +278,15 @@ def _import_file(
             errors.add(reader.line_num, None, f"not a readable CSV row: {exc}")
             staged = 0
     present = layout.present(spec)
-    counts, findings = check_and_merge(connection, spec, present, now, staged, phase=progress.phase)
+    counts, findings = check_and_merge(
+        connection,
+        spec,
+        present,
+        now,
+        staged,
+        phase=progress.phase,
+        consent_evidence={"file": path.name},
+    )
     for finding in findings:
         errors.add(finding.line, finding.column, finding.reason)
     staging.drop_stage(connection, spec)

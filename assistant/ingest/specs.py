@@ -96,6 +96,8 @@ def file_specs(
                 # When the consent was given or withdrawn (else the import's time).
                 Column("sms_consent_at", timestamp, type="ts"),
                 Column("email_consent_at", timestamp, type="ts"),
+                # Consent to AI-drafted messages, for the phone and email of the row.
+                Column("ai_consent", fields.boolean, type="bool"),
             ),
         ),
         "orders": FileSpec(

@@ -44,23 +44,41 @@ class Customer(Timestamped, Base):
 
 
 class ConsentEvent(Base):
-    """One change of a customer's consent on one channel, with where it came from."""
+    """One consent change on one channel and destination, with its evidence: the ledger.
+
+    The ledger is kept per destination (`destination`: the E.164 phone or lower-cased email
+    the change was about), so a send can be checked against the exact address it goes to
+    (`assistant.consent.ledger`). `purpose` is `messages` (consent to be messaged on the
+    channel) or `ai_drafted` (consent to messages an AI drafted, ASSISTANT_REQUIRE_AI_CONSENT).
+    """
 
     __tablename__ = "consent_events"
-    __table_args__ = (Index(None, "customer_id", "occurred_at"),)
+    __table_args__ = (
+        Index(None, "customer_id", "occurred_at"),
+        Index(None, "channel", "destination", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
     consented: Mapped[bool]
-    # import | sms_keyword | customer_request | email_unsubscribe | provider, or what staff
-    # gave with `assistant consent set --source` (paper_form, support_call, ...)
+    # import | shopify | sms_keyword | customer_request | email_unsubscribe | provider, or
+    # what staff gave with `assistant consent set --source` (paper_form, support_call, ...)
     source: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
     # Who recorded it: `terminal:ana`, `api:key-1a2b3c4d`, `system`; NULL for imports and
     # events recorded before this column existed.
     actor: Mapped[str | None] = mapped_column(String(100))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The address the change was about; a `sha256:` fingerprint once the customer is
+    # forgotten; NULL when it was not known (events older than the ledger, no address).
+    destination: Mapped[str | None] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(16), default="messages", server_default="messages")
+    # The words the customer saw or sent: the keyword ("STOP"), a form's consent wording.
+    wording: Mapped[str | None] = mapped_column(Text)
+    # The raw proof: inbound message SID, unsubscribe token id, import file and row,
+    # Shopify webhook id, ... (never a message body).
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
 class Suppression(Base):

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from assistant.config import get_settings
+from assistant.delivery.rules import ai_consent_notice
 from assistant.drafting.guardrails import Finding
 from assistant.drafting.sms_segments import analyse
 from assistant.models import Campaign, Customer, Draft
@@ -20,6 +22,7 @@ from assistant.review.explain import DraftExplanation, explain_draft
 from assistant.review.outcomes import stored_findings
 
 SAMPLES = 3
+NO_AI_CONSENT = "no_ai_consent"
 
 
 @dataclass(frozen=True)
@@ -86,13 +89,20 @@ def draft_view(session: Session, draft_id: int, now: datetime | None = None) -> 
         body=draft.body,
         sms_segments=analyse(draft.body).segments if draft.channel == "sms" else None,
         facts=facts,
-        findings=stored_findings(draft),
+        findings=stored_findings(draft) + consent_findings(session, draft),
         decided_by=draft.decided_by,
         decided_at=draft.decided_at,
         decision_note=draft.decision_note,
         regenerating=repo.regenerating(draft, now),
         explanation=explain_draft(session, draft.id, now=now),
     )
+
+
+def consent_findings(session: Session, draft: Draft) -> list[Finding]:
+    """A warning on the card when the draft would be held for want of AI-message consent."""
+    required = get_settings().delivery.require_ai_consent
+    notice = ai_consent_notice(session, draft, required=required)
+    return [Finding(NO_AI_CONSENT, "warn", notice)] if notice else []
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ customers changed. The one place this domain touches assistant.ingest."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -45,21 +45,56 @@ class RecordWriter(Protocol):
     """Writes records of one kind within the session's transaction."""
 
     def __call__(
-        self, session: Session, kind: str, records: Sequence[dict[str, Any]]
+        self,
+        session: Session,
+        kind: str,
+        records: Sequence[dict[str, Any]],
+        evidence: Mapping[str, Any] | None = None,
     ) -> Written: ...
 
 
-def write_records(session: Session, kind: str, records: Sequence[dict[str, Any]]) -> Written:
-    """Upsert `records` of `kind` by external id through the ingest service (consent never
-    re-granted against a customer's own withdrawal: the service enforces it)."""
-    written = Written()
-    for start in range(0, len(records), BATCH):
-        written.add(_write_batch(session, kind, records[start : start + BATCH]))
+def with_evidence(write: RecordWriter, base: Mapping[str, Any]) -> RecordWriter:
+    """`write` recording `evidence` (e.g. the Shopify webhook's id) with consent changes."""
+
+    def written(
+        session: Session,
+        kind: str,
+        records: Sequence[dict[str, Any]],
+        evidence: Mapping[str, Any] | None = None,
+    ) -> Written:
+        return write(session, kind, records, {**base, **(evidence or {})})
+
     return written
 
 
-def _write_batch(session: Session, kind: str, records: Sequence[dict[str, Any]]) -> Written:
-    report = ingest_records(session, kind, list(records), consent_source=CONSENT_SOURCE)
+def write_records(
+    session: Session,
+    kind: str,
+    records: Sequence[dict[str, Any]],
+    evidence: Mapping[str, Any] | None = None,
+) -> Written:
+    """Upsert `records` of `kind` by external id through the ingest service (consent never
+    re-granted against a customer's own withdrawal: the service enforces it). `evidence`
+    (the webhook's id, the sync) goes into the consent ledger with each change."""
+    written = Written()
+    for start in range(0, len(records), BATCH):
+        written.add(_write_batch(session, kind, records[start : start + BATCH], evidence))
+    return written
+
+
+def _write_batch(
+    session: Session,
+    kind: str,
+    records: Sequence[dict[str, Any]],
+    evidence: Mapping[str, Any] | None,
+) -> Written:
+    report = ingest_records(
+        session,
+        kind,
+        list(records),
+        consent_source=CONSENT_SOURCE,
+        consent_evidence=evidence or {"shopify": "sync"},
+    )
     reasons = [f"{kind}[{e.index}].{e.field}: {e.reason}" for e in report.errors[:5]]
     if report.errors:
         log.warning("shopify.records_refused kind=%s count=%d", kind, len(report.errors))

@@ -32,7 +32,7 @@ from assistant.shopify.mapping import (
     product_record,
     refund_returns,
 )
-from assistant.shopify.records import RecordWriter, Written
+from assistant.shopify.records import RecordWriter, Written, with_evidence
 from assistant.shopify.service import PRIVACY_TOPICS, WEBHOOK_TOPICS
 from assistant.shopify.sync import write_orders
 
@@ -161,6 +161,7 @@ def _apply(
     result: Processed,
 ) -> Written:
     topic = row.topic
+    write = with_evidence(write, {"shopify_webhook_id": row.event_id, "topic": topic})
     if topic.startswith("orders/"):
         return write_orders(session, write, [order_records(payload)])
     if topic == "refunds/create":

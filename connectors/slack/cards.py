@@ -14,6 +14,7 @@ from assistant.models import Campaign, Customer, Draft
 from assistant.models.base import utcnow
 from assistant.playbooks import PLAYBOOKS
 from assistant.review.explain import explain_draft
+from assistant.review.views import consent_findings
 from connectors.slack.blocks import CampaignView, DraftView
 
 SAMPLES = 3
@@ -41,6 +42,7 @@ def draft_view(session: Session, draft_id: int, now: datetime | None = None) -> 
     facts = dict(draft.facts or {})
     playbook = PLAYBOOKS.get(draft.playbook)
     findings = (draft.findings or {}).get("items") or []
+    findings = [*findings, *(f.as_dict() for f in consent_findings(session, draft))]
     return DraftView(
         draft_id=draft.id,
         version=draft.version,

@@ -62,9 +62,12 @@ def test_get_reads_consent_per_channel(engine: Engine, client: TestClient) -> No
         "at": None,
         "destination": "+1555•••0000",
         "suppressed": False,
+        "ai_consent": False,
+        "ledger_problem": None,
     }
     assert body["channels"]["email"]["granted"] is False
     assert body["history"] == []
+    assert body["ai_consent_required"] is False
 
 
 def test_post_revokes_with_the_key_as_actor_and_cancels_what_is_queued(
@@ -123,3 +126,25 @@ def test_unknown_customer_bad_bodies_and_refusals_are_problems(
     forced = client.post(url(person), json={**body, "force": True}, headers=AUTH)
     assert forced.status_code == 200
     assert forced.json()["channels"]["email"]["granted"] is True
+
+
+def test_export_returns_the_audit_pack_of_one_destination(
+    engine: Engine, client: TestClient
+) -> None:
+    person = _customer(engine, phone="+15551230000")
+    body = {"channel": "sms", "granted": False, "source": "support_call", "wording": "Stop."}
+    assert client.post(url(person), json=body, headers=AUTH).status_code == 200
+
+    assert client.get("/api/v1/consent/export?phone=%2B15551230000").status_code == 401
+    response = client.get("/api/v1/consent/export?phone=%2B15551230000", headers=AUTH)
+    assert response.status_code == 200, response.text
+    pack = response.json()
+    assert pack["destination"] == {"channel": "sms", "address": "+15551230000"}
+    [change] = pack["consent_changes"]
+    assert (change["granted"], change["source"], change["actor"]) == (False, "support_call", ACTOR)
+    assert change["wording"] == "Stop."
+
+    for query in ("", "?phone=12", "?phone=%2B15551230000&email=a%40example.com"):
+        refused = client.get(f"/api/v1/consent/export{query}", headers=AUTH)
+        assert refused.status_code == 422, query
+        assert refused.headers["content-type"] == PROBLEM

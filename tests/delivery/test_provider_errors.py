@@ -144,6 +144,10 @@ def test_opted_out_at_the_provider_turns_consent_off_and_cancels(
         row = session.get_one(Customer, customer.id)
         assert (row.sms_consent, row.sms_consent_source) == (False, "provider")
         event = session.execute(select(ConsentEvent)).scalar_one()
+        assert (event.destination, event.evidence) == (
+            row.phone,
+            {"message_id": first_id, "provider_error": "21610"},
+        )
         assert (event.consented, event.source, event.detail) == (
             False,
             "provider",

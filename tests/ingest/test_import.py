@@ -61,7 +61,7 @@ def test_valid_store_is_imported_and_counted(engine: Engine, tmp_path: Path) -> 
         "orders": 3,
         "order_items": 4,
         "returns": 1,
-        "consent_events": 0,
+        "consent_events": 3,  # each granted consent, recorded for its address
     }
 
 
@@ -259,7 +259,8 @@ def test_a_changed_cell_updates_that_row_only(engine: Engine, tmp_path: Path) ->
         assert stored["C2"].updated_at > old["C2"]
         assert stored["C1"].updated_at == old["C1"]
         assert _products(session)["P3"].price == Decimal("39.50")
-        assert session.scalars(select(ConsentEvent)).all() == []  # consent did not change
+        # Consent did not change: only the first import's grants are in the ledger.
+        assert len(session.scalars(select(ConsentEvent)).all()) == 3
 
 
 def test_a_consent_change_is_recorded(engine: Engine, tmp_path: Path) -> None:
@@ -277,11 +278,22 @@ def test_a_consent_change_is_recorded(engine: Engine, tmp_path: Path) -> None:
         ben = _customers(session)["C2"]
         assert (ben.sms_consent, ben.sms_consent_source) == (True, "import")
         assert ben.email_consent is False
-        events = session.scalars(select(ConsentEvent).order_by(ConsentEvent.channel)).all()
-        assert [(e.customer_id, e.channel, e.consented, e.source) for e in events] == [
-            (ben.id, "email", False, "import"),
-            (ben.id, "sms", True, "import"),
+        events = session.scalars(
+            select(ConsentEvent).where(ConsentEvent.customer_id == ben.id).order_by(ConsentEvent.id)
+        ).all()
+        # The first import's email grant, then the second import's changes.
+        assert [(e.channel, e.consented, e.source) for e in events] == [
+            ("email", True, "import"),
+            ("sms", True, "import"),
+            ("email", False, "import"),
         ]
+        assert [e.destination for e in events] == [
+            "ben@example.com",
+            "+12125550143",
+            "ben@example.com",
+        ]
+        assert events[2].evidence == {"import": "import", "file": "customers.csv", "row": 3}
+        events = sorted(events[1:], key=lambda e: e.channel)
         assert all(_is_utc(e.occurred_at) for e in events)
         assert ben.sms_consent_at == events[0].occurred_at
 
@@ -301,9 +313,11 @@ def test_consent_never_given_can_be_given_by_a_later_import(engine: Engine, tmp_
     with Session(engine) as session:
         chloe = _customers(session)["C3"]
         assert (chloe.sms_consent, chloe.sms_consent_source) == (True, "import")
-        events = session.scalars(select(ConsentEvent)).all()
-        assert [(e.customer_id, e.channel, e.consented) for e in events] == [
-            (chloe.id, "sms", True)
+        events = session.scalars(
+            select(ConsentEvent).where(ConsentEvent.customer_id == chloe.id)
+        ).all()
+        assert [(e.channel, e.consented, e.destination) for e in events] == [
+            ("sms", True, "+33612345678")
         ]
     assert (by_kind(report)["customers"].updated, report.files[1].consent_kept_off) == (1, 0)
 
@@ -422,7 +436,7 @@ def test_import_never_reopts_in_a_customer_who_opted_out(
         ana = _customers(session)["C1"]
         assert getattr(ana, f"{channel}_consent") is False
         assert getattr(ana, f"{channel}_consent_source") == revoked_by
-        assert session.scalars(select(ConsentEvent)).all() == []
+        assert len(session.scalars(select(ConsentEvent)).all()) == 3  # the first import's
     assert snapshot(engine) == before
 
 

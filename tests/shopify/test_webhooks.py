@@ -184,6 +184,11 @@ def test_consent_the_customer_withdrew_is_not_granted_again(
     with unit_of_work(engine) as session:
         customer = session.execute(select(Customer)).scalar_one()
         assert customer.sms_consent and customer.sms_consent_source == "shopify"
+        grant = session.execute(
+            select(ConsentEvent).where(ConsentEvent.channel == "sms")
+        ).scalar_one()
+        assert grant.destination == customer.phone and grant.consented
+        assert grant.evidence["shopify_webhook_id"] == "evt-1"
         # The customer texts STOP to us.
         opt_out(session, customer.id, "sms", source="sms_keyword", now=datetime.now(UTC))
     # Shopify still has them subscribed and says so again (and the backfill would too).

@@ -199,6 +199,10 @@ def test_one_click_round_trip(
             "email_unsubscribe",
             "one-click",
         )
+        assert event.destination == session.get_one(Customer, ids["customer"]).email.lower()
+        assert event.wording == "one-click unsubscribe"
+        assert len(event.evidence["unsubscribe_token_id"]) == 16  # a hash, never the token
+        assert event.evidence["method"] == "one-click"
         assert session.get_one(Message, ids["email"]).status == "cancelled"
         assert session.get_one(Message, ids["sms"]).status == "scheduled"
         assert session.get_one(Draft, ids["queued_draft"]).state == DraftState.CANCELLED
