@@ -1,7 +1,7 @@
 """inbound email: the Message-ID of a customer's email reply, for threading our answer
 
 Revision ID: 0021_inbound_email
-Revises: 0018_draft_examples
+Revises: 0019_consent_ledger
 Create Date: 2026-12-07 21:20:00.000000
 """
 
