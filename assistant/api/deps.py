@@ -128,11 +128,10 @@ def require_scope(scope: Scope) -> Callable[..., Caller]:
     return dependency
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
-# The same unit of work, committed when the route function returns and BEFORE the response
-# is sent (FastAPI runs a `yield` dependency's exit after sending by default): for routes
-# whose 200 promises the change is already stored (the one-click unsubscribe).
-CommittedSessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# Committed when the route function returns and BEFORE the response is sent (by default
+# FastAPI runs a `yield` dependency's exit after sending): a 2xx means the change is stored,
+# and a failed commit is the caller's 5xx, never a success whose data was lost.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReviewKey = Annotated[Caller, Depends(require_scope(Scope.REVIEW))]
 IngestKey = Annotated[Caller, Depends(require_scope(Scope.INGEST))]
 AdminKey = Annotated[Caller, Depends(require_scope(Scope.ADMIN))]

@@ -6,9 +6,9 @@ one-click (`List-Unsubscribe=One-Click`, no cookies), opts the customer out of t
 channel at once through `consent.opt_out`: consent off, a ConsentEvent, queued messages and
 unsent drafts cancelled (their review cards updated after the commit by the job
 `conversations.update_drafts`, as for an SMS STOP). The opt-out is committed before the
-response is sent (`CommittedSessionDep`), so whoever reads consent once the 200 arrived sees
-it off. The POST answers 200 directly, never a redirect. A bad or expired token gets a 400
-page naming the problem.
+response is sent (`SessionDep` commits when the route returns), so whoever reads consent
+once the 200 arrived sees it off. The POST answers 200 directly, never a redirect. A bad or
+expired token gets a 400 page naming the problem.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from assistant.api.deps import CommittedSessionDep, SessionDep
+from assistant.api.deps import SessionDep
 from assistant.config import get_settings
 from assistant.conversations.inbound import UPDATE_DRAFTS
 from assistant.delivery import consent
@@ -136,7 +136,7 @@ def unsubscribe_page(token: str, session: SessionDep) -> HTMLResponse:
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe(
-    token: str, session: CommittedSessionDep, one_click: Annotated[bool, Depends(_one_click)]
+    token: str, session: SessionDep, one_click: Annotated[bool, Depends(_one_click)]
 ) -> HTMLResponse:
     """Opt out now (one-click or the page's button); repeating it is harmless."""
     claim = _claim(token)

@@ -12,6 +12,7 @@ from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.models import Customer, DraftState
+from tests.asgi import call
 from tests.conversations.helpers import consent_events
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
 from tests.delivery.helpers import draft_state, message, schedule
@@ -148,3 +149,24 @@ def test_export_returns_the_audit_pack_of_one_destination(
         refused = client.get(f"/api/v1/consent/export{query}", headers=AUTH)
         assert refused.status_code == 422, query
         assert refused.headers["content-type"] == PROBLEM
+
+
+def test_a_change_is_committed_before_the_response_starts(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every API route's unit of work ends when the route returns: a client that acts on
+    the 200 at once (reads it back, or tells the customer) finds the change stored."""
+    monkeypatch.setenv("ASSISTANT_API_KEYS", KEY)
+    get_settings.cache_clear()
+    person = _customer(engine, phone="+15551230000")
+    body = b'{"channel": "sms", "granted": false, "source": "support_call"}'
+    status, events = call(
+        create_app(engine),
+        "POST",
+        url(person),
+        body=body,
+        headers={**AUTH, "content-type": "application/json"},
+        at_response_start=lambda: len(consent_events(engine, person.id)),
+    )
+    assert status == 200
+    assert events == 1

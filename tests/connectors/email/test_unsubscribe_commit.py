@@ -7,9 +7,6 @@ the response had gone out, so that read still saw consent on.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -18,6 +15,7 @@ from assistant.config import get_settings
 from assistant.db import unit_of_work
 from assistant.delivery.unsubscribe import make_token
 from assistant.models import ConsentEvent, Customer
+from tests.asgi import call
 from tests.connectors.email.conftest import SECRET_KEY
 
 
@@ -42,38 +40,16 @@ def _consent_in_fresh_session(engine: Engine, customer_id: int) -> bool | None:
 
 def _post(engine: Engine, path: str, body: bytes) -> tuple[int, list[bool | None]]:
     """POST through the ASGI app; what a fresh session read when the response started."""
-    app = create_app(engine)
-    seen: list[bool | None] = []
-    status: list[int] = []
     customer_id = int(path.split("/")[-1].split(".")[1])
-    chunks = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def receive() -> dict[str, Any]:
-        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            status.append(message["status"])
-            seen.append(_consent_in_fresh_session(engine, customer_id))
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "https",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-type", b"application/x-www-form-urlencoded"), (b"host", b"t")],
-        "client": ("127.0.0.1", 1),
-        "server": ("t", 443),
-        "state": {},
-    }
-
-    asyncio.run(app(scope, receive, send))
-    return status[0], seen
+    status, seen = call(
+        create_app(engine),
+        "POST",
+        path,
+        body=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        at_response_start=lambda: _consent_in_fresh_session(engine, customer_id),
+    )
+    return status, [seen]
 
 
 def test_one_click_is_committed_before_the_200(engine: Engine) -> None:
