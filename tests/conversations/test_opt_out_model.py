@@ -22,6 +22,7 @@ from tests.conversations.helpers import (
     text_from,
 )
 from tests.fakes.openai_drafts import plausible_draft
+from tests.fakes.openai_env import use_fake_model
 from tests.fakes.openai_server import FakeOpenAIServer, Reply, running_fake_openai
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -54,16 +55,7 @@ def verdicts() -> Verdicts:
 @pytest.fixture
 def model(monkeypatch: pytest.MonkeyPatch, verdicts: Verdicts) -> Iterator[FakeOpenAIServer]:
     with running_fake_openai(verdicts) as fake:
-        for name, value in {
-            "ASSISTANT_LLM": "openai",
-            "OPENAI_BASE_URL": fake.base_url,
-            "OPENAI_API_KEY": "sk-test-not-a-secret",
-            "ASSISTANT_LLM_MODEL": "gpt-test",
-            "ASSISTANT_LLM_MAX_RETRIES": "1",
-            "ASSISTANT_LLM_OPT_OUT_TIMEOUT": "0.5",
-        }.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
+        use_fake_model(monkeypatch, fake, ASSISTANT_LLM_OPT_OUT_TIMEOUT="0.5")
         yield fake
 
 
