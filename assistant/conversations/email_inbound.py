@@ -44,13 +44,7 @@ def _answered(session: Session, references: list[str]) -> repo.Outreach | None:
     if not locals_:
         return None
     row = session.execute(
-        select(
-            Message.id,
-            Message.customer_id,
-            Message.draft_id,
-            Message.conversation_id,
-            Message.sent_at,
-        )
+        select(*repo.OUTREACH_COLUMNS)
         .where(
             Message.provider_message_id.in_(locals_),
             Message.channel == CHANNEL,
@@ -64,13 +58,7 @@ def _answered(session: Session, references: list[str]) -> repo.Outreach | None:
 
 def _last_email_to(session: Session, customer_id: int) -> repo.Outreach | None:
     row = session.execute(
-        select(
-            Message.id,
-            Message.customer_id,
-            Message.draft_id,
-            Message.conversation_id,
-            Message.sent_at,
-        )
+        select(*repo.OUTREACH_COLUMNS)
         .where(
             Message.customer_id == customer_id,
             Message.channel == CHANNEL,
@@ -107,18 +95,7 @@ def _conversation(
     found = repo.open_conversation(session, customer_id, CHANNEL)
     if found is not None:
         return found
-    conversation = Conversation(customer_id=customer_id, channel=CHANNEL, status="open")
-    thread = repo.card_thread(session, outreach.draft_id) if outreach is not None else None
-    if thread is not None:
-        conversation.slack_channel, conversation.slack_thread_ts = thread
-    conversation.created_at = conversation.updated_at = now
-    if outreach is not None:
-        conversation.last_outbound_at = outreach.sent_at
-    session.add(conversation)
-    session.flush()
-    if outreach is not None and outreach.conversation_id is None:
-        repo.link_outreach(session, outreach.id, conversation.id)
-    return conversation.id
+    return repo.new_conversation(session, customer_id, CHANNEL, outreach, now)
 
 
 def receive_email(session: Session, mail: InboundEmail, *, now: datetime) -> InboundResult:

@@ -28,7 +28,7 @@ from assistant.conversations.opt_outs import Reading, read
 from assistant.drafting.brand import Brand
 from assistant.ingest.fields import FieldError
 from assistant.ingest.fields import phone as parse_phone
-from assistant.models import Conversation, Message
+from assistant.models import Message
 from assistant.models.inbound import UnmatchedInbound
 from assistant.values import bounded_text, clean_text
 
@@ -195,19 +195,7 @@ def _open_conversation(
     session: Session, customer_id: int, outreach: repo.Outreach | None, now: datetime
 ) -> int:
     """A new SMS conversation, threaded where the card of the outreach it answers is."""
-    conversation = Conversation(customer_id=customer_id, channel=repo.CHANNEL, status="open")
-    thread = repo.card_thread(session, outreach.draft_id) if outreach is not None else None
-    if thread is not None:
-        conversation.slack_channel, conversation.slack_thread_ts = thread
-    conversation.created_at = conversation.updated_at = now
-    if outreach is not None:
-        conversation.last_outbound_at = outreach.sent_at
-    session.add(conversation)
-    session.flush()
-    if outreach is not None and outreach.conversation_id is None:
-        # The outreach opens the thread the customer answered.
-        repo.link_outreach(session, outreach.id, conversation.id)
-    return conversation.id
+    return repo.new_conversation(session, customer_id, repo.CHANNEL, outreach, now)
 
 
 def receive(

@@ -82,7 +82,7 @@ def customers_by_phone(session: Session, phone: str) -> list[Sender]:
 
 
 class Outreach(NamedTuple):
-    """The last SMS we sent to a number: the message a reply answers."""
+    """The last message we sent to an address: the one a reply answers."""
 
     id: int
     customer_id: int
@@ -91,18 +91,41 @@ class Outreach(NamedTuple):
     sent_at: datetime | None
 
 
+# The columns of an `Outreach`, in its order.
+OUTREACH_COLUMNS = (
+    Message.id,
+    Message.customer_id,
+    Message.draft_id,
+    Message.conversation_id,
+    Message.sent_at,
+)
+
+
+def new_conversation(
+    session: Session, customer_id: int, channel: str, outreach: Outreach | None, now: datetime
+) -> int:
+    """A new open conversation on `channel`, threaded where the card of the outreach it
+    answers is; the outreach (if not in a thread yet) opens it."""
+    conversation = Conversation(customer_id=customer_id, channel=channel, status="open")
+    thread = card_thread(session, outreach.draft_id) if outreach is not None else None
+    if thread is not None:
+        conversation.slack_channel, conversation.slack_thread_ts = thread
+    conversation.created_at = conversation.updated_at = now
+    if outreach is not None:
+        conversation.last_outbound_at = outreach.sent_at
+    session.add(conversation)
+    session.flush()
+    if outreach is not None and outreach.conversation_id is None:
+        link_outreach(session, outreach.id, conversation.id)
+    return conversation.id
+
+
 def last_outbound(session: Session, phone: str, customer_ids: Sequence[int]) -> Outreach | None:
     """The last SMS we sent to `phone` (one of `customer_ids`): the one a reply answers."""
     if not customer_ids:
         return None
     row = session.execute(
-        select(
-            Message.id,
-            Message.customer_id,
-            Message.draft_id,
-            Message.conversation_id,
-            Message.sent_at,
-        )
+        select(*OUTREACH_COLUMNS)
         .where(
             Message.direction == "outbound",
             Message.channel == CHANNEL,
