@@ -25,6 +25,8 @@ from assistant.db import unit_of_work
 from assistant.drafting import campaigns
 from assistant.drafting.detail import EXPORT_COLUMNS, UnknownDraft, draft_detail, export_rows
 from assistant.models import DraftState
+from assistant.models.base import utcnow
+from assistant.review.explain import explain_draft
 from assistant.values import plain, spreadsheet_row
 
 STATES = [state.value for state in DraftState]
@@ -108,8 +110,15 @@ def _show(found: dict[str, Any]) -> Group:
     ]
     receipt = json.dumps(found["facts"], ensure_ascii=False, indent=2, default=str)
     history = "\n".join(_history_line(e) for e in found["history"]) or "none"
+    reasons = Table(show_header=False, box=None)
+    reasons.add_column("what", style="bold", no_wrap=True)
+    reasons.add_column("value", overflow="fold")
+    explanation = found.get("explanation") or {}
+    for label, value in explanation.get("rows", []):
+        reasons.add_row(label, value)
     return Group(
         facts,
+        reasons,
         Panel(text, title=f"Draft {found['id']}", title_align="left"),
         Text("guardrail findings: " + ("; ".join(findings) or "none")),
         Text("decisions and transitions:\n" + history),
@@ -125,8 +134,13 @@ def show_command(
     try:
         with unit_of_work() as session:
             found = draft_detail(session, draft_id)
+            explained = explain_draft(session, draft_id, now=utcnow())
     except UnknownDraft as exc:
         raise UserError(str(exc)) from None
+    # What the review card explains: why this customer, metrics, destination, consent, send time.
+    found["explanation"] = (
+        {**explained.as_dict(), "rows": explained.rows()} if explained is not None else None
+    )
     if output == ShowFormat.json:
         print_json(_plain(found))
         return

@@ -134,3 +134,22 @@ def test_export_refuses_unknown_campaigns_and_statuses(engine: Engine) -> None:
     typo = invoke("drafts", "export", "--format", "csv", "--status", "aproved")
     assert typo.exit_code == 2
     assert "unknown status 'aproved' (did you mean 'approved'?); choose one of" in typo.output
+
+
+def test_show_explains_the_draft_as_its_review_card_does(engine: Engine, world: World) -> None:
+    with unit_of_work(engine) as session:
+        draft = session.get(Draft, world.pending_review)
+        assert draft is not None
+        customer = session.get(Customer, draft.customer_id)
+        assert customer is not None
+    result = invoke("drafts", "show", str(world.pending_review))
+    assert result.exit_code == 0, result.output
+    for label in ("Why", "Customer", "Goes to", "Consent", "Guardrails", "Send time"):
+        assert label in result.output, label
+    assert customer.email not in result.output and (customer.phone or "-") not in result.output
+
+    shown = invoke("drafts", "show", str(world.pending_review), "--format", "json").output
+    explanation = json.loads(shown)["explanation"]
+    assert explanation["why"]["summary"]
+    assert explanation["consent"]["summary"]
+    assert [label for label, _ in explanation["rows"]][:1] == ["Why"]
