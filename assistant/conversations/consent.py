@@ -78,11 +78,12 @@ def proof_of(match: Match, sid: str) -> Proof:
     return Proof(wording=wording, evidence={"inbound_message_sid": sid})
 
 
-def suppress(session: Session, phone: str, reason: str) -> None:
-    """Put `phone` on the SMS suppression list (once; an existing entry is kept)."""
+def suppress(session: Session, phone: str, reason: str, *, channel: str = CHANNEL) -> None:
+    """Put `phone` (or another channel's address) on the suppression list (once; an
+    existing entry is kept)."""
     session.execute(
         upsert_insert(session, Suppression)
-        .values(channel=CHANNEL, address=phone, reason=reason)
+        .values(channel=channel, address=phone, reason=reason)
         .on_conflict_do_nothing(index_elements=["channel", "address"])
     )
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.conversations import repository as repo
+from assistant.conversations.consent import suppress
 from assistant.conversations.email_parsing import InboundEmail
 from assistant.conversations.inbound import FOLLOW_UP, UPDATE_DRAFTS, InboundResult
 from assistant.conversations.keywords import classify
@@ -129,7 +130,12 @@ def receive_email(session: Session, mail: InboundEmail, *, now: datetime) -> Inb
                 session.add(row)
         except IntegrityError:
             return InboundResult("duplicate")
-        log.warning("conversations.email_unknown_sender key=%s", key)
+        sender = row.from_address.strip().lower()
+        if opt_out and "@" in sender:
+            # No customer has it yet: a record imported later with email consent must still
+            # never be emailed (as an SMS STOP from an unknown number).
+            suppress(session, sender, OPT_OUT_SOURCE, channel=CHANNEL)
+        log.warning("conversations.email_unknown_sender key=%s opt_out=%s", key, opt_out)
         return InboundResult("unknown_sender")
     conversation_id = _conversation(session, customer_id, outreach, now)
     message_id = repo.insert_message(

@@ -19,6 +19,7 @@ from assistant.api.app import create_app
 from assistant.config import get_settings
 from assistant.conversations import service
 from assistant.db import unit_of_work
+from assistant.delivery.rules import is_suppressed
 from assistant.jobs.registry import get_task
 from assistant.models import ConsentEvent, Draft, DraftState
 from assistant.models.inbound import UnmatchedInbound
@@ -258,3 +259,15 @@ def test_a_raw_body_over_the_limit_without_a_length_is_refused(
 
     answer = web.post(PATH, content=chunks(), headers={"Content-Type": "message/rfc822", **AUTH})
     assert answer.status_code == 413
+
+
+def test_an_unknown_sender_who_unsubscribes_is_never_emailed(
+    engine: Engine, web: TestClient
+) -> None:
+    answer = _post_raw(web, raw_email("Unsubscribe", sender="Stranger@Example.org"))
+    assert answer.json() == {"outcome": "unknown_sender"}
+    _post_raw(web, raw_email("Who is this?", sender="other@example.org"))
+    with unit_of_work(engine) as session:
+        assert is_suppressed(session, "email", ["stranger@example.org"])
+        assert not is_suppressed(session, "email", ["other@example.org"])
+        assert not is_suppressed(session, "sms", ["stranger@example.org"])
