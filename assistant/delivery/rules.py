@@ -28,8 +28,7 @@ from sqlalchemy.orm import Session
 
 from assistant.consent import ledger
 from assistant.delivery.policy import DeliveryPolicy
-from assistant.delivery.quiet_hours import resolve_zone
-from assistant.delivery.windows import sending_window
+from assistant.delivery.windows import sending_window, zone_of
 from assistant.drafting.context import event_day
 from assistant.fingerprints import address_keys
 from assistant.metrics.queries import EXCLUDED_STATUSES
@@ -63,8 +62,8 @@ class Verdict:
 
 
 def customer_zone(customer: Customer, policy: DeliveryPolicy) -> ZoneInfo:
-    """The customer's zone; unknown → the brand's."""
-    return resolve_zone(customer.timezone, policy.brand_zone)
+    """The customer's zone; unknown → their number's (when it has one zone), else the brand's."""
+    return zone_of(customer, policy)
 
 
 def address_of(customer: Customer, channel: str) -> str | None:

@@ -20,9 +20,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from phonenumbers import timezone as number_zones
 
 from assistant.delivery.calendars import holiday_name
 from assistant.delivery.policy import DeliveryPolicy
@@ -271,9 +272,37 @@ def customer_state(customer: Customer) -> str | None:
     return area_code_states().get(str(number.national_number)[:3])
 
 
+def phone_zone(customer: Customer) -> str | None:
+    """The one zone the customer's number belongs to (area code, country), if just one."""
+    number = _phone(customer)
+    if number is None:
+        return None
+    zones = [z for z in number_zones.time_zones_for_number(number) if z != "Etc/Unknown"]
+    return zones[0] if len(zones) == 1 else None
+
+
+def zone_of(customer: Customer, policy: DeliveryPolicy) -> ZoneInfo:
+    """The customer's zone: theirs when known, else their number's when it has only one (a
+    New York brand must not text a Los Angeles number at 6:00 its time), else the brand's."""
+    return (
+        _zone(customer.timezone)
+        or _zone(phone_zone(customer))
+        or resolve_zone(None, policy.brand_zone)
+    )
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name or not name.strip():
+        return None
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def sending_window(customer: Customer, channel: str, policy: DeliveryPolicy) -> SendingWindow:
     """The constraints on marketing messages to `customer` on `channel`, in their zone."""
-    zone = resolve_zone(customer.timezone, policy.brand_zone)
+    zone = zone_of(customer, policy)
     constraints: list[Constraint] = [BrandWindow(policy.quiet_hours)]
     country = customer_country(customer)
     if country is not None and policy.skip_holidays:

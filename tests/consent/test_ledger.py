@@ -25,8 +25,9 @@ from tests.clitools import invoke
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
 from tests.delivery.helpers import message, outbox_lines, outbox_transports, schedule, send
 
-OLD = "+14155550101"
-NEW = "+14155550199"
+# New York numbers: the customers imported without a zone are read in their number's.
+OLD = "+12125550101"
+NEW = "+12125550199"
 ANA = Actor("slack:U0ANA", "Ana")
 STAFF = Actor("terminal:sam", "Sam")
 
@@ -157,11 +158,11 @@ def test_show_prints_destination_ai_consent_and_history_masked(engine: Engine) -
     assert shown.exit_code == 0, shown.output
     document = json.loads(shown.stdout)
     sms = document["channels"]["sms"]
-    assert (sms["granted"], sms["destination"], sms["ai_consent"]) == (True, "+1415•••0101", True)
+    assert (sms["granted"], sms["destination"], sms["ai_consent"]) == (True, "+1212•••0101", True)
     assert document["channels"]["email"]["ai_consent"] is False
     [entry] = document["history"]
     assert entry["purpose"] == "ai_drafted"
-    assert entry["destination"] == "+1415•••0101"
+    assert entry["destination"] == "+1212•••0101"
     assert entry["wording"] == "I agree to AI-assisted texts"
     assert entry["actor"].startswith("terminal:")
     assert OLD not in shown.stdout
@@ -244,9 +245,9 @@ def test_export_pack_for_a_phone(engine: Engine, tmp_path: Path) -> None:
     _text(engine, "SM-stop-9", OLD, "STOP", clock.advance(timedelta(hours=1)))
 
     out = tmp_path / "pack.json"
-    result = invoke("consent", "export", "--phone", "(415) 555-0101", "--out", str(out))
+    result = invoke("consent", "export", "--phone", "(212) 555-0101", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert OLD not in result.output and "+1415•••0101" in result.output
+    assert OLD not in result.output and "+1212•••0101" in result.output
     pack = json.loads(out.read_text())
 
     assert pack["destination"] == {"channel": "sms", "address": OLD}

@@ -107,7 +107,8 @@ def test_quiet_hours_defer_to_the_customer_s_morning(engine: Engine, tmp_path: P
     with unit_of_work(engine) as session:
         new_yorker = add_customer(session, timezone="America/New_York")
         tokyo = add_customer(session, timezone="Asia/Tokyo")
-        unknown = add_customer(session, timezone="Atlantis/Lost")
+        # An unknown zone and a number of no single zone: the brand's zone.
+        unknown = add_customer(session, timezone="Atlantis/Lost", phone="+15555550100")
         drafts = [add_draft(session, c) for c in (new_yorker, tokyo, unknown)]
     ids = [schedule(engine, d.id, clock, rules) for d in drafts]
     nine_ny = datetime.combine(date(2026, 3, 11), time(9), tzinfo=NEW_YORK)

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from assistant.db import unit_of_work
-from assistant.delivery.quiet_hours import resolve_zone
-from assistant.delivery.windows import sending_window
+from assistant.delivery.windows import sending_window, zone_of
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
 from tests.delivery.helpers import message, schedule
 
@@ -40,7 +39,7 @@ def test_scheduled_sends_never_fall_in_quiet_hours(
     with unit_of_work(engine) as session:
         customer = add_customer(session, timezone=zone)
         drafts = [add_draft(session, customer) for _ in range(len(gaps) + 1)]
-    local = resolve_zone(zone, rules.brand_zone)
+    local = zone_of(customer, rules)  # theirs, else their number's, else the brand's
     clock = Clock(moment)
     times = []
     for draft, gap in zip(drafts, [0, *gaps], strict=True):

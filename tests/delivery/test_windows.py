@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from assistant.db import unit_of_work
 from assistant.delivery.quiet_hours import QuietHours
-from assistant.delivery.windows import customer_country, customer_state, sending_window
+from assistant.delivery.windows import customer_country, customer_state, sending_window, zone_of
 from assistant.models import Customer
 from tests.delivery.factories import Clock, add_customer, add_draft, policy
 from tests.delivery.helpers import message, outbox_lines, outbox_transports, schedule, send
@@ -200,3 +200,22 @@ def test_the_sender_defers_a_due_message_into_the_next_window(
     clock.now = _local(PARIS, 2026, 12, 7, 9, 0)
     send(engine, outbox_transports(tmp_path), clock, rules)
     assert len(outbox_lines(tmp_path)) == 1
+
+
+def test_without_a_zone_the_number_s_own_zone_is_used_not_the_brand_s() -> None:
+    """A New York brand must not text a Los Angeles number at 6:00 Los Angeles time because
+    the customer record has no zone; a number of several zones (or none) falls back."""
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    caller = _customer(timezone=None, phone="+14155550123")
+    rules = policy(brand_zone="America/New_York")
+    assert zone_of(caller, rules) == los_angeles
+    window = sending_window(caller, "sms", rules)
+    # 09:30 in New York is 06:30 in Los Angeles: the brand's hours (09:00-20:00) are not open.
+    at = _local(NEW_YORK, 2026, 12, 8, 9, 30)
+    assert "quiet_hours:09:00-20:00" in _codes(caller, at, brand_zone="America/New_York")
+    assert window.next_allowed(at) == _local(los_angeles, 2026, 12, 8, 9, 0)
+    # A zone on record wins; a number without a single zone leaves the brand's.
+    assert zone_of(_customer(phone="+14155550123"), rules) == NEW_YORK
+    assert zone_of(_customer(timezone="Not/AZone", phone="+33612345678"), rules) == PARIS
+    assert zone_of(_customer(timezone=None, phone="+15555550123"), rules) == NEW_YORK
+    assert zone_of(_customer(timezone=None, phone=None), rules) == NEW_YORK
