@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from assistant.db import unit_of_work
 from assistant.drafting.guardrails import blocking, check_draft
-from assistant.models import Campaign, Conversation, Customer, CustomerMetrics, Draft
+from assistant.models import Campaign, Conversation, Customer, CustomerMetrics, Draft, Message
 from assistant.models.base import utcnow
 from assistant.review import service as review_service
 
@@ -131,3 +131,18 @@ def _metrics(customer_id: int, clv: Decimal) -> CustomerMetrics:
         btyd_frequency=11, btyd_recency=890.0, btyd_T=900.0, btyd_monetary=Decimal("350.00"),
         clv_12m=clv, refreshed_at=now,
     )  # fmt: skip
+
+
+def inbound_message(engine: Engine, store: Store, text: str) -> tuple[int, int]:
+    """An open SMS conversation of the first customer holding one inbound `text`; its id and
+    the message's."""
+    with unit_of_work(engine) as session:
+        conversation = Conversation(customer_id=store.customers[0], channel="sms", status="open")
+        session.add(conversation)
+        session.flush()
+        message = Message(customer_id=store.customers[0], conversation_id=conversation.id,
+                          direction="inbound", channel="sms", kind="conversation",
+                          status="received", body=text)  # fmt: skip
+        session.add(message)
+        session.flush()
+        return conversation.id, message.id

@@ -5,31 +5,18 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from assistant.db import unit_of_work
-from assistant.models import Conversation, Customer, Draft, Message
+from assistant.models import Conversation, Customer, Draft
 from connectors.slack.actions import ActionId
 from connectors.slack.poster import SlackPoster
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.helpers import CHANNEL, button
-from tests.slack.seed import Store
-
-
-def _inbound(engine: Engine, store: Store, text: str) -> tuple[int, int]:
-    with unit_of_work(engine) as session:
-        conversation = Conversation(customer_id=store.customers[0], channel="sms", status="open")
-        session.add(conversation)
-        session.flush()
-        message = Message(customer_id=store.customers[0], conversation_id=conversation.id,
-                          direction="inbound", channel="sms", kind="conversation",
-                          status="received", body=text)  # fmt: skip
-        session.add(message)
-        session.flush()
-        return conversation.id, message.id
+from tests.slack.seed import Store, inbound_message
 
 
 def test_the_inbound_message_starts_a_thread_once_and_the_reply_card_joins_it(
     engine: Engine, fake: FakeSlack, poster: SlackPoster, store: Store
 ) -> None:
-    conversation_id, message_id = _inbound(engine, store, "<!here> the lid doesn't fit")
+    conversation_id, message_id = inbound_message(engine, store, "<!here> the lid doesn't fit")
     poster.post_conversation_message(message_id)
     poster.post_conversation_message(message_id)  # a redelivered task
     with unit_of_work(engine) as session:
@@ -53,7 +40,7 @@ def test_the_inbound_message_starts_a_thread_once_and_the_reply_card_joins_it(
 def test_a_thread_with_no_outreach_to_answer_names_the_customer_and_says_so(
     engine: Engine, fake: FakeSlack, poster: SlackPoster, store: Store
 ) -> None:
-    conversation_id, message_id = _inbound(engine, store, "hi, do you ship to Canada?")
+    conversation_id, message_id = inbound_message(engine, store, "hi, do you ship to Canada?")
     phone = "+14155554321"
     with unit_of_work(engine) as session:
         session.get_one(Customer, store.customers[0]).phone = phone
@@ -70,7 +57,7 @@ def test_a_thread_with_no_outreach_to_answer_names_the_customer_and_says_so(
 def test_a_conversation_draft_always_goes_into_the_conversation_s_thread(
     engine: Engine, fake: FakeSlack, poster: SlackPoster, store: Store
 ) -> None:
-    conversation_id, _ = _inbound(engine, store, "is it oven safe?")
+    conversation_id, _ = inbound_message(engine, store, "is it oven safe?")
     with unit_of_work(engine) as session:  # no thread yet, and (oddly) a campaign set too
         session.get_one(Draft, store.drafts[0]).conversation_id = conversation_id
     poster.post_draft(store.drafts[0])

@@ -5,24 +5,11 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from assistant.db import unit_of_work
-from assistant.models import Conversation, Message
+from assistant.models import Conversation
 from connectors.slack.poster import SlackPoster
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.helpers import CHANNEL
-from tests.slack.seed import Store
-
-
-def _inbound(engine: Engine, store: Store, text: str) -> tuple[int, int]:
-    with unit_of_work(engine) as session:
-        conversation = Conversation(customer_id=store.customers[0], channel="sms", status="open")
-        session.add(conversation)
-        session.flush()
-        message = Message(customer_id=store.customers[0], conversation_id=conversation.id,
-                          direction="inbound", channel="sms", kind="conversation",
-                          status="received", body=text)  # fmt: skip
-        session.add(message)
-        session.flush()
-        return conversation.id, message.id
+from tests.slack.seed import Store, inbound_message
 
 
 def _thread_texts(engine: Engine, fake: FakeSlack, conversation_id: int) -> list[str]:
@@ -35,7 +22,7 @@ def _thread_texts(engine: Engine, fake: FakeSlack, conversation_id: int) -> list
 def test_a_possible_opt_out_is_posted_with_a_warning(
     engine: Engine, fake: FakeSlack, poster: SlackPoster, store: Store
 ) -> None:
-    conversation_id, message_id = _inbound(engine, store, "can you stop the order?")
+    conversation_id, message_id = inbound_message(engine, store, "can you stop the order?")
     poster.post_conversation_message(message_id)
     [text] = _thread_texts(engine, fake, conversation_id)
     assert text.startswith(":warning: Possible opt-out: read it before replying")
@@ -45,6 +32,6 @@ def test_a_possible_opt_out_is_posted_with_a_warning(
 def test_an_ordinary_message_has_no_warning(
     engine: Engine, fake: FakeSlack, poster: SlackPoster, store: Store
 ) -> None:
-    conversation_id, message_id = _inbound(engine, store, "the lid doesn't fit")
+    conversation_id, message_id = inbound_message(engine, store, "the lid doesn't fit")
     poster.post_conversation_message(message_id)
     assert _thread_texts(engine, fake, conversation_id) == ["Maya: the lid doesn't fit"]
