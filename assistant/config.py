@@ -102,6 +102,20 @@ class MetricsSettings(BaseSettings):
 
     clv_months: int = _env("ASSISTANT_CLV_MONTHS", 12, ge=0, le=120)
     clv_monthly_discount: float = _env("ASSISTANT_CLV_MONTHLY_DISCOUNT", 0.01, ge=0, lt=1)
+    clv_refit_days: int = _env(
+        "ASSISTANT_CLV_REFIT_DAYS",
+        7,
+        ge=1,
+        le=366,
+        description="refit the CLV models when the last fit is this many days old",
+    )
+    clv_refit_share: float = _env(
+        "ASSISTANT_CLV_REFIT_SHARE",
+        0.1,
+        gt=0,
+        le=1,
+        description="refit the CLV models sooner once this share of buyers changed since",
+    )
     attribution_days: int = _env(
         "ASSISTANT_ATTRIBUTION_DAYS", 7, ge=1, le=365, description="order attribution window"
     )

@@ -31,22 +31,33 @@ def refresh_command(
             "--full", help="Recompute every customer's purchase aggregates, not only changed ones."
         ),
     ] = False,
+    refit_clv: Annotated[
+        bool,
+        typer.Option(
+            "--refit-clv",
+            help="Fit the CLV models again now (default: weekly, or once the data moved).",
+        ),
+    ] = False,
 ) -> None:
-    """Recompute every customer's metrics (incrementally when the last refresh allows)."""
+    """Bring every customer's metrics up to a day (incrementally when the last refresh allows)."""
     # The CLV fit needs scipy: imported here so `metrics export` starts without it.
     from assistant.metrics import service
 
     with console.status("refreshing metrics"), unit_of_work() as session:
         report = service.refresh(
-            session, as_of.date() if as_of else None, mode="full" if full else "auto"
+            session,
+            as_of.date() if as_of else None,
+            mode="full" if full else "auto",
+            refit_clv=refit_clv,
         )
     with console.status("tidying up"):
         service.tidy_after_refresh(get_engine())
     how = (
-        f"incremental: {report.recomputed:,} customers recomputed"
+        f"incremental: {report.recomputed:,} customers recomputed, {report.rescored:,} rescored"
         if report.incremental
         else f"full: {report.why_full}"
     )
+    how += f"; CLV models refitted: {report.clv_refit}" if report.clv_refit else ""
     console.print(
         f"metrics as of {report.as_of.isoformat()}: {report.customers:,} customers, "
         f"{report.with_orders:,} with purchases, in {report.seconds:.1f} s ({how})"

@@ -4,8 +4,9 @@ Two statements:
 - `stats_select` aggregates orders into `customer_order_stats`: per customer, what does not
   depend on the as-of day (counts, net spend, first/last purchase day, repeat spend). It can
   be limited to the customers in the temporary `metrics_affected` table (incremental refresh).
-- `metrics_select` derives every metric from that narrow table: recency and age against the
-  as-of day, the RFM ranks, labels, and the customers without purchases.
+- `scores_select` derives each customer's stored row from that narrow table: the RFM scores
+  (from stored boundaries), labels, and the customers without purchases. What depends on
+  the as-of day (recency, tenure, BTYD T) the `customer_metrics` view computes when read.
 
 Both read only the few dialect-specific expressions from `dialect_sql`; the benchmark passes
 DuckDB's spelling of the same ones and runs the very same text.
@@ -59,25 +60,40 @@ def stats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
         "THEN z.offset_after ELSE z.offset_seconds END"
     )
     local_day = sql["local_day"].format(offset=offset)
-    scope_orders = scope_returns = ""
+    orders = "orders o JOIN customers c ON c.id = o.customer_id"
+    # The value of each returned line: for everyone, a join of all returns to their lines.
+    returned_lines = """
+        SELECT lines.order_id, SUM(i.quantity * i.unit_price) AS value
+        FROM (SELECT DISTINCT r.order_id, r.product_id FROM returns r) lines
+        JOIN order_items i ON i.order_id = lines.order_id AND i.product_id = lines.product_id
+        GROUP BY lines.order_id"""
     if affected_only:
-        scope_orders = "AND o.customer_id IN (SELECT customer_id FROM metrics_affected)"
-        scope_returns = "WHERE r.customer_id IN (SELECT customer_id FROM metrics_affected)"
+        affected = "IN (SELECT customer_id FROM metrics_affected)"
+        # Driven from the affected ids: each customer and their orders looked up by key.
+        orders = (
+            "metrics_affected a JOIN customers c ON c.id = a.customer_id "
+            "JOIN orders o ON o.customer_id = a.customer_id"
+        )
+        # For a few customers, each line looked up by its key: a join let PostgreSQL
+        # misjudge the few lines and scan all ten million.
+        returned_lines = f"""
+        SELECT lines.order_id, SUM((
+            SELECT i.quantity * i.unit_price FROM order_items i
+            WHERE i.order_id = lines.order_id AND i.product_id = lines.product_id
+        )) AS value
+        FROM (SELECT DISTINCT r.order_id, r.product_id FROM returns r
+              WHERE r.customer_id {affected}) lines
+        GROUP BY lines.order_id"""
     return f"""
     WITH counted AS (
         SELECT o.id, o.customer_id, o.ordered_at, o.total, {local_day} AS day
-        FROM orders o
-        JOIN customers c ON c.id = o.customer_id
+        FROM {orders}
         JOIN metrics_zone_days z ON z.zone = COALESCE(c.timezone, :brand_zone)
             AND z.utc_day = {sql["utc_day"]}
-        WHERE o.status NOT IN ({excluded}) {scope_orders}
+        WHERE o.status NOT IN ({excluded})
     ),
     in_window AS (SELECT * FROM counted WHERE day <= {sql["as_of"]}),
-    returned AS MATERIALIZED (
-        SELECT lines.order_id, SUM(i.quantity * i.unit_price) AS value
-        FROM (SELECT DISTINCT r.order_id, r.product_id FROM returns r {scope_returns}) lines
-        JOIN order_items i ON i.order_id = lines.order_id AND i.product_id = lines.product_id
-        GROUP BY lines.order_id
+    returned AS MATERIALIZED ({returned_lines}
     ),
     per_order AS MATERIALIZED (
         SELECT w.customer_id, w.ordered_at, w.day, w.total,
@@ -113,69 +129,50 @@ def stats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
     """
 
 
-def metrics_select(sql: dict[str, str]) -> str:
-    """Every customer's metrics as of `:as_of`, derived from `customer_order_stats`.
+SCORES_COLUMNS = (
+    "customer_id, orders_count, lifetime_spend, aov, first_order_at, last_order_at, "
+    "first_day, last_day, since_day, r_score, f_score, m_score, rfm_label, "
+    "btyd_frequency, btyd_recency, btyd_monetary"
+)
 
-    Parameters: `:as_of` (ISO date), `:now`; reads the temporary `metrics_clv (customer_id,
-    clv)` table of predicted values. Public so the benchmark runs the same SQL.
+
+def scores_select(
+    sql: dict[str, str], r: str, f: str, m: str, label: str, *, affected_only: bool = False
+) -> str:
+    """Every customer's stored row (`SCORES_COLUMNS`), from `customer_order_stats`.
+
+    `r`, `f`, `m` and `label` are SQL over a row `s` of customer_order_stats with its
+    `s.r_score`, `s.f_score` and `s.m_score` (see assistant/metrics/scores.py). With
+    `affected_only`, only the customers in the temporary `metrics_affected` table. Nothing
+    here depends on the as-of day: the `customer_metrics` view derives what does.
     """
     days = sql["days_between"]
-    as_of_sql = sql["as_of"]
-    # Tenure counts from the customer's creation (a UTC date) or else their first local
-    # purchase day, never below 0 (a creation late on the as-of day in UTC can be "tomorrow").
-    since = f"COALESCE({sql['date_of'].format(value='c.customer_since')}, s.first_day)"
-    tenure = "CASE WHEN {d} < 0 THEN 0 ELSE {d} END".format(
-        d=days.format(later=as_of_sql, earlier=since)
-    )
-    prospect_days = days.format(
-        later=as_of_sql, earlier=sql["date_of"].format(value="c.customer_since")
-    )
-    prospect_tenure = f"CASE WHEN {prospect_days} < 0 THEN 0 ELSE {prospect_days} END"
+    since = sql["date_of"].format(value="c.customer_since")
+    # Scoped, both halves start from the affected ids and look each customer up by key.
+    buyers = "customer_order_stats st"
+    customers = "customers c"
+    if affected_only:
+        buyers = "metrics_affected a JOIN customer_order_stats st ON st.customer_id = a.customer_id"
+        customers = "metrics_affected a JOIN customers c ON c.id = a.customer_id"
     return f"""
-    WITH facts AS (
-        SELECT st.customer_id, st.orders_count, st.lifetime_spend,
-               st.first_order_at, st.last_order_at,
-               {days.format(later=as_of_sql, earlier="st.last_day")} AS recency_days,
-               st.purchase_days - 1 AS btyd_frequency,
-               {days.format(later="st.last_day", earlier="st.first_day")} AS btyd_recency,
-               {days.format(later=as_of_sql, earlier="st.first_day")} AS btyd_t,
-               st.btyd_monetary, st.first_day
-        FROM customer_order_stats st
-    ),
-    scored AS (
-        SELECT f.*,
-               1 + (5 * (RANK() OVER (ORDER BY f.recency_days DESC) - 1))
-                   / COUNT(*) OVER () AS r_score,
-               1 + (5 * (RANK() OVER (ORDER BY f.orders_count) - 1)) / COUNT(*) OVER () AS f_score,
-               1 + (5 * (RANK() OVER (ORDER BY f.lifetime_spend) - 1))
-                   / COUNT(*) OVER () AS m_score
-        FROM facts f
+    WITH scored AS (
+        SELECT st.*, {r} AS r_score, {f} AS f_score, {m} AS m_score
+        FROM {buyers}
     )
-    SELECT c.id AS customer_id, {as_of_sql} AS as_of,
-           s.orders_count, s.lifetime_spend,
+    SELECT c.id AS customer_id, s.orders_count, s.lifetime_spend,
            ROUND(s.lifetime_spend * 1.0 / s.orders_count, 2) AS aov,
-           s.first_order_at, s.last_order_at, s.recency_days,
-           {tenure} AS tenure_days,
-           s.r_score, s.f_score, s.m_score,
-           CASE
-               WHEN s.orders_count = 1 AND s.r_score >= 4 THEN 'new'
-               WHEN s.r_score >= 4 AND s.f_score >= 4 AND s.m_score >= 4 THEN 'champions'
-               WHEN s.r_score >= 3 AND s.f_score >= 4 THEN 'loyal'
-               WHEN s.r_score >= 4 AND s.f_score >= 2 THEN 'potential_loyalist'
-               WHEN s.r_score <= 2 AND s.f_score >= 4 AND s.m_score >= 4 THEN 'cant_lose'
-               WHEN s.r_score <= 2 AND s.f_score >= 3 THEN 'at_risk'
-               WHEN s.r_score >= 2 THEN 'hibernating'
-               ELSE 'lost'
-           END AS rfm_label,
-           s.btyd_frequency, s.btyd_recency, s.btyd_t, s.btyd_monetary,
-           v.clv AS clv_12m, :now AS refreshed_at
+           s.first_order_at, s.last_order_at, s.first_day, s.last_day,
+           COALESCE({since}, s.first_day) AS since_day,
+           s.r_score, s.f_score, s.m_score, {label} AS rfm_label,
+           s.purchase_days - 1 AS btyd_frequency,
+           {days.format(later="s.last_day", earlier="s.first_day")} AS btyd_recency,
+           s.btyd_monetary
     FROM scored s JOIN customers c ON c.id = s.customer_id
-    LEFT JOIN metrics_clv v ON v.customer_id = s.customer_id
     UNION ALL
     -- Customers without a purchase: an anti-join on the stats' primary key (NOT IN would
     -- make PostgreSQL probe the whole list per customer once it outgrows work_mem).
-    SELECT c.id, {as_of_sql}, 0, 0, NULL, NULL, NULL, NULL, {prospect_tenure},
-           NULL, NULL, NULL, 'no_purchases', 0, 0, 0, 0, NULL, :now
-    FROM customers c
+    SELECT c.id, 0, 0, NULL, NULL, NULL, NULL, NULL, {since}, NULL, NULL, NULL,
+           'no_purchases', 0, 0, 0
+    FROM {customers}
     WHERE NOT EXISTS (SELECT 1 FROM customer_order_stats st WHERE st.customer_id = c.id)
     """

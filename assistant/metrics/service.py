@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal, cast
 
-import numpy as np
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -16,7 +14,6 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
-    Numeric,
     String,
     Table,
     bindparam,
@@ -25,9 +22,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
-from assistant.metrics import clv
-from assistant.metrics.queries import STATS_COLUMNS, dialect_sql, metrics_select, stats_select
+from assistant.metrics import clv_store
+from assistant.metrics.queries import (
+    SCORES_COLUMNS,
+    STATS_COLUMNS,
+    dialect_sql,
+    scores_select,
+    stats_select,
+)
+from assistant.metrics.scores import (
+    Cuts,
+    label_sql,
+    move_cuts,
+    read_cuts,
+    rescore_crossers,
+    score_sql,
+)
 from assistant.metrics.zones import zone_days
+from assistant.models import CustomerScores
 from assistant.models.base import UTCDateTime, utcnow
 
 RefreshMode = Literal["auto", "full"]
@@ -66,65 +78,8 @@ class RefreshReport:
     incremental: bool = False
     recomputed: int = 0  # customers whose purchase aggregates were recomputed
     why_full: str = ""  # why an incremental refresh was not possible
-
-
-_CLV = Table(
-    "metrics_clv",
-    MetaData(),
-    Column("customer_id", BigInteger, primary_key=True),
-    Column("clv", Numeric(12, 2)),
-    prefixes=["TEMPORARY"],
-)
-
-
-def _predict_clv(connection: Connection, as_of: date) -> tuple[str, ...]:
-    """Fit BG/NBD + Gamma-Gamma on the BTYD summary of the kept purchase aggregates and
-    leave each buyer's clv_12m in the temporary `metrics_clv` table, which the derive step
-    joins (writing the values once, with the other metrics, instead of updating every row).
-    """
-    settings = get_settings().metrics
-    days = dialect_sql(connection)["days_between"]
-    rows = connection.execute(
-        text(
-            "SELECT customer_id, purchase_days - 1, "
-            f"{days.format(later='last_day', earlier='first_day')}, "
-            f"{days.format(later=':as_of', earlier='first_day')}, btyd_monetary "
-            "FROM customer_order_stats ORDER BY customer_id"
-        ).bindparams(bindparam("as_of", type_=Date())),
-        {"as_of": as_of},
-    ).all()
-    _CLV.drop(connection, checkfirst=True)
-    _CLV.create(connection)
-    if not rows:
-        return ("no customer with a purchase: no CLV",)
-    data = np.array([[float(v) for v in row[1:]] for row in rows], dtype=np.float64)
-    frequency, recency, age, monetary = data.T
-    model = clv.fit(frequency, recency, age, monetary)
-    values = clv.predict_clv(
-        model,
-        frequency,
-        recency,
-        age,
-        monetary,
-        months=settings.clv_months,
-        monthly_discount=settings.clv_monthly_discount,
-    )
-    pairs = ((row[0], round(float(value), 2)) for row, value in zip(rows, values, strict=True))
-    _write_clv(connection, pairs)
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("ANALYZE metrics_clv"))
-    return model.notes
-
-
-def _write_clv(connection: Connection, pairs: Iterable[tuple[int, float]]) -> None:
-    """Fill `metrics_clv`: PostgreSQL's COPY (executemany would take a minute at 1M rows)."""
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy("COPY metrics_clv (customer_id, clv) FROM STDIN") as copy:
-            for pair in pairs:
-                copy.write_row(pair)
-        return
-    connection.execute(_CLV.insert(), [{"customer_id": c, "clv": v} for c, v in pairs])
+    rescored: int = 0  # other customers whose scores changed (a boundary moved past them)
+    clv_refit: str = ""  # why the CLV models were fitted again (empty: the kept ones served)
 
 
 def _load_zone_days(connection: Connection, as_of: date, brand_zone: str, *, scoped: bool) -> None:
@@ -133,8 +88,11 @@ def _load_zone_days(connection: Connection, as_of: date, brand_zone: str, *, sco
     zones.discard(None)
     zones.add(brand_zone)
     first_sql = "SELECT min(ordered_at) FROM orders"
-    if scoped:
-        first_sql += " WHERE customer_id IN (SELECT customer_id FROM metrics_affected)"
+    if scoped:  # each customer's first order read off the (customer_id, ordered_at) index
+        first_sql = (
+            "SELECT min((SELECT min(o.ordered_at) FROM orders o "
+            "WHERE o.customer_id = a.customer_id)) FROM metrics_affected a"
+        )
     first = connection.execute(text(first_sql)).scalar_one()
     if isinstance(first, str):
         first = datetime.fromisoformat(first)
@@ -156,46 +114,70 @@ def _load_zone_days(connection: Connection, as_of: date, brand_zone: str, *, sco
     connection.execute(_ZONES.insert(), rows)
 
 
-def _stats_state(connection: Connection) -> tuple[date, str] | None:
-    row = connection.execute(text("SELECT stats_as_of, brand_zone FROM metrics_state")).first()
+def _state(connection: Connection) -> dict[str, Any] | None:
+    """The kept state of the last refresh (`metrics_state`), dates as dates."""
+    row = (
+        connection.execute(
+            text(
+                "SELECT stats_as_of, brand_zone, score_cuts, clv_model, clv_fitted_on, "
+                "clv_changed, customers FROM metrics_state"
+            )
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
-    stats_as_of = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
-    return stats_as_of, str(row[1])
+    state = dict(row)
+    for key in ("stats_as_of", "clv_fitted_on"):
+        if isinstance(state[key], str):  # SQLite through text()
+            state[key] = date.fromisoformat(state[key])
+    return state
 
 
 def _why_not_incremental(
-    connection: Connection, as_of: date, brand_zone: str, mode: RefreshMode
+    state: dict[str, Any] | None, as_of: date, brand_zone: str, mode: RefreshMode
 ) -> str:
-    """Empty when the kept aggregates can be brought up to date; else the reason they can't."""
+    """Empty when the kept tables can be brought up to date; else the reason they can't."""
     if mode == "full":
         return "a full refresh was asked for"
-    state = _stats_state(connection)
-    if state is None:
+    if state is None or Cuts.from_json(state["score_cuts"], "any") is None:
         return "no earlier refresh to build on"
-    stats_as_of, stats_zone = state
-    if stats_zone != brand_zone:
-        return f"the brand time zone changed from {stats_zone} to {brand_zone}"
-    if as_of < stats_as_of:
-        return f"as-of {as_of} is before the last refresh's {stats_as_of}"
+    if state["brand_zone"] != brand_zone:
+        return f"the brand time zone changed from {state['brand_zone']} to {brand_zone}"
+    if as_of < state["stats_as_of"]:
+        return f"as-of {as_of} is before the last refresh's {state['stats_as_of']}"
     return ""
 
 
-def _collect_affected(connection: Connection, stats_as_of: date) -> int:
-    """Customers to recompute: changed by imports since, or with orders on or after the
-    last refresh's as-of day (local days that were still in the future then)."""
+def _collect_affected(connection: Connection, stats_as_of: date) -> tuple[int, int]:
+    """Customers to recompute: changed by imports since, with orders on or after the last
+    refresh's as-of day (local days that were still in the future then), or without a row
+    yet (added by other means than an import)."""
     _AFFECTED.drop(connection, checkfirst=True)
     _AFFECTED.create(connection)
-    since = datetime.combine(stats_as_of - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    # The earliest instant of local day stats_as_of + 1 anywhere (UTC+14).
+    since = datetime.combine(stats_as_of, time(10), tzinfo=UTC)
+    # Customers are never deleted and their ids only grow: new ones are above the last row.
+    last = connection.execute(text("SELECT max(customer_id) FROM customer_scores")).scalar()
+    added = int(
+        connection.execute(
+            text("SELECT count(*) FROM customers WHERE id > :last"), {"last": last or 0}
+        ).scalar_one()
+    )
     connection.execute(
         text(
             "INSERT INTO metrics_affected (customer_id) "
             "SELECT customer_id FROM metrics_pending_customers "
-            "UNION SELECT customer_id FROM orders WHERE ordered_at >= :since"
+            "UNION SELECT customer_id FROM orders WHERE ordered_at >= :since "
+            "UNION SELECT id FROM customers WHERE id > :last"
         ).bindparams(bindparam("since", type_=UTCDateTime())),
-        {"since": since},
+        {"since": since, "last": last or 0},
     )
-    return int(connection.execute(text("SELECT count(*) FROM metrics_affected")).scalar_one())
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE metrics_affected"))  # plans join it by the thousand
+    affected = connection.execute(text("SELECT count(*) FROM metrics_affected")).scalar_one()
+    return int(affected), added
 
 
 def _write_stats(
@@ -221,22 +203,60 @@ def _write_stats(
         params,
     )
     _ZONES.drop(connection)
-    _AFFECTED.drop(connection, checkfirst=True)
-    if connection.dialect.name == "postgresql":
-        # Fresh statistics: the derive step plans its joins and sorts from them.
+    if connection.dialect.name == "postgresql" and not scoped:
+        # Fresh statistics: the scores step plans its joins and sorts from them.
         connection.execute(text("ANALYZE customer_order_stats"))
-    connection.execute(text("DELETE FROM metrics_pending_customers"))
+
+
+def _write_scores(connection: Connection, cuts: Cuts, *, scoped: bool) -> None:
+    """Write the stored rows of every customer, or of those in `metrics_affected`."""
+    params: dict[str, Any] = {}
+    r = score_sql("r", cuts, "st.last_day", params)
+    f = score_sql("f", cuts, "st.orders_count", params)
+    m = score_sql("m", cuts, "st.lifetime_spend", params)
+    label = label_sql("s.orders_count", "s.r_score", "s.f_score", "s.m_score")
+    insert = text(
+        f"INSERT INTO customer_scores ({SCORES_COLUMNS}) "
+        + scores_select(dialect_sql(connection), r, f, m, label, affected_only=scoped)
+    )
+    if scoped:
+        connection.execute(
+            text(
+                "DELETE FROM customer_scores "
+                "WHERE customer_id IN (SELECT customer_id FROM metrics_affected)"
+            )
+        )
+        connection.execute(insert, params)
+        return
+    # Every row is new: load without the secondary indexes, then build each in one pass.
+    indexes = list(cast(Table, CustomerScores.__table__).indexes)
+    for index in indexes:
+        index.drop(connection, checkfirst=True)
+    connection.execute(
+        text(
+            "TRUNCATE customer_scores"
+            if connection.dialect.name == "postgresql"
+            else "DELETE FROM customer_scores"
+        )
+    )
+    connection.execute(insert, params)
+    for index in indexes:
+        index.create(connection)
+
+
+def _save_state(connection: Connection, values: dict[str, Any]) -> None:
     connection.execute(text("DELETE FROM metrics_state"))
     connection.execute(
         text(
-            "INSERT INTO metrics_state (id, stats_as_of, brand_zone, refreshed_at) "
-            "VALUES (1, :as_of, :brand_zone, :now)"
-        ).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("as_of", type_=Date())),
-        {
-            "as_of": date.fromisoformat(params["as_of"]),
-            "brand_zone": brand_zone,
-            "now": params["now"],
-        },
+            "INSERT INTO metrics_state (id, stats_as_of, brand_zone, refreshed_at, score_cuts, "
+            "clv_model, clv_fitted_on, clv_changed, customers) VALUES (1, :as_of, :brand_zone, "
+            ":now, :score_cuts, :clv_model, :clv_fitted_on, :clv_changed, :customers)"
+        ).bindparams(
+            bindparam("now", type_=UTCDateTime()),
+            bindparam("as_of", type_=Date()),
+            bindparam("clv_fitted_on", type_=Date()),
+        ),
+        values,
     )
 
 
@@ -254,14 +274,16 @@ def refresh(
     *,
     mode: RefreshMode = "auto",
     incremental_max_share: float = INCREMENTAL_MAX_SHARE,
+    refit_clv: bool = False,
 ) -> RefreshReport:
-    """Recompute every customer's metrics as of the end of `as_of` (default: today, UTC).
+    """Bring every customer's metrics to the end of `as_of` (default: today, UTC).
 
-    `auto` brings the kept purchase aggregates up to date for the customers whose data
-    changed since the last refresh (see `_collect_affected`), falling back to a full
-    recomputation when that is impossible or not cheaper; `full` always recomputes them all.
-    The as-of-dependent metrics (recency, scores, labels, CLV) are always derived anew.
-    More changed customers than `incremental_max_share` of those kept makes it full.
+    `auto` recomputes the purchase aggregates and rows of the customers whose data changed
+    since the last refresh (see `_collect_affected`), plus the scores of those whose values
+    crossed a moved score boundary, falling back to recomputing everyone when that is
+    impossible or not cheaper; `full` always recomputes everyone. Both give the same rows.
+    More changed customers than `incremental_max_share` of those kept makes it full. CLV is
+    predicted for every buyer, with models refitted on their schedule (see clv_store).
     """
     started = utcnow()
     as_of = as_of or started.date()
@@ -269,51 +291,65 @@ def refresh(
     _tune_for_refresh(connection)
     brand_zone = get_settings().app.brand_timezone
     params: dict[str, Any] = {"as_of": as_of.isoformat(), "now": started, "brand_zone": brand_zone}
-    why_full = _why_not_incremental(connection, as_of, brand_zone, mode)
-    recomputed = 0
+    state = _state(connection)
+    why_full = _why_not_incremental(state, as_of, brand_zone, mode)
+    recomputed = added = kept = 0
     if not why_full:
-        state = _stats_state(connection)
         assert state is not None
-        recomputed = _collect_affected(connection, state[0])
-        kept = connection.execute(text("SELECT count(*) FROM customer_order_stats")).scalar_one()
-        if recomputed > incremental_max_share * max(int(kept), 1):
-            why_full = f"{recomputed:,} of {int(kept):,} customers changed"
+        recomputed, added = _collect_affected(connection, state["stats_as_of"])
+        kept = int(state["customers"] or 0)
+        if recomputed > incremental_max_share * max(kept, 1):
+            why_full = f"{recomputed:,} of {kept:,} customers changed"
+    _write_stats(connection, params, brand_zone, scoped=not why_full)
+    rescored = 0
     if why_full:
-        _write_stats(connection, params, brand_zone, scoped=False)
+        cuts = read_cuts(connection)
+        _write_scores(connection, cuts, scoped=False)
     else:
-        _write_stats(connection, params, brand_zone, scoped=True)
-    notes = _predict_clv(connection, as_of)
-    connection.execute(text("DELETE FROM customer_metrics"))
-    connection.execute(
-        text(
-            """
-    INSERT INTO customer_metrics (
-        customer_id, as_of, orders_count, lifetime_spend, aov, first_order_at, last_order_at,
-        recency_days, tenure_days, r_score, f_score, m_score, rfm_label,
-        btyd_frequency, btyd_recency, "btyd_T", btyd_monetary, clv_12m, refreshed_at)
-    """
-            + metrics_select(dialect_sql(connection))
-        ).bindparams(bindparam("now", type_=UTCDateTime())),
-        params,
-    )
-    _CLV.drop(connection)
-    counts = connection.execute(
-        text(
-            "SELECT count(*), sum(CASE WHEN orders_count > 0 THEN 1 ELSE 0 END) "
-            "FROM customer_metrics"
-        )
-    ).one()
+        assert state is not None
+        old = Cuts.from_json(state["score_cuts"], connection.dialect.name)
+        assert old is not None
+        cuts = move_cuts(connection, old)
+        rescored = rescore_crossers(connection, old, cuts)
+        _write_scores(connection, cuts, scoped=True)
+    _AFFECTED.drop(connection, checkfirst=True)
+    connection.execute(text("DELETE FROM metrics_pending_customers"))
+    buyers = cuts.buyers
+    refit = clv_store.refit_reason(state or {}, as_of, buyers, force=refit_clv)
+    kept_model = None if refit else clv_store.model_from_json(str(state and state["clv_model"]))
+    model, notes = clv_store.predict_all(connection, as_of, kept_model)
+    if not refit and state is not None:
+        notes = (f"CLV predicted with the models fitted as of {state['clv_fitted_on']}",)
     if why_full:
-        recomputed = int(counts[1] or 0)
+        customers = int(
+            connection.execute(text("SELECT count(*) FROM customer_scores")).scalar_one()
+        )
+    else:  # customers are never deleted: those kept plus the new ones
+        customers = kept + added
+    _save_state(
+        connection,
+        {
+            "customers": customers,
+            "as_of": as_of,
+            "brand_zone": brand_zone,
+            "now": started,
+            "score_cuts": cuts.to_json(),
+            "clv_model": clv_store.model_to_json(model) if model else None,
+            "clv_fitted_on": as_of if refit else (state or {}).get("clv_fitted_on"),
+            "clv_changed": 0 if refit else int((state or {}).get("clv_changed") or 0) + recomputed,
+        },
+    )
     return RefreshReport(
         as_of=as_of,
-        customers=int(counts[0]),
-        with_orders=int(counts[1] or 0),
+        customers=customers,
+        with_orders=buyers,
         seconds=(utcnow() - started).total_seconds(),
         clv_notes=notes,
         incremental=not why_full,
-        recomputed=recomputed,
+        recomputed=buyers if why_full else recomputed,
         why_full=why_full,
+        rescored=rescored,
+        clv_refit=refit,
     )
 
 
@@ -324,4 +360,6 @@ def tidy_after_refresh(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM (ANALYZE) customer_metrics, customer_order_stats"))
+        connection.execute(
+            text("VACUUM (ANALYZE) customer_scores, customer_order_stats, customer_clv")
+        )

@@ -11,8 +11,10 @@ from assistant.models.inbound import UnmatchedInbound
 from assistant.models.ingest import IngestRequest
 from assistant.models.messaging import Conversation, Message
 from assistant.models.metrics import (
+    CustomerCLV,
     CustomerMetrics,
     CustomerOrderStats,
+    CustomerScores,
     MetricsPendingCustomer,
     MetricsState,
 )
@@ -30,8 +32,10 @@ __all__ = [
     "ConsentEvent",
     "Conversation",
     "Customer",
+    "CustomerCLV",
     "CustomerMetrics",
     "CustomerOrderStats",
+    "CustomerScores",
     "Draft",
     "DraftExample",
     "DraftState",

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from assistant.models import Customer, CustomerMetrics, Event, Message, Order
-from assistant.models.base import utcnow
+from assistant.models import Customer, Event, Message, Order
+from tests.metrics_rows import add_metrics
 
 _serial = itertools.count(1)
 # Engagement happens in February 2026, before NOON_ISH (2026-03-10) and every draft.
@@ -66,18 +66,12 @@ def engage(
 
 def label(session: Session, customer: Customer, rfm_label: str) -> None:
     """Give the customer a metrics row in the RFM segment `rfm_label`."""
-    session.add(
-        CustomerMetrics(
-            customer_id=customer.id,
-            as_of=date(2026, 3, 1),
-            orders_count=1,
-            lifetime_spend=Decimal("20.00"),
-            rfm_label=rfm_label,
-            btyd_frequency=0,
-            btyd_recency=0.0,
-            btyd_T=30.0,
-            btyd_monetary=Decimal("0"),
-            refreshed_at=utcnow(),
-        )
+    add_metrics(
+        session,
+        customer.id,
+        as_of=date(2026, 3, 1),
+        orders_count=1,
+        lifetime_spend=Decimal("20.00"),
+        rfm_label=rfm_label,
+        btyd_T=30.0,
     )
-    session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from assistant.models import Customer, CustomerMetrics, Draft
 from assistant.values import spreadsheet_safe
 from tests.campaigns.helpers import build
 from tests.clitools import invoke
+from tests.metrics_rows import add_metrics
 
 FORMULAS = ['=HYPERLINK("http://x")', "@SUM(1)", "+1+cmd|' /C calc'!A0", "-2+3", "\tTAB", "\rCR"]
 
@@ -50,19 +51,14 @@ def test_the_metrics_export_neutralises_ids_and_keeps_negative_money(engine: Eng
         customer = Customer(external_id='=HYPERLINK("http://x")', first_name="@SUM(1)")
         session.add(customer)
         session.flush()
-        session.add(
-            CustomerMetrics(
-                customer_id=customer.id,
-                as_of=date(2026, 11, 30),
-                orders_count=1,
-                lifetime_spend=Decimal("-5.00"),
-                rfm_label="-lapsed",
-                btyd_frequency=0,
-                btyd_recency=0.0,
-                btyd_T=1.0,
-                btyd_monetary=Decimal("0"),
-                refreshed_at=datetime(2026, 11, 30, tzinfo=UTC),
-            )
+        add_metrics(
+            session,
+            customer.id,
+            as_of=date(2026, 11, 30),
+            orders_count=1,
+            lifetime_spend=Decimal("-5.00"),
+            rfm_label="-lapsed",
+            btyd_T=1.0,
         )
     buffer = io.StringIO()
     with unit_of_work(engine) as session:

@@ -1,4 +1,5 @@
-"""Property: RFM scores never decrease as recency, frequency or spend improve."""
+"""Properties: RFM scores follow the rank rule and never decrease as recency, frequency or
+spend improve; an incremental refresh after random changes equals a full one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, delete, select
 
 from assistant.db import unit_of_work
 from assistant.metrics import service
-from assistant.models import Customer, CustomerMetrics, Order
+from assistant.models import Customer, CustomerMetrics, CustomerScores, Order
 
 AS_OF = date(2026, 11, 23)
 
@@ -34,7 +35,7 @@ def test_scores_are_monotone_in_their_inputs(
 ) -> None:
     with unit_of_work(engine) as session:
         session.execute(delete(Order))
-        session.execute(delete(CustomerMetrics))
+        session.execute(delete(CustomerScores))
         session.execute(delete(Customer))
         for n, purchases in enumerate(store):
             customer = Customer(external_id=f"C{n}", timezone="UTC")
@@ -70,3 +71,14 @@ def test_scores_are_monotone_in_their_inputs(
                 assert a.m_score >= b.m_score
             if a.recency_days == b.recency_days:
                 assert a.r_score == b.r_score  # ties share a score
+    # The documented rule: 1 + floor(5 * (buyers with a strictly worse value) / buyers).
+    n = len(rows)
+    for a in rows:
+        worse_r = sum(1 for b in rows if b.recency_days > a.recency_days)  # type: ignore[operator]
+        worse_f = sum(1 for b in rows if b.orders_count < a.orders_count)
+        worse_m = sum(1 for b in rows if b.lifetime_spend < a.lifetime_spend)
+        assert (a.r_score, a.f_score, a.m_score) == (
+            1 + 5 * worse_r // n,
+            1 + 5 * worse_f // n,
+            1 + 5 * worse_m // n,
+        )

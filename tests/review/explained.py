@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 
 from assistant.db import unit_of_work
 from assistant.drafting.guardrails import blocking
-from assistant.models import Campaign, Customer, CustomerMetrics, Draft
+from assistant.models import Campaign, Customer, Draft
+from tests.metrics_rows import add_metrics
 from tests.review.helpers import offline_draft
 
 # 20:00 in Los Angeles on 7 December 2026: quiet hours (20:00-09:00) have just begun.
@@ -86,17 +87,14 @@ def _customer(session: Any, first_name: str, *, consent: bool) -> Customer:
     )  # fmt: skip
     session.add(customer)
     session.flush()
-    session.add(
-        CustomerMetrics(
-            customer_id=customer.id, as_of=date(2026, 12, 7), orders_count=12,
+    add_metrics(
+            session, customer.id, as_of=date(2026, 12, 7), orders_count=12,
             lifetime_spend=Decimal("5120.50"), aov=Decimal("426.71"),
             first_order_at=datetime(2024, 3, 1, tzinfo=UTC),
             last_order_at=datetime(2026, 11, 30, 3, 0, tzinfo=UTC),  # 29 Nov in Los Angeles
             recency_days=7, tenure_days=1000, r_score=5, f_score=5, m_score=5,
             rfm_label="champions", btyd_frequency=11, btyd_recency=990.0, btyd_T=1000.0,
             btyd_monetary=Decimal("420.00"), clv_12m=Decimal("1880.00"),
-            refreshed_at=datetime(2026, 12, 7, tzinfo=UTC),
-        )
     )  # fmt: skip
     return customer
 

@@ -23,15 +23,14 @@ from assistant.models import (
     Campaign,
     Conversation,
     Customer,
-    CustomerMetrics,
     Draft,
     Order,
     Product,
     Return,
 )
-from assistant.models.base import utcnow
 from assistant.ports import Drafter, DrafterRefused, DraftOutput, DraftRequest
 from assistant.wiring import build_drafter
+from tests.metrics_rows import add_metrics
 
 _serial = count(1)
 
@@ -86,20 +85,18 @@ def add_customer(session: Session, first_name: str, *, clv: str | None = None) -
     session.add(customer)
     session.flush()
     if clv is not None:
-        session.add(
-            CustomerMetrics(
-                customer_id=customer.id,
-                as_of=date(2026, 11, 20),
-                orders_count=3,
-                lifetime_spend=Decimal("300.00"),
-                rfm_label="loyal",
-                btyd_frequency=2,
-                btyd_recency=100.0,
-                btyd_T=300.0,
-                btyd_monetary=Decimal("100.00"),
-                clv_12m=Decimal(clv),
-                refreshed_at=utcnow(),
-            )
+        add_metrics(
+            session,
+            customer.id,
+            as_of=date(2026, 11, 20),
+            orders_count=3,
+            lifetime_spend=Decimal("300.00"),
+            rfm_label="loyal",
+            btyd_frequency=2,
+            btyd_recency=100.0,
+            btyd_T=300.0,
+            btyd_monetary=Decimal("100.00"),
+            clv_12m=Decimal(clv),
         )
     return customer.id
 

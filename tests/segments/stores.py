@@ -11,11 +11,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select
 
 from assistant.db import unit_of_work
 from assistant.metrics.service import refresh
-from assistant.models import Customer, CustomerMetrics
+from assistant.models import Customer, CustomerCLV
 from tests.ingest.dbstate import run_import
 
 AS_OF = date(2026, 11, 20)
@@ -175,11 +175,9 @@ def load_store(
     with unit_of_work(engine) as session:
         refresh(session, as_of)
         if clv is not None:
-            session.execute(update(CustomerMetrics).values(clv_12m=None))
+            session.execute(delete(CustomerCLV))
             for external_id, value in clv.items():
-                customer = select(Customer.id).where(Customer.external_id == external_id)
-                session.execute(
-                    update(CustomerMetrics)
-                    .where(CustomerMetrics.customer_id == customer.scalar_subquery())
-                    .values(clv_12m=Decimal(value))
-                )
+                customer = session.scalars(
+                    select(Customer.id).where(Customer.external_id == external_id)
+                ).one()
+                session.add(CustomerCLV(customer_id=customer, clv_12m=Decimal(value)))

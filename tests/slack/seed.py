@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from assistant.db import unit_of_work
 from assistant.drafting.guardrails import blocking, check_draft
-from assistant.models import Campaign, Conversation, Customer, CustomerMetrics, Draft, Message
+from assistant.models import Campaign, Conversation, Customer, Draft, Message
 from assistant.models.base import utcnow
 from assistant.review import service as review_service
+from tests.metrics_rows import add_metrics
 
 FIRST_NAMES = ("Maya", "Jonas", "Priya", "Tomas", "Lea", "Omar")
 
@@ -109,7 +111,7 @@ def seed(engine: Engine, *, plain: int = 3, risky: bool = False) -> Store:
             store.drafts.append(draft.id)
             if name == "Vera":
                 store.vip_draft = draft.id
-                session.add(_metrics(customer.id, Decimal("2500.00")))
+                _metrics(session, customer.id, Decimal("2500.00"))
             elif name == "Theo":
                 store.talking_draft = draft.id
                 session.add(Conversation(customer_id=customer.id, channel="sms", status="open"))
@@ -121,15 +123,15 @@ def seed(engine: Engine, *, plain: int = 3, risky: bool = False) -> Store:
     return store
 
 
-def _metrics(customer_id: int, clv: Decimal) -> CustomerMetrics:
+def _metrics(session: Session, customer_id: int, clv: Decimal) -> None:
     now = utcnow()
-    return CustomerMetrics(
-        customer_id=customer_id, as_of=date.today(), orders_count=12,
+    add_metrics(
+        session, customer_id, as_of=date.today(), orders_count=12,
         lifetime_spend=Decimal("4200.00"), aov=Decimal("350.00"),
         first_order_at=now - timedelta(days=900), last_order_at=now - timedelta(days=10),
         recency_days=10, tenure_days=900, r_score=5, f_score=5, m_score=5, rfm_label="champions",
         btyd_frequency=11, btyd_recency=890.0, btyd_T=900.0, btyd_monetary=Decimal("350.00"),
-        clv_12m=clv, refreshed_at=now,
+        clv_12m=clv,
     )  # fmt: skip
 
 
