@@ -176,7 +176,7 @@ def plan(args: argparse.Namespace, store: Store, data: Path) -> list[Step]:
     wanted = set(args.only or STEPS)
     params = data_params(args)
     steps: list[Step] = []
-    if "generate" in wanted or not data_ready(data, params):
+    if not data_ready(data, params):
         command = [sys.executable, "-m", "assistant.cli", "demo-data", str(data)]
         command += ["--customers", str(args.customers), "--seed", str(args.seed)]
         steps.append(Step("generate", [*command, "--as-of", params["as_of"]]))
@@ -382,6 +382,7 @@ def commit() -> str:
         ).stdout.strip()
     except OSError:
         return "unknown"
+    head = head if len(head) <= 80 else head[:77] + "..."
     return f"{head} (with uncommitted changes)" if dirty else head or "unknown"
 
 
@@ -410,7 +411,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each segment count")
     parser.add_argument("--drafting-customers", type=int, default=10_000)
-    parser.add_argument("--drafting-drafts", type=int, default=1000)
+    parser.add_argument("--drafting-drafts", type=int, default=800)
     parser.add_argument("--drafting-latency", type=float, default=1.0)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
