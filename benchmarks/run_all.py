@@ -18,10 +18,11 @@ the run goes on):
 
 `--only STEP` runs some steps; those needing a store when `import` is not run load one
 (import and refresh, untimed) unless a store kept by an earlier `--keep` run is there.
-`--keep` keeps the run's store (schema and SQLite file) for later runs; otherwise both are
-dropped at the end. The URL's database only gets schemas this tool (or the benchmarks it
-runs) creates and drops; nothing else in it is touched. The table replaces what is between
-`<!-- run_all:begin -->` and `<!-- run_all:end -->` in `--docs`.
+`--keep` keeps the run's store (schema and SQLite file) for the next run with the same
+databases and data, which reuses it; otherwise both are dropped at the end. The URL's
+database only gets schemas this tool (or the benchmarks it runs) creates and drops; nothing
+else in it is touched. The table replaces what is between `<!-- run_all:begin -->` and
+`<!-- run_all:end -->` in `--docs`.
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ def child(kind: str, options: dict[str, Any]) -> dict[str, Any]:
         from assistant.demo.store import load_demo_store
 
         started = time.perf_counter()
+        # It reads (or would generate) FOLDER/demo: the generate step's `data`.
         engine = load_demo_store(
             options["url"],
             data.parent,
@@ -165,10 +167,19 @@ def data_params(args: argparse.Namespace) -> dict[str, Any]:
     return {"customers": args.customers, "seed": args.seed, "as_of": args.as_of.isoformat()}
 
 
+def _stamp(data: Path) -> Path:
+    """Beside the data folder (not in it: `assistant import` reads the folder)."""
+    return data.parent / "run_all-data.json"
+
+
 def data_ready(data: Path, params: dict[str, Any]) -> bool:
     """The demo store in `data` was generated completely with `params`."""
-    stamp = data / "run_all-params.json"
-    return stamp.exists() and json.loads(stamp.read_text()) == params
+    stamp = _stamp(data)
+    return (
+        stamp.exists()
+        and (data / "customers.csv").exists()
+        and (json.loads(stamp.read_text()) == params)
+    )
 
 
 def plan(args: argparse.Namespace, store: Store, data: Path) -> list[Step]:
@@ -237,7 +248,10 @@ def run_step(step: Step, shown: str) -> Outcome:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        },
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
@@ -314,10 +328,11 @@ def execute(args: argparse.Namespace, store: Store, data: Path) -> list[Outcome]
                 outcomes.append(outcome)
                 continue
         if step.name == "generate":
+            _stamp(data).unlink(missing_ok=True)
             shutil.rmtree(data, ignore_errors=True)
         outcome = run_step(step, _redact(step.command, store))
         if step.name == "generate" and outcome.ok:
-            (data / "run_all-params.json").write_text(json.dumps(data_params(args)))
+            _stamp(data).write_text(json.dumps(data_params(args)))
         if step.name == f"import:{step.database}":
             store.loaded[step.database] = "imported" if outcome.ok else ""
         if step.name == "metrics" and outcome.ok:
@@ -338,7 +353,7 @@ def open_store(args: argparse.Namespace, work: Path) -> Store:
     kept = state.get("store", {})
     sqlite = args.sqlite.resolve() if args.sqlite else None
     same = kept.get("postgres") == args.postgres and kept.get("sqlite") == str(sqlite)
-    if args.keep and same and kept.get("data") == data_params(args):
+    if same and kept.get("data") == data_params(args):
         return Store(args.postgres, sqlite, kept["schema"], dict(kept.get("loaded", {})))
     if kept:  # an earlier run's store that this run does not reuse: dropped
         old_sqlite = Path(kept["sqlite"]) if kept.get("sqlite") else None
