@@ -7,7 +7,8 @@ timed for DuckDB; our refresh is timed end to end (zone table, query, insert, co
 
     python benchmarks/metrics_refresh.py DATA_DIR --postgres URL --sqlite FILE [--as-of DATE]
 
-URL and FILE must hold an import of DATA_DIR (`assistant import DATA_DIR`).
+URL and FILE must hold an import of DATA_DIR (`assistant import DATA_DIR`); either may be
+left out to measure the other alone.
 
 Then, per database, it imports 1 % new orders (`--new-orders-share`) dated the next day,
 times the incremental refresh that follows and a full refresh of the same data, and checks
@@ -182,12 +183,16 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("data", type=Path)
-    parser.add_argument("--postgres", required=True)
-    parser.add_argument("--sqlite", type=Path, required=True)
+    parser.add_argument("--postgres")
+    parser.add_argument("--sqlite", type=Path)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 23))
     parser.add_argument("--brand-zone", default="America/New_York")
     parser.add_argument("--new-orders-share", type=float, default=0.01)
     args = parser.parse_args()
+    databases = [("postgresql", args.postgres)] if args.postgres else []
+    databases += [("sqlite", f"sqlite:///{args.sqlite}")] if args.sqlite else []
+    if not databases:
+        parser.error("give --postgres URL, --sqlite FILE or both")
     duck, duck_sum = duckdb_refresh(args.data, args.as_of, args.brand_zone)
     print(f"duckdb            {duck:7.2f} s  checksum {duck_sum}", flush=True)
     next_day = args.as_of + timedelta(days=1)
@@ -195,7 +200,7 @@ def main() -> None:
         new_orders = Path(folder)
         count = write_new_orders(args.data, new_orders, args.new_orders_share, next_day)
         print(f"new orders: {count:,} on {next_day}", flush=True)
-        for name, url in (("postgresql", args.postgres), ("sqlite", f"sqlite:///{args.sqlite}")):
+        for name, url in databases:
             seconds, checksum, _ = _refresh(url, args.as_of, "full")
             same = "same result" if checksum == duck_sum else f"DIFFERENT {checksum}"
             print(f"{name:<11} full  {seconds:7.2f} s  {seconds / duck:5.2f}x duckdb  {same}")
