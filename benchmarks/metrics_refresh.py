@@ -1,7 +1,8 @@
 """Metrics refresh on PostgreSQL and SQLite beside DuckDB running the same SQL, in one run.
 
 DuckDB (in-process, columnar) is the reference: it gets the same query text
-(`assistant.metrics.queries.stats_select` and `metrics_select`) with its own spelling of the few
+(`assistant.metrics.queries.stats_select`, the score boundaries and `scores_select`) with
+its own spelling of the few
 dialect-specific expressions, on tables loaded from the same CSV files. Only the query is
 timed for DuckDB; our refresh is timed end to end (zone table, query, insert, commit).
 
@@ -26,12 +27,13 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
 from assistant.db import build_engine, unit_of_work
 from assistant.ingest.service import import_files
-from assistant.metrics import queries, service
+from assistant.metrics import queries, scores, service
 from assistant.metrics.zones import zone_days
 
 DUCKDB_SQL = {
@@ -88,25 +90,30 @@ def duckdb_refresh(data: Path, as_of: date, brand_zone: str) -> tuple[float, tup
         "INSERT INTO metrics_zone_days VALUES (?, ?, ?, ?, ?)",
         [(z, day, o, c.replace(tzinfo=None) if c else None, a) for z, day, o, c, a in rows],
     )
-    # DuckDB's `/` divides integers as floats; `//` is the integer division the others do.
-    derive = re.sub(
-        r"\)\s*/\s*COUNT\(\*\) OVER \(\)",
-        ") // COUNT(*) OVER ()",
-        queries.metrics_select(DUCKDB_SQL),
-    )
-    params = {"as_of": as_of.isoformat(), "brand_zone": brand_zone, "now": datetime.now(UTC)}
-    # CLV is fitted in Python by our refresh; DuckDB joins an empty table of predictions.
-    db.execute("CREATE TABLE metrics_clv (customer_id BIGINT PRIMARY KEY, clv DECIMAL(12, 2))")
+    params = {"as_of": as_of.isoformat(), "brand_zone": brand_zone}
     started = time.perf_counter()
     db.execute(
         "CREATE TABLE customer_order_stats AS "
         + queries.stats_select(DUCKDB_SQL).replace(":brand_zone", "$brand_zone"),
-        {k: params[k] for k in ("as_of", "brand_zone")},
+        params,
     )
-    db.execute(
-        f"CREATE TABLE metrics AS {derive.replace(':now', '$now')}",
-        {k: params[k] for k in ("as_of", "now")},
-    )
+    # The score boundaries (scores.read_cuts), then every customer's stored row.
+    (buyers,) = db.execute("SELECT count(*) FROM customer_order_stats").fetchone()
+    cut_values: dict[str, tuple[Any, ...]] = {}
+    for score, column in scores.RANKED.items():
+        picks = ", ".join(
+            f"(SELECT {column} FROM customer_order_stats ORDER BY {column} LIMIT 1 OFFSET {p})"
+            for p in scores._positions(buyers)
+        )
+        cut_values[score] = tuple(db.execute(f"SELECT {picks}").fetchone())
+    cuts = scores.Cuts(buyers=buyers, r=cut_values["r"], f=cut_values["f"], m=cut_values["m"])
+    bound: dict[str, Any] = {}
+    r = scores.score_sql("r", cuts, "st.last_day", bound)
+    f = scores.score_sql("f", cuts, "st.orders_count", bound)
+    m = scores.score_sql("m", cuts, "st.lifetime_spend", bound)
+    label = scores.label_sql("s.orders_count", "s.r_score", "s.f_score", "s.m_score")
+    derive = re.sub(r":(cut_\w+)", r"$\1", queries.scores_select(DUCKDB_SQL, r, f, m, label))
+    db.execute(f"CREATE TABLE metrics AS {derive}", bound)
     seconds = time.perf_counter() - started
     return seconds, _checksum(
         db.execute(_CHECKSUM.format(table="metrics", id="customer_id")).fetchone()

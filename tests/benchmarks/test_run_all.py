@@ -50,7 +50,6 @@ def test_a_tiny_sqlite_run_writes_every_steps_row(tmp_path: Path) -> None:
     assert "python benchmarks/run_all.py --customers 300 --sqlite FILE" in block
     assert "| generate | - |" in block
     assert "| import (`assistant import` / raw load) | SQLite |" in block
-    assert "| metrics: " in block
     for name in builtin_segments():
         assert f"| segment `{name}` | SQLite |" in block
     assert "| drafting (b) pipeline, zero latency" in block
