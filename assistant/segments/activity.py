@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import FromClause, Select, and_, distinct, exists, func, select
+from sqlalchemy import Date, FromClause, Select, and_, distinct, exists, func, literal, select
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from assistant.metrics.queries import EXCLUDED_STATUSES
@@ -41,9 +41,11 @@ class Compiler(Protocol):
     def c(self) -> NamedFromClause[Any]:
         """The customers row (alias `c`)."""
 
+    fresh: bool
+
     @property
     def m(self) -> NamedFromClause[Any]:
-        """The customer_metrics row (alias `m`)."""
+        """The customer_scores row (alias `m`)."""
 
     def window(self, column: Expr, days: int | None) -> Bool: ...
 
@@ -77,7 +79,9 @@ def orders(cx: Compiler, node: s.OrdersWindow) -> tuple[Bool, Evidence]:
     )
     count: Expr = select(func.count()).select_from(o).where(*base).scalar_subquery()
     holds: Bool
-    if node.is_existence:
+    if node.is_existence and cx.fresh:
+        holds = _bought_since(cx, node.within_days)
+    elif node.is_existence:
         # A plain EXISTS lets PostgreSQL plan a semi-join.
         holds = exists().where(*base)
     else:
@@ -107,6 +111,18 @@ def orders(cx: Compiler, node: s.OrdersWindow) -> tuple[Bool, Evidence]:
         "orders_in_window": count,
     }
     return holds, Evidence("orders", holds, keys, {"within_days": node.within_days}, lookup)
+
+
+def _bought_since(cx: Compiler, days: int | None) -> Bool:
+    """A purchase in the last `days` local days, read off the kept last purchase day (exact
+    when the aggregates are fresh: same orders, statuses, zones and local days), on its index
+    instead of looking for an order per customer."""
+    last_day: Expr = cx.m.c.last_day
+    if days is None:
+        return last_day.is_not(None)
+    first = cx.as_of - timedelta(days=days - 1)
+    # Two-valued (no purchase at all is false), so `not` keeps those customers.
+    return and_(last_day.is_not(None), last_day >= literal(first, Date()))
 
 
 def product_repeat(cx: Compiler, node: s.ProductRepeat) -> tuple[Bool, Evidence]:
@@ -287,7 +303,8 @@ def milestone(cx: Compiler, node: s.Milestone) -> tuple[Bool, Evidence]:
         o = ORDERS.alias()
         added = select(func.count()).select_from(o).where(*_since_then(cx, o, then))
         now = cx.m.c.orders_count
-        holds = and_(now >= threshold, now - added.scalar_subquery() < threshold)
+        holds = and_(now >= threshold, *_bought_after(cx, then))
+        holds = and_(holds, now - added.scalar_subquery() < threshold)
         keys["value"] = now
     else:
         threshold = node.lifetime_spend
@@ -295,10 +312,20 @@ def milestone(cx: Compiler, node: s.Milestone) -> tuple[Bool, Evidence]:
         spend = cx.dialect.money(cx.m.c.lifetime_spend)
         # Spend now >= threshold > 0, so the metrics' clamping at zero never applies here.
         before = cx.dialect.money(cx.m.c.lifetime_spend - _net_since_then(cx, then))
-        holds = and_(spend.is_not(None), spend >= bound, before < bound)
+        holds = and_(spend.is_not(None), spend >= bound, *_bought_after(cx, then), before < bound)
         keys["value"] = cx.m.c.lifetime_spend
     fixed = {"milestone": node.which, "threshold": threshold, "within_days": node.within_days}
     return holds, Evidence("milestone", holds, keys, fixed)
+
+
+def _bought_after(cx: Compiler, then: date) -> tuple[Bool, ...]:
+    """With fresh aggregates, a cheap necessary condition for a spend or order milestone:
+    a purchase after `then` (without one, nothing was added since, so nothing was crossed).
+    It spares the per-customer count of recent orders for everyone else."""
+    if not cx.fresh:
+        return ()
+    last_day: Expr = cx.m.c.last_day
+    return (last_day.is_not(None), last_day > literal(then, Date()))
 
 
 def _since_then(cx: Compiler, o: Any, then: date) -> tuple[Bool, ...]:

@@ -1,6 +1,9 @@
 """Compile a condition tree into one SQL boolean over a customer row (SQLAlchemy Core).
 
-The row is `customers c LEFT JOIN customer_metrics m`. Every leaf compiles to a two-valued
+The row is `customers c LEFT JOIN customer_scores m LEFT JOIN customer_clv v`: the tables the
+`customer_metrics` view reads, with its as-of-dependent columns (recency, tenure, BTYD T)
+derived here from the metrics' day, so indexes on the stored values serve the conditions.
+Every leaf compiles to a two-valued
 expression (never NULL: a missing value makes a comparison false), so `not` is plain NOT.
 Activity leaves (orders, product repeats, returns, events, milestones) live in
 `activity.py`. Each positive leaf also records `Evidence`: the row that qualified the
@@ -15,9 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    Float,
     FromClause,
     Select,
     and_,
+    case,
+    cast,
     false,
     func,
     literal,
@@ -31,7 +37,7 @@ from assistant.models.base import UTCDateTime
 from assistant.segments import activity
 from assistant.segments import schemas as s
 from assistant.segments.dialect import Dialect
-from assistant.segments.sql import CUSTOMERS, METRICS, Bool, Evidence, Expr, compare
+from assistant.segments.sql import CLV, CUSTOMERS, SCORES, Bool, Evidence, Expr, compare
 
 _DAY = timedelta(days=1)
 
@@ -50,21 +56,51 @@ class Compiler:
     """Compiles conditions for one database, as of one local day."""
 
     def __init__(
-        self, dialect: Dialect, as_of: date, brand_zone: str, metrics_as_of: date | None = None
+        self,
+        dialect: Dialect,
+        as_of: date,
+        brand_zone: str,
+        metrics_as_of: date | None = None,
+        *,
+        fresh: bool = False,
     ) -> None:
         self.dialect = dialect
         self.as_of = as_of
         # The day customer_metrics describe (their refresh); milestones count back from it.
         self.metrics_as_of = metrics_as_of or as_of
+        # The kept purchase aggregates are exact for as_of: refreshed for that very day, in
+        # this brand zone, and no import changed anyone since. Then conditions may read them
+        # instead of the orders (see activity.py).
+        self.fresh = fresh and self.metrics_as_of == as_of
         self.c = CUSTOMERS.alias("c")
-        self.m = METRICS.alias("m")
+        self.m = SCORES.alias("m")
+        self.v = CLV.alias("v")
         self.zone: Expr = func.coalesce(self.c.c.timezone, literal(brand_zone))
         self.evidence: list[Evidence] = []
         self._shared = 0
 
     def source(self) -> FromClause:
         """The customer row every condition reads: customers LEFT JOIN customer_metrics."""
-        return outerjoin(self.c, self.m, self.m.c.customer_id == self.c.c.id)
+        joined = outerjoin(self.c, self.m, self.m.c.customer_id == self.c.c.id)
+        return joined.outerjoin(self.v, self.v.c.customer_id == self.c.c.id)
+
+    def metric(self, name: str, scores: Any = None, clv: Any = None) -> Expr:
+        """The value of the `customer_metrics` column `name` for the row (or for the given
+        aliases of the kept tables)."""
+        m, v = scores if scores is not None else self.m, clv if clv is not None else self.v
+        if name == "clv_12m":
+            value: Expr = v.c.clv_12m
+        elif name == "recency_days":
+            value = self.dialect.days_since(self.metrics_as_of, m.c.last_day)
+        elif name == "tenure_days":
+            days = self.dialect.days_since(self.metrics_as_of, m.c.since_day)
+            value = case((days < 0, literal(0)), else_=days)
+        elif name == "btyd_T":
+            days = self.dialect.days_since(self.metrics_as_of, m.c.first_day)
+            value = cast(func.coalesce(days, 0), Float())
+        else:
+            value = m.c[name]
+        return value
 
     def compile(self, node: s.Condition, positive: bool = True) -> Bool:
         """The SQL for `node`; leaves under an odd number of `not`s record no evidence."""
@@ -180,7 +216,7 @@ class Compiler:
         return self.number(value) if kind == "number" else value
 
     def _metric(self, node: s.MetricCondition) -> tuple[Bool, Evidence]:
-        raw: Expr = self.m.c[node.metric]
+        raw = self.metric(node.metric)
         column = self.dialect.money(raw) if node.metric in s.MONEY_METRICS else raw
         kind = "text"
         if node.metric in s.NUMERIC_METRICS:
@@ -204,12 +240,13 @@ class Compiler:
         With N customers having a value and K = ceil(N * percent / 100), a customer is in
         the tier when fewer than K others have a strictly better value, i.e. when their
         value reaches the K-th best. Integer arithmetic, identical on both databases; the
-        ORDER BY ... OFFSET can walk an index (customer_metrics.clv_12m has one).
+        ORDER BY ... OFFSET can walk an index (customer_clv.clv_12m has one).
         """
-        counted, ranked = METRICS.alias(), METRICS.alias()
-        raw: Expr = ranked.c[metric]
+        table = CLV if metric == "clv_12m" else SCORES
+        counted, ranked = table.alias(), table.alias()
+        raw = self.metric(metric, ranked, ranked)
         value = self.dialect.money(raw) if metric in s.MONEY_METRICS else raw
-        n = select(func.count(counted.c[metric])).scalar_subquery()
+        n = select(func.count(self.metric(metric, counted, counted))).scalar_subquery()
         # K - 1 = floor((N * P - 1) / 10000) for P in hundredths of a percent; it is 0 when
         # N = 0 (integer division truncates on both databases, and OFFSET -1 is an error).
         offset = (n * int(percent * 100) - 1) // 10_000

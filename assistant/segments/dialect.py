@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Date, DateTime, cast, func, literal
+from sqlalchemy import Connection, Date, DateTime, Integer, cast, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 SQLITE_MIDNIGHT = "segments_zone_midnight"
@@ -68,6 +68,13 @@ class Dialect:
         if self.name == "postgresql":
             return cast(func.timezone(zone, instant), Date())
         return getattr(func, SQLITE_LOCAL_DAY)(instant, zone)  # type: ignore[no-any-return]
+
+    def days_since(self, later: date, earlier: ColumnElement[Any]) -> ColumnElement[Any]:
+        """Whole days from a date column to the date `later` (NULL stays NULL)."""
+        if self.name == "postgresql":
+            return literal(later, Date()) - earlier
+        difference = func.julianday(later.isoformat()) - func.julianday(earlier)
+        return cast(difference, Integer())
 
     def money(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         """Money rounded to the cent: SQLite sums in floating point, PostgreSQL exactly."""

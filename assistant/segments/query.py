@@ -48,7 +48,8 @@ class Compiled:
         """The customer rows of the customers an inner stage selected (its `customer_pk`)."""
         cx = self.compiler
         joined = stage.join(cx.c, cx.c.c.id == stage.c.customer_pk)
-        return joined.outerjoin(cx.m, cx.m.c.customer_id == cx.c.c.id)
+        joined = joined.outerjoin(cx.m, cx.m.c.customer_id == cx.c.c.id)
+        return joined.outerjoin(cx.v, cx.v.c.customer_id == cx.c.c.id)
 
     def members(
         self, limit: int | None = None, offset: int = 0, after: str | None = None
@@ -77,7 +78,7 @@ class Compiled:
             cx.c.c.id.label("customer_pk"),
             cx.c.c.external_id.label("customer_id"),
             cx.c.c.first_name.label("first_name"),
-            *(cx.m.c[name].label(name) for name in KEY_METRICS),
+            *(cx.metric(name).label(name) for name in KEY_METRICS),
         ]
         for index, evidence in enumerate(cx.evidence):
             flag = flags.c[f"q{index}"]
@@ -115,12 +116,15 @@ def compile_segment(
     as_of: date,
     brand_zone: str,
     metrics_as_of: date | None = None,
+    *,
+    fresh: bool = False,
 ) -> Compiled:
     """Compile a resolved condition tree for a database, as of the end of local day `as_of`.
 
-    `metrics_as_of` is the day of the metrics refresh (default: `as_of`).
+    `metrics_as_of` is the day of the metrics refresh (default: `as_of`); `fresh` says
+    nothing changed since it (see `Compiler`).
     """
-    compiler = Compiler(Dialect(dialect_name), as_of, brand_zone, metrics_as_of)
+    compiler = Compiler(Dialect(dialect_name), as_of, brand_zone, metrics_as_of, fresh=fresh)
     return Compiled(compiler, compiler.compile(where))
 
 

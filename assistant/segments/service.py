@@ -12,11 +12,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
+from assistant.models import MetricsPendingCustomer, MetricsState
 from assistant.segments.definition import Segment
 from assistant.segments.dialect import register_sqlite_functions
 from assistant.segments.query import KEY_METRICS, Compiled, compile_segment, qualifier
 from assistant.segments.registry import Catalog, load_catalog
-from assistant.segments.sql import METRICS
 from assistant.values import plain
 
 
@@ -82,11 +82,15 @@ def list_segments(catalog: Catalog | None = None) -> list[SegmentInfo]:
 
 def metrics_as_of(session: Session) -> date | None:
     """The day the metrics describe (their last refresh), if they were ever refreshed."""
-    # A refresh writes one as_of for every row, so any row tells.
-    value = session.execute(select(METRICS.c.as_of).limit(1)).scalar_one_or_none()
-    if isinstance(value, str):  # SQLite without the column's type, defensively
-        value = date.fromisoformat(value)
-    return value if isinstance(value, date) else None
+    return session.execute(select(MetricsState.stats_as_of)).scalar_one_or_none()
+
+
+def metrics_fresh(session: Session, brand_zone: str) -> bool:
+    """Whether the kept purchase aggregates describe every customer's orders as of their day:
+    refreshed in this brand zone, and no import has changed anyone since."""
+    zone = session.execute(select(MetricsState.brand_zone)).scalar_one_or_none()
+    pending = session.execute(select(MetricsPendingCustomer.customer_id).limit(1)).first()
+    return zone == brand_zone and pending is None
 
 
 def evaluate(
@@ -108,7 +112,10 @@ def evaluate(
     # Default: the metrics' day, so windows and metric conditions describe the same day.
     day = as_of or refreshed or datetime.now(UTC).date()
     zone = get_settings().app.brand_timezone
-    compiled = compile_segment(resolved.where, connection.dialect.name, day, zone, refreshed)
+    fresh = refreshed is not None and metrics_fresh(session, zone)
+    compiled = compile_segment(
+        resolved.where, connection.dialect.name, day, zone, refreshed, fresh=fresh
+    )
     return Evaluation(segment, resolved.params, day, compiled)
 
 

@@ -8,7 +8,16 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, FromClause, Table
 
-from assistant.models import Customer, CustomerMetrics, Event, Order, OrderItem, Product, Return
+from assistant.models import (
+    Customer,
+    CustomerCLV,
+    CustomerScores,
+    Event,
+    Order,
+    OrderItem,
+    Product,
+    Return,
+)
 
 Bool = ColumnElement[bool]
 Expr = ColumnElement[Any]
@@ -17,7 +26,9 @@ Looked = tuple[list[tuple[FromClause, Bool]], dict[str, Expr]]
 Lookup = Callable[[Callable[[str], Expr]], Looked]
 
 CUSTOMERS = cast(Table, Customer.__table__)
-METRICS = cast(Table, CustomerMetrics.__table__)
+# What a refresh keeps per customer; the as-of-dependent metrics are derived (compiler.py).
+SCORES = cast(Table, CustomerScores.__table__)
+CLV = cast(Table, CustomerCLV.__table__)
 ORDERS = cast(Table, Order.__table__)
 ORDER_ITEMS = cast(Table, OrderItem.__table__)
 PRODUCTS = cast(Table, Product.__table__)
