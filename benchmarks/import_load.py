@@ -23,8 +23,8 @@ from pathlib import Path
 
 KINDS = ("products", "customers", "orders", "order_items", "returns")
 RAW_SCHEMA = {
-    "products": "product_id TEXT PRIMARY KEY, name TEXT, category TEXT, price NUMERIC(12,2), "
-    "relaunched_at {ts}, improvement_note TEXT, upgrade_product_id TEXT",
+    "products": "product_id TEXT PRIMARY KEY, name TEXT, short_name TEXT, category TEXT, "
+    "price NUMERIC(12,2), relaunched_at {ts}, improvement_note TEXT, upgrade_product_id TEXT",
     "customers": "customer_id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, "
     "phone TEXT, timezone TEXT, created_at {ts}, sms_consent BOOLEAN, email_consent BOOLEAN, "
     "birthday TEXT, preferred_size TEXT",
