@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from assistant.ingest import fastcheck
 from assistant.values import clean_text
 
 
@@ -178,6 +179,9 @@ def email(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    ordinary = fastcheck.email(value)
+    if ordinary is not None:
+        return ordinary
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:
@@ -189,6 +193,9 @@ def phone(value: str, default_region: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    ordinary = fastcheck.phone(value, default_region)
+    if ordinary is not None:
+        return ordinary
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException:
