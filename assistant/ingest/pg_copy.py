@@ -38,7 +38,7 @@ RAW_TABLE = "import_raw_text"
 _ASCII_TRIMMED = "^[!-~]([ -~]*[!-~])?$"
 _DATE = r"(19|20|21)[0-9]{{2}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{{1,6}})?"
-_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+_OFFSET = r"(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])"  # PostgreSQL takes up to 15:59
 # Printable ASCII and Latin letters (all printable to Python), trimmed; for free text.
 _LATIN_TRIMMED = "^[!-~\u00c0-\u024f]([ -~\u00c0-\u024f]*[!-~\u00c0-\u024f])?$"
 _STATUS_ALIASES = {"canceled": "cancelled", "complete": "completed", "fulfilled": "completed"}
@@ -57,9 +57,10 @@ def _identifier() -> Rule:
 
 
 def _timestamp(*, required: bool) -> Rule:
+    # Days 29 to 31 only where the month has them (the cast is of a well-formed month).
     valid_day = (
-        "(substr({c}, 9, 2)::int <= extract(day from date_trunc('month', "
-        "substr({c}, 1, 8) || '01')::date + interval '1 month' - interval '1 day'))"
+        "(substr({c}, 9, 2) < '29' OR substr({c}, 9, 2)::int <= extract(day from "
+        "(substr({c}, 1, 8) || '01')::date + interval '1 month' - interval '1 day'))"
     )
     # CASE, not AND: the day check's casts must never meet a cell the patterns refused.
     ok = (
