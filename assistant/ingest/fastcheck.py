@@ -24,6 +24,7 @@ from email_validator.rfc_constants import (
     LOCAL_PART_MAX_LENGTH,
 )
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+from phonenumbers.phonenumberutil import _is_number_matching_desc as _matches
 
 # A dot-atom local part of letters, digits, `_`, `+` and `-`; a domain of at least two
 # letter-digit-hyphen labels (no hyphen at either end of a label, none doubled, which
@@ -82,10 +83,68 @@ def phone(value: str, default_region: str) -> str | None:
     prefix = _national_prefix_pattern(country_code, default_region)
     if prefix is None or prefix.match(national):
         return None
-    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
-    if not phonenumbers.is_valid_number(number):
+    if not _is_valid(country_code, national):
         return None
     return f"+{country_code}{national}"
+
+
+def _is_valid(country_code: int, national: str) -> bool:
+    """`phonenumbers.is_valid_number` without computing the number's type twice.
+
+    The library first finds the number's region (the first of the country code's regions
+    whose leading digits match, or for which the number has a type), then types the number
+    again for that region; a region found by its type is valid already.
+    """
+    for metadata, leading_digits in _regions(country_code):
+        if leading_digits is None:
+            if _has_type(national, metadata):
+                return True
+        elif leading_digits.match(national):
+            return _has_type(national, metadata)
+    return False
+
+
+@lru_cache(maxsize=512)
+def _regions(country_code: int) -> tuple[tuple[PhoneMetadata, re.Pattern[str] | None], ...]:
+    """Metadata of the country code's regions in the library's order, with leading digits.
+
+    A code of a single region (or a non-geographic one) is that region's, whatever its
+    leading digits: the library does not look for a region then.
+    """
+    regions = COUNTRY_CODE_TO_REGION_CODE[country_code]
+    if len(regions) == 1:
+        single = PhoneMetadata.metadata_for_region_or_calling_code(country_code, regions[0])
+        return () if single is None else ((single, None),)
+    found = []
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+        if metadata is not None:
+            digits = metadata.leading_digits
+            found.append((metadata, re.compile(digits) if digits is not None else None))
+    return tuple(found)
+
+
+def _has_type(national: str, metadata: PhoneMetadata) -> bool:
+    """The library's `_number_type_helper(...) != UNKNOWN`, the likeliest types first."""
+    if not _matches(national, metadata.general_desc):
+        return False
+    if _matches(national, metadata.fixed_line):
+        return True
+    if not metadata.same_mobile_and_fixed_line_pattern and _matches(national, metadata.mobile):
+        return True
+    return any(
+        _matches(national, desc)
+        for desc in (
+            metadata.premium_rate,
+            metadata.toll_free,
+            metadata.shared_cost,
+            metadata.voip,
+            metadata.personal_number,
+            metadata.pager,
+            metadata.uan,
+            metadata.voicemail,
+        )
+    )
 
 
 @lru_cache(maxsize=512)
