@@ -60,6 +60,9 @@ def timestamp(value: str, date_zone: str = "UTC") -> str | None:
     value = value.strip()
     if not value:
         return None
+    ordinary = fastcheck.utc_timestamp(value)
+    if ordinary is not None:
+        return ordinary
     if len(value) <= 10 and "T" not in value and ":" not in value:
         return _midday(value, date_zone)
     try:

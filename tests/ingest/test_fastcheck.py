@@ -142,3 +142,38 @@ def test_field_parsers_still_refuse_with_the_library_reasons() -> None:
         fields.phone("+11234567890", "US")
     assert fields.email(" Jane@Example.COM ") == "Jane@example.com"
     assert fields.phone(" +15049463699 ", "US") == "+15049463699"
+
+
+@_PROPERTY
+@given(
+    st.one_of(
+        st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        st.builds(
+            lambda y, mo, d, h, mi, s: f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}Z",
+            st.integers(0, 9999),
+            st.integers(0, 13),
+            st.integers(0, 32),
+            st.integers(0, 25),
+            st.integers(0, 61),
+            st.integers(0, 61),
+        ),
+        st.text(alphabet="0123456789-T:Z ", min_size=18, max_size=22),
+    )
+)
+@example("2024-02-29T23:59:59Z")
+@example("2023-02-29T12:00:00Z")
+@example("0001-01-01T00:00:00Z")
+def test_fast_utc_timestamp_is_the_parser_or_declines(value: str) -> None:
+    fast = fastcheck.utc_timestamp(value)
+    if fast is not None:
+        assert fast == _slow_timestamp(value)
+
+
+def _slow_timestamp(value: str) -> str | None:
+    """`fields.timestamp` without its fast path."""
+    original = fastcheck.utc_timestamp
+    try:
+        fastcheck.utc_timestamp = lambda _value: None  # type: ignore[assignment]
+        return fields.timestamp(value)
+    finally:
+        fastcheck.utc_timestamp = original
