@@ -62,9 +62,15 @@ def _timestamp(*, required: bool) -> Rule:
         "(substr({c}, 9, 2) < '29' OR substr({c}, 9, 2)::int <= extract(day from "
         "(substr({c}, 1, 8) || '01')::date + interval '1 month' - interval '1 day'))"
     )
-    # CASE, not AND: the day check's casts must never meet a cell the patterns refused.
+    # The usual export form (`2025-05-22T21:48:28Z`) is checked by printing back what
+    # PostgreSQL read, a third of the cost of the patterns: a value it cannot read stops
+    # the statement (so the file goes to Python), one it reads otherwise (24:00, a leap
+    # second) does not print back the same. CASE, not AND: the day check's casts must
+    # never meet a cell the patterns refused.
     ok = (
-        f"CASE WHEN {{c}} ~ '^{_DATE}[T ]{_TIME}{_OFFSET}?$' OR {{c}} ~ '^{_DATE}$' "
+        "CASE WHEN length({c}) = 20 AND substr({c}, 11, 1) = 'T' AND right({c}, 1) = 'Z' "
+        """THEN {c} = to_char({c}::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') """
+        f"WHEN {{c}} ~ '^{_DATE}[T ]{_TIME}{_OFFSET}?$' OR {{c}} ~ '^{_DATE}$' "
         f"THEN {valid_day} ELSE false END"
     )
     if not required:
@@ -72,6 +78,7 @@ def _timestamp(*, required: bool) -> Rule:
     value = (
         "CASE WHEN {c} IS NULL THEN NULL "
         "WHEN length({c}) = 10 THEN ({c}::date + time '12:00') AT TIME ZONE %(brand_zone)s "
+        "WHEN right({c}, 1) = 'Z' THEN {c}::timestamptz "
         f"WHEN {{c}} ~ '{_OFFSET}$' THEN {{c}}::timestamptz "
         "ELSE {c}::timestamp AT TIME ZONE 'UTC' END"
     )
