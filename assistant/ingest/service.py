@@ -16,14 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from assistant.config import get_settings
 from assistant.ingest import merge as merging
-from assistant.ingest import pg_copy, staging
+from assistant.ingest import staging
 from assistant.ingest.checks import check_and_merge
 from assistant.ingest.parallel import validated_rows_in_workers
 from assistant.ingest.reader import (
@@ -32,7 +32,6 @@ from assistant.ingest.reader import (
     HeaderError,
     Layout,
     RowError,
-    RowReader,
     csv_reader,
     file_format,
     open_csv,
@@ -257,21 +256,30 @@ def _import_file(
         except csv.Error as exc:
             return _unreadable(report, f"not a readable CSV file: {exc}", progress)
         report.notes += _header_notes(layout_format, layout)
-        # PostgreSQL: COPY and SQL checks; None when a row needs the Python validator.
-        staged = pg_copy.stage_by_copy(
-            connection,
-            spec,
-            path,
-            layout_format.delimiter,
-            layout,
-            brand_zone=settings.brand_timezone,
-            default_currency=settings.default_currency,
-            on_bytes=progress.advanced,
-        )
-        if staged is None:
-            staged = _stage_validated(
-                connection, spec, handle, reader, layout, errors, path, progress
+        staging.create_stage(connection, spec)
+        raw_file = handle.buffer  # byte position for the progress bar
+
+        def on_batch(_loaded: int) -> None:
+            progress.advanced(raw_file.tell())
+
+        rows = (
+            validated_rows_in_workers(
+                reader,
+                spec,
+                layout,
+                errors,
+                default_region=settings.default_phone_region,
+                default_currency=settings.default_currency,
+                brand_zone=settings.brand_timezone,
             )
+            if spec.costly_checks and path.stat().st_size >= PARALLEL_MIN_BYTES
+            else validated_rows(reader, spec, layout, errors)
+        )
+        try:
+            staged = staging.load_stage(connection, spec, rows, on_batch)
+        except csv.Error as exc:
+            errors.add(reader.line_num, None, f"not a readable CSV row: {exc}")
+            staged = 0
     present = layout.present(spec)
     counts, findings = check_and_merge(
         connection,
@@ -295,44 +303,6 @@ def _import_file(
         report.notes.append("has a header row but no data rows; nothing to import from it")
     progress.file_finished()
     return report
-
-
-def _stage_validated(
-    connection: Connection,
-    spec: FileSpec,
-    handle: TextIO,
-    reader: RowReader,
-    layout: Layout,
-    errors: ErrorLog,
-    path: Path,
-    progress: ImportProgress,
-) -> int:
-    """Validate every row in Python (naming each bad line) and stage the valid ones."""
-    settings = get_settings().app
-    staging.create_stage(connection, spec)
-    raw_file = handle.buffer  # byte position for the progress bar
-
-    def on_batch(_loaded: int) -> None:
-        progress.advanced(raw_file.tell())
-
-    rows = (
-        validated_rows_in_workers(
-            reader,
-            spec,
-            layout,
-            errors,
-            default_region=settings.default_phone_region,
-            default_currency=settings.default_currency,
-            brand_zone=settings.brand_timezone,
-        )
-        if spec.costly_checks and path.stat().st_size >= PARALLEL_MIN_BYTES
-        else validated_rows(reader, spec, layout, errors)
-    )
-    try:
-        return staging.load_stage(connection, spec, rows, on_batch)
-    except csv.Error as exc:
-        errors.add(reader.line_num, None, f"not a readable CSV row: {exc}")
-        return 0
 
 
 def _unreadable(report: FileReport, reason: str, progress: ImportProgress) -> FileReport:
