@@ -78,18 +78,31 @@ def record_grants(
         blocks = _latest(
             channel, destination, f"CASE WHEN e.consented OR e.source IN ({_REVOKED}) THEN 1 END"
         )
+        # A ledger without a row for the channel (a first load) blocks nothing: no lookup
+        # per customer then.
+        unblocked = f"AND {blocks} IS NULL" if _has_rows(connection, channel) else ""
         run(
             connection,
             f"INSERT INTO consent_events ({EVENT_COLUMNS}) SELECT c.id, '{channel}', true, "
             f":source, NULL, COALESCE(s.{column}_at, :now), {destination}, 'messages', "
             f"{evidence_sql(connection)} "
             f"FROM {stage} s JOIN customers c ON c.external_id = s.external_id "
-            f"WHERE s.{column} AND c.{column} AND {destination} IS NOT NULL "
-            f"AND {blocks} IS NULL",
+            f"WHERE s.{column} AND c.{column} AND {destination} IS NOT NULL {unblocked}",
             now,
             source=source,
             evidence=evidence,
         )
+
+
+def _has_rows(connection: Connection, channel: str, purpose: str = "messages") -> bool:
+    """Whether the ledger holds any row for `channel` and `purpose` (one index probe)."""
+    found = run(
+        connection,
+        "SELECT 1 FROM consent_events WHERE channel = :channel AND purpose = :purpose LIMIT 1",
+        channel=channel,
+        purpose=purpose,
+    )
+    return found.first() is not None
 
 
 def record_ai_consent(connection: Connection, now: datetime, source: str, evidence: str) -> None:

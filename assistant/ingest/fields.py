@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from assistant.ingest import fastcheck
 from assistant.values import clean_text
 
 
@@ -59,6 +60,9 @@ def timestamp(value: str, date_zone: str = "UTC") -> str | None:
     value = value.strip()
     if not value:
         return None
+    ordinary = fastcheck.utc_timestamp(value)
+    if ordinary is not None:
+        return ordinary
     if len(value) <= 10 and "T" not in value and ":" not in value:
         return _midday(value, date_zone)
     try:
@@ -178,6 +182,9 @@ def email(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    ordinary = fastcheck.email(value)
+    if ordinary is not None:
+        return ordinary
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:
@@ -189,6 +196,9 @@ def phone(value: str, default_region: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    ordinary = fastcheck.phone(value, default_region)
+    if ordinary is not None:
+        return ordinary
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException:
