@@ -216,8 +216,9 @@ class Compiler:
         return self.number(value) if kind == "number" else value
 
     def _metric(self, node: s.MetricCondition) -> tuple[Bool, Evidence]:
-        raw = self.metric(node.metric)
-        column = self.dialect.money(raw) if node.metric in s.MONEY_METRICS else raw
+        # Money metrics are stored rounded to the cent (SQLite's floats included), so they
+        # compare as they are, and the tier cuts below can walk their indexes.
+        raw = column = self.metric(node.metric)
         kind = "text"
         if node.metric in s.NUMERIC_METRICS:
             kind = "number"
@@ -244,8 +245,7 @@ class Compiler:
         """
         table = CLV if metric == "clv_12m" else SCORES
         counted, ranked = table.alias(), table.alias()
-        raw = self.metric(metric, ranked, ranked)
-        value = self.dialect.money(raw) if metric in s.MONEY_METRICS else raw
+        raw = value = self.metric(metric, ranked, ranked)
         n = select(func.count(self.metric(metric, counted, counted))).scalar_subquery()
         # K - 1 = floor((N * P - 1) / 10000) for P in hundredths of a percent; it is 0 when
         # N = 0 (integer division truncates on both databases, and OFFSET -1 is an error).
