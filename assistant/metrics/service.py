@@ -354,9 +354,15 @@ def refresh(
 
 
 def tidy_after_refresh(engine: Engine) -> None:
-    """PostgreSQL, after the refresh committed: reclaim the rows it replaced and mark pages
-    all-visible, so segment queries get index-only scans (VACUUM can't run in a transaction).
-    """
+    """After the refresh committed: fresh planner statistics for the kept tables and, on
+    PostgreSQL, the rows it replaced reclaimed and pages marked all-visible, so segment
+    queries get index-only scans (VACUUM can't run in a transaction). SQLite plans its joins
+    from the statistics (without them the milestone count took twice as long at 1M)."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:
+            for table in ("customer_scores", "customer_clv", "customer_order_stats"):
+                connection.execute(text(f"ANALYZE {table}"))
+        return
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -221,6 +221,10 @@ def returned(cx: Compiler, node: s.Returned) -> tuple[Bool, Evidence]:
             cx.window(p.c.relaunched_at, node.relaunched_within_days),
         ]
     holds: Bool = exists().where(*conditions)
+    if cx.dialect.name == "sqlite":
+        # SQLite runs a correlated EXISTS once per customer; a set of possible customers
+        # computed once (an ephemeral index) spares the probe for everyone else.
+        holds = and_(_return_candidates(cx, node), holds)
     latest = select(r.c.id).where(*conditions).order_by(r.c.returned_at.desc(), r.c.id.desc())
 
     def lookup(key: Key) -> Looked:
@@ -243,6 +247,25 @@ def returned(cx: Compiler, node: s.Returned) -> tuple[Bool, Evidence]:
 
     keys: dict[str, Expr] = {"_return": latest.limit(1).scalar_subquery()}
     return holds, Evidence("returned", holds, keys, lookup=lookup)
+
+
+def _return_candidates(cx: Compiler, node: s.Returned) -> Bool:
+    """Customers who might qualify for `returned`: the windows' bounds for any zone."""
+    r, p = RETURNS.alias(), PRODUCTS.alias()
+    first = None if node.within_days is None else cx.as_of - timedelta(days=node.within_days - 1)
+    query = select(r.c.customer_id).where(cx.loose_days(r.c.returned_at, first, cx.as_of))
+    if node.reasons is not None:
+        query = query.where(r.c.reason_code.in_(node.reasons))
+    if node.relaunched_after:
+        days = node.relaunched_within_days
+        launched = None if days is None else cx.as_of - timedelta(days=days - 1)
+        query = query.join(p, p.c.id == r.c.product_id).where(
+            p.c.relaunched_at > r.c.returned_at,
+            cx.loose_days(p.c.relaunched_at, launched, cx.as_of),
+        )
+    candidates = cx.shared(query)
+    customer_id: Expr = cx.c.c.id
+    return customer_id.in_(select(candidates.c.customer_id))
 
 
 def event(cx: Compiler, node: s.EventWindow) -> tuple[Bool, Evidence]:

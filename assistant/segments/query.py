@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import FromClause, Select, case, func, literal, select
+from sqlalchemy.sql.util import find_tables
 
 from assistant.segments import schemas as s
 from assistant.segments.compiler import Compiler
@@ -41,8 +42,12 @@ class Compiled:
     where: Expr
 
     def count(self) -> Select[int]:
-        """SELECT count(*) of the members."""
-        return select(func.count()).select_from(self.compiler.source()).where(self.where)
+        """SELECT count(*) of the members (joining the kept metrics only when the condition
+        reads them: SQLite would look each customer's rows up regardless)."""
+        cx = self.compiler
+        read = set(find_tables(self.where, check_columns=True, include_aliases=True))
+        source = cx.source() if read & {cx.m, cx.v} else cx.c
+        return select(func.count()).select_from(source).where(self.where)
 
     def _row(self, stage: FromClause) -> FromClause:
         """The customer rows of the customers an inner stage selected (its `customer_pk`)."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from assistant.models import Customer, CustomerMetrics
+from assistant.db import unit_of_work
+from assistant.models import Customer, CustomerMetrics, MetricsPendingCustomer
 from assistant.segments.registry import builtin_segments
 from tests.segments.conftest import StoreDb
 from tests.segments.run import members
@@ -198,3 +199,19 @@ def test_sqlite_and_postgresql_give_identical_results(
             assert members(sqlite_store.engine, name, as_of=as_of) == members(
                 postgres_store.engine, name, as_of=as_of
             ), name
+
+
+def test_reading_the_kept_aggregates_gives_what_the_orders_give(store: StoreDb) -> None:
+    """Fresh aggregates let windows read the last purchase day; a pending change (here none
+    real) sends every condition back to the orders: the members must not differ."""
+    fresh = {name: members(store.engine, name) for name in builtin_segments()}
+    assert any(fresh.values())
+    with unit_of_work(store.engine) as session:
+        first = session.scalars(select(Customer.id).order_by(Customer.id)).first()
+        session.add(MetricsPendingCustomer(customer_id=first))
+    try:
+        for name in builtin_segments():
+            assert members(store.engine, name) == fresh[name], name
+    finally:  # the store is shared by the module's tests
+        with unit_of_work(store.engine) as session:
+            session.execute(delete(MetricsPendingCustomer))
