@@ -92,6 +92,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('customer_clv', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_clv_clv_12m'), ['clv_12m'], unique=False)
+    op.create_table('product_repeats',
+    sa.Column('customer_id', _ID, autoincrement=False, nullable=False),
+    sa.Column('product_id', _ID, autoincrement=False, nullable=False),
+    sa.Column('day1', sa.Date(), nullable=False),
+    sa.Column('day2', sa.Date(), nullable=False),
+    sa.Column('day3', sa.Date(), nullable=True),
+    sa.Column('day4', sa.Date(), nullable=True),
+    sa.Column('day5', sa.Date(), nullable=True),
+    sa.PrimaryKeyConstraint('customer_id', 'product_id', name=op.f('pk_product_repeats'))
+    )
+    with op.batch_alter_table('product_repeats', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_product_repeats_day3'), ['day3'], unique=False)
     with op.batch_alter_table('customer_order_stats', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_order_stats_last_day'), ['last_day'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_order_stats_lifetime_spend'), ['lifetime_spend'], unique=False)
@@ -120,6 +132,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_customer_order_stats_orders_count'))
         batch_op.drop_index(batch_op.f('ix_customer_order_stats_lifetime_spend'))
         batch_op.drop_index(batch_op.f('ix_customer_order_stats_last_day'))
+    op.drop_table('product_repeats')
     op.drop_table('customer_clv')
     op.drop_table('customer_scores')
     op.create_table('customer_metrics',

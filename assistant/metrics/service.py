@@ -30,6 +30,7 @@ from assistant.metrics.queries import (
     scores_select,
     stats_select,
 )
+from assistant.metrics.repeats import write_repeats
 from assistant.metrics.scores import (
     Cuts,
     label_sql,
@@ -43,6 +44,9 @@ from assistant.models import CustomerScores
 from assistant.models.base import UTCDateTime, utcnow
 
 RefreshMode = Literal["auto", "full"]
+
+# What a refresh rewrites (tidied after it commits).
+KEPT_TABLES = ("customer_scores", "customer_clv", "customer_order_stats", "product_repeats")
 
 # Above this share of customers to recompute, a full refresh is cheaper than a scoped one.
 INCREMENTAL_MAX_SHARE = 0.25
@@ -202,6 +206,7 @@ def _write_stats(
         ),
         params,
     )
+    write_repeats(connection, sql, params, scoped=scoped)
     _ZONES.drop(connection)
     if connection.dialect.name == "postgresql" and not scoped:
         # Fresh statistics: the scores step plans its joins and sorts from them.
@@ -360,12 +365,10 @@ def tidy_after_refresh(engine: Engine) -> None:
     from the statistics (without them the milestone count took twice as long at 1M)."""
     if engine.dialect.name == "sqlite":
         with engine.begin() as connection:
-            for table in ("customer_scores", "customer_clv", "customer_order_stats"):
+            for table in KEPT_TABLES:
                 connection.execute(text(f"ANALYZE {table}"))
         return
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(
-            text("VACUUM (ANALYZE) customer_scores, customer_order_stats, customer_clv")
-        )
+        connection.execute(text(f"VACUUM (ANALYZE) {', '.join(KEPT_TABLES)}"))

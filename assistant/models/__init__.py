@@ -17,6 +17,7 @@ from assistant.models.metrics import (
     CustomerScores,
     MetricsPendingCustomer,
     MetricsState,
+    ProductRepeat,
 )
 from assistant.models.order import Order, OrderItem, Return
 from assistant.models.shopify import ShopifyConnection, ShopifySyncState, ShopifyWebhook
@@ -47,6 +48,7 @@ __all__ = [
     "Order",
     "OrderItem",
     "Product",
+    "ProductRepeat",
     "Return",
     "ShopifyConnection",
     "ShopifySyncState",

@@ -130,6 +130,22 @@ class CustomerCLV(Base):
     clv_12m: Mapped[Decimal] = mapped_column(Numeric(12, 2))
 
 
+class ProductRepeat(Base):
+    """A customer's latest local purchase days of one product (see metrics/repeats.py): the
+    k-th most recent in `day<k>`, for products bought on at least two days."""
+
+    __tablename__ = "product_repeats"
+    __table_args__ = (Index(None, "day3"),)
+
+    customer_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    product_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    day1: Mapped[date] = mapped_column(Date)
+    day2: Mapped[date] = mapped_column(Date)
+    day3: Mapped[date | None] = mapped_column(Date)
+    day4: Mapped[date | None] = mapped_column(Date)
+    day5: Mapped[date | None] = mapped_column(Date)
+
+
 class CustomerOrderStats(Base):
     """Per-customer purchase aggregates that do not depend on the as-of day.
 

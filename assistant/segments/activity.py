@@ -14,12 +14,14 @@ from sqlalchemy import Date, FromClause, Select, and_, distinct, exists, func, l
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from assistant.metrics.queries import EXCLUDED_STATUSES
+from assistant.metrics.repeats import MAX_DAYS
 from assistant.segments import schemas as s
 from assistant.segments.dialect import Dialect
 from assistant.segments.sql import (
     EVENTS,
     ORDER_ITEMS,
     ORDERS,
+    PRODUCT_REPEATS,
     PRODUCTS,
     RETURNS,
     Bool,
@@ -145,7 +147,11 @@ def product_repeat(cx: Compiler, node: s.ProductRepeat) -> tuple[Bool, Evidence]
     joined = i.join(o, o.c.id == i.c.order_id)
     repeated = select(i.c.product_id).select_from(joined).where(*conditions)
     repeated = repeated.group_by(i.c.product_id).having(times >= node.min_purchases)
-    holds: Bool = and_(_repeat_candidates(cx, node), exists(repeated))
+    holds: Bool
+    if cx.fresh and node.count_by == "day" and 2 <= node.min_purchases <= MAX_DAYS:
+        holds = _repeated_lately(cx, node)
+    else:
+        holds = and_(_repeat_candidates(cx, node), exists(repeated))
     # The product bought most often, then most recently (external id breaks exact ties).
     # Ranked in a derived table: SQLite cannot ORDER BY an aggregate of an outer column.
     ranked = (
@@ -184,6 +190,24 @@ def product_repeat(cx: Compiler, node: s.ProductRepeat) -> tuple[Bool, Evidence]
     }
     fixed = {"within_days": node.within_days, "count_by": node.count_by}
     return holds, Evidence("product_repeat", holds, keys, fixed, lookup)
+
+
+def _repeated_lately(cx: Compiler, node: s.ProductRepeat) -> Bool:
+    """With fresh aggregates: some product's `min_purchases`-th most recent purchase day
+    (kept by the refresh, metrics/repeats.py) falls within the window."""
+    kept = PRODUCT_REPEATS.alias()
+    day: Expr = kept.c[f"day{node.min_purchases}"]
+    query = select(kept.c.customer_id)
+    if node.within_days is None:
+        query = query.where(day.is_not(None))
+    else:
+        first = cx.as_of - timedelta(days=node.within_days - 1)
+        query = query.where(day >= literal(first, Date()))
+    if node.with_upgrade:
+        upgradable = select(PRODUCTS.c.id).where(PRODUCTS.c.upgrade_product_id.is_not(None))
+        query = query.where(kept.c.product_id.in_(upgradable))
+    customer_id: Expr = cx.c.c.id
+    return customer_id.in_(select(cx.shared(query)))
 
 
 def _repeat_candidates(cx: Compiler, node: s.ProductRepeat) -> Bool:

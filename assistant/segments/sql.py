@@ -16,6 +16,7 @@ from assistant.models import (
     Order,
     OrderItem,
     Product,
+    ProductRepeat,
     Return,
 )
 
@@ -29,6 +30,7 @@ CUSTOMERS = cast(Table, Customer.__table__)
 # What a refresh keeps per customer; the as-of-dependent metrics are derived (compiler.py).
 SCORES = cast(Table, CustomerScores.__table__)
 CLV = cast(Table, CustomerCLV.__table__)
+PRODUCT_REPEATS = cast(Table, ProductRepeat.__table__)
 ORDERS = cast(Table, Order.__table__)
 ORDER_ITEMS = cast(Table, OrderItem.__table__)
 PRODUCTS = cast(Table, Product.__table__)

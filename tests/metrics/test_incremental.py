@@ -45,10 +45,14 @@ def _write(folder: Path, rows: dict[str, list[str]]) -> Path:
 
 
 def _metrics(engine: Engine) -> dict[int, tuple[Any, ...]]:
+    """Every customer's metrics, and every kept product-repeat row (keyed negatively)."""
     with unit_of_work(engine) as session:
         rows = session.scalars(select(CustomerMetrics)).all()
         columns = [c.key for c in CustomerMetrics.__table__.columns if c.key != "refreshed_at"]
-        return {row.customer_id: tuple(getattr(row, column) for column in columns) for row in rows}
+        found = {row.customer_id: tuple(getattr(row, column) for column in columns) for row in rows}
+        repeats = session.execute(text("SELECT * FROM product_repeats")).all()
+        found.update({-(1000 * r[0] + r[1]): tuple(r) for r in repeats})
+        return found
 
 
 def test_incremental_refresh_equals_a_full_one_after_each_kind_of_change(
@@ -76,6 +80,7 @@ def test_incremental_refresh_equals_a_full_one_after_each_kind_of_change(
     # Only customers with changes or recent orders were recomputed: C1, C2, C4, C5, C6.
     assert report.recomputed == 5
     assert report.clv_refit == full.clv_refit == ""
+    assert any(key < 0 for key in incremental)  # product repeats are compared too
     assert incremental == _metrics(engine)
 
 

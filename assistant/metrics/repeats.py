@@ -1,0 +1,76 @@
+"""Per (customer, product): the latest local days the customer bought it, kept by the refresh.
+
+The `product_fans` built-in asks for customers who bought one product on at least K separate
+local days within the last N days. With each pair's K-th most recent purchase day kept, that is
+one comparison on an index (`day_K >= as_of - N + 1`) instead of reading every order line of
+the window and checking each candidate's days (segments/activity.py uses it when the kept
+aggregates are fresh). Kept for K up to `MAX_DAYS`, for pairs bought on at least two days.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from assistant.metrics.queries import EXCLUDED_STATUSES
+
+MAX_DAYS = 5
+COLUMNS = ", ".join(f"day{k}" for k in range(1, MAX_DAYS + 1))
+
+
+def repeats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
+    """The rows of `product_repeats` up to the end of the as-of day (local days).
+
+    Parameters: `:as_of`, `:brand_zone`; reads the temporary `metrics_zone_days` table and,
+    with `affected_only`, the temporary `metrics_affected (customer_id)` table. A line's day
+    is its own `ordered_at` (its order's) in the customer's zone, as segments count it.
+    """
+    excluded = ", ".join(f"'{status}'" for status in EXCLUDED_STATUSES)
+    offset = (
+        "CASE WHEN z.change_at IS NOT NULL AND i.ordered_at >= z.change_at "
+        "THEN z.offset_after ELSE z.offset_seconds END"
+    )
+    local_day = sql["local_day"].format(offset=offset).replace("o.ordered_at", "i.ordered_at")
+    utc_day = sql["utc_day"].replace("o.ordered_at", "i.ordered_at")
+    lines = "order_items i"
+    if affected_only:
+        lines = "metrics_affected a JOIN order_items i ON i.customer_id = a.customer_id"
+    picks = ", ".join(
+        f"MAX(CASE WHEN n = {k} THEN day END) AS day{k}" for k in range(1, MAX_DAYS + 1)
+    )
+    return f"""
+    WITH days AS (
+        SELECT DISTINCT i.customer_id, i.product_id, {local_day} AS day
+        FROM {lines}
+        JOIN orders o ON o.id = i.order_id
+        JOIN customers c ON c.id = i.customer_id
+        JOIN metrics_zone_days z ON z.zone = COALESCE(c.timezone, :brand_zone)
+            AND z.utc_day = {utc_day}
+        WHERE o.status NOT IN ({excluded})
+    ),
+    ranked AS (
+        SELECT customer_id, product_id, day,
+               ROW_NUMBER() OVER (PARTITION BY customer_id, product_id ORDER BY day DESC) AS n
+        FROM days WHERE day <= {sql["as_of"]}
+    )
+    SELECT customer_id, product_id, {picks}
+    FROM ranked WHERE n <= {MAX_DAYS}
+    GROUP BY customer_id, product_id
+    HAVING COUNT(*) >= 2
+    """
+
+
+def write_repeats(
+    connection: Connection, sql: dict[str, str], params: dict[str, str], *, scoped: bool
+) -> None:
+    """(Re)compute `product_repeats` for everyone or for `metrics_affected` only."""
+    if scoped:
+        connection.execute(
+            text(
+                "DELETE FROM product_repeats "
+                "WHERE customer_id IN (SELECT customer_id FROM metrics_affected)"
+            )
+        )
+    else:
+        connection.execute(text("DELETE FROM product_repeats"))
+    insert = f"INSERT INTO product_repeats (customer_id, product_id, {COLUMNS}) "
+    connection.execute(text(insert + repeats_select(sql, affected_only=scoped)), params)
