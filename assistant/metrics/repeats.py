@@ -22,35 +22,41 @@ def repeats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
 
     Parameters: `:as_of`, `:brand_zone`; reads the temporary `metrics_zone_days` table and,
     with `affected_only`, the temporary `metrics_affected (customer_id)` table. A line's day
-    is its own `ordered_at` (its order's) in the customer's zone, as segments count it.
+    is its order's local day in the customer's zone (lines copy their order's time), as
+    segments count it.
     """
     excluded = ", ".join(f"'{status}'" for status in EXCLUDED_STATUSES)
     offset = (
-        "CASE WHEN z.change_at IS NOT NULL AND i.ordered_at >= z.change_at "
+        "CASE WHEN z.change_at IS NOT NULL AND o.ordered_at >= z.change_at "
         "THEN z.offset_after ELSE z.offset_seconds END"
     )
-    local_day = sql["local_day"].format(offset=offset).replace("o.ordered_at", "i.ordered_at")
-    utc_day = sql["utc_day"].replace("o.ordered_at", "i.ordered_at")
-    lines = "order_items i"
-    if affected_only:
-        lines = "metrics_affected a JOIN order_items i ON i.customer_id = a.customer_id"
+    orders = "orders o JOIN customers c ON c.id = o.customer_id"
+    if affected_only:  # driven from the affected ids, each looked up by key
+        orders = (
+            "metrics_affected a JOIN customers c ON c.id = a.customer_id "
+            "JOIN orders o ON o.customer_id = a.customer_id"
+        )
     picks = ", ".join(
         f"MAX(CASE WHEN n = {k} THEN day END) AS day{k}" for k in range(1, MAX_DAYS + 1)
     )
+    # Each counted order's local day once, then its lines (lines carry their order's time).
     return f"""
-    WITH days AS (
-        SELECT DISTINCT i.customer_id, i.product_id, {local_day} AS day
-        FROM {lines}
-        JOIN orders o ON o.id = i.order_id
-        JOIN customers c ON c.id = i.customer_id
+    WITH order_days AS (
+        SELECT o.id, o.customer_id, {sql["local_day"].format(offset=offset)} AS day
+        FROM {orders}
         JOIN metrics_zone_days z ON z.zone = COALESCE(c.timezone, :brand_zone)
-            AND z.utc_day = {utc_day}
+            AND z.utc_day = {sql["utc_day"]}
         WHERE o.status NOT IN ({excluded})
+    ),
+    days AS (
+        SELECT DISTINCT od.customer_id, i.product_id, od.day
+        FROM order_days od JOIN order_items i ON i.order_id = od.id
+        WHERE od.day <= {sql["as_of"]}
     ),
     ranked AS (
         SELECT customer_id, product_id, day,
                ROW_NUMBER() OVER (PARTITION BY customer_id, product_id ORDER BY day DESC) AS n
-        FROM days WHERE day <= {sql["as_of"]}
+        FROM days
     )
     SELECT customer_id, product_id, {picks}
     FROM ranked WHERE n <= {MAX_DAYS}
