@@ -1,6 +1,7 @@
 """The metrics SQL, written once for every engine (definitions: docs/metrics.md).
 
-Two statements:
+Three statements:
+- `order_days_select` gives every counted order its local day (a temporary table).
 - `stats_select` aggregates orders into `customer_order_stats`: per customer, what does not
   depend on the as-of day (counts, net spend, first/last purchase day, repeat spend). It can
   be limited to the customers in the temporary `metrics_affected` table (incremental refresh).
@@ -48,19 +49,45 @@ STATS_COLUMNS = (
 )
 
 
-def stats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
-    """Per-customer purchase aggregates up to the end of the as-of day (local days).
+ORDER_DAYS_COLUMNS = "id, customer_id, ordered_at, total, day"
 
-    Parameters: `:as_of`, `:brand_zone`; reads the temporary `metrics_zone_days` table and,
-    with `affected_only`, the temporary `metrics_affected (customer_id)` table.
+
+def order_days_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
+    """Every counted order (not cancelled or refunded) with its local day in the customer's
+    zone: the rows of the temporary `metrics_order_days` table the aggregates and the
+    product repeats both read (`ORDER_DAYS_COLUMNS`).
+
+    Parameters: `:brand_zone`; reads the temporary `metrics_zone_days` table and, with
+    `affected_only`, the temporary `metrics_affected (customer_id)` table.
     """
     excluded = ", ".join(f"'{status}'" for status in EXCLUDED_STATUSES)
     offset = (
         "CASE WHEN z.change_at IS NOT NULL AND o.ordered_at >= z.change_at "
         "THEN z.offset_after ELSE z.offset_seconds END"
     )
-    local_day = sql["local_day"].format(offset=offset)
     orders = "orders o JOIN customers c ON c.id = o.customer_id"
+    if affected_only:
+        # Driven from the affected ids: each customer and their orders looked up by key.
+        orders = (
+            "metrics_affected a JOIN customers c ON c.id = a.customer_id "
+            "JOIN orders o ON o.customer_id = a.customer_id"
+        )
+    return f"""
+    SELECT o.id, o.customer_id, o.ordered_at, o.total,
+           {sql["local_day"].format(offset=offset)} AS day
+    FROM {orders}
+    JOIN metrics_zone_days z ON z.zone = COALESCE(c.timezone, :brand_zone)
+        AND z.utc_day = {sql["utc_day"]}
+    WHERE o.status NOT IN ({excluded})
+    """
+
+
+def stats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
+    """Per-customer purchase aggregates up to the end of the as-of day (local days).
+
+    Parameters: `:as_of`; reads the temporary `metrics_order_days` table (`order_days_select`)
+    and, with `affected_only`, the temporary `metrics_affected (customer_id)` table.
+    """
     # The value of each returned line: for everyone, a join of all returns to their lines.
     returned_lines = """
         SELECT lines.order_id, SUM(i.quantity * i.unit_price) AS value
@@ -69,11 +96,6 @@ def stats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
         GROUP BY lines.order_id"""
     if affected_only:
         affected = "IN (SELECT customer_id FROM metrics_affected)"
-        # Driven from the affected ids: each customer and their orders looked up by key.
-        orders = (
-            "metrics_affected a JOIN customers c ON c.id = a.customer_id "
-            "JOIN orders o ON o.customer_id = a.customer_id"
-        )
         # For a few customers, each line looked up by its key: a join let PostgreSQL
         # misjudge the few lines and scan all ten million.
         returned_lines = f"""
@@ -85,14 +107,7 @@ def stats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
               WHERE r.customer_id {affected}) lines
         GROUP BY lines.order_id"""
     return f"""
-    WITH counted AS (
-        SELECT o.id, o.customer_id, o.ordered_at, o.total, {local_day} AS day
-        FROM {orders}
-        JOIN metrics_zone_days z ON z.zone = COALESCE(c.timezone, :brand_zone)
-            AND z.utc_day = {sql["utc_day"]}
-        WHERE o.status NOT IN ({excluded})
-    ),
-    in_window AS (SELECT * FROM counted WHERE day <= {sql["as_of"]}),
+    WITH in_window AS (SELECT * FROM metrics_order_days WHERE day <= {sql["as_of"]}),
     returned AS MATERIALIZED ({returned_lines}
     ),
     per_order AS MATERIALIZED (

@@ -11,46 +11,24 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from assistant.metrics.queries import EXCLUDED_STATUSES
-
 MAX_DAYS = 5
 COLUMNS = ", ".join(f"day{k}" for k in range(1, MAX_DAYS + 1))
 
 
-def repeats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
+def repeats_select(sql: dict[str, str]) -> str:
     """The rows of `product_repeats` up to the end of the as-of day (local days).
 
-    Parameters: `:as_of`, `:brand_zone`; reads the temporary `metrics_zone_days` table and,
-    with `affected_only`, the temporary `metrics_affected (customer_id)` table. A line's day
-    is its order's local day in the customer's zone (lines copy their order's time), as
-    segments count it.
+    Parameter: `:as_of`; reads the temporary `metrics_order_days` table (the counted orders
+    of everyone, or of the customers being recomputed, with their local days). A line's day is
+    its order's local day in the customer's zone, as segments count it.
     """
-    excluded = ", ".join(f"'{status}'" for status in EXCLUDED_STATUSES)
-    offset = (
-        "CASE WHEN z.change_at IS NOT NULL AND o.ordered_at >= z.change_at "
-        "THEN z.offset_after ELSE z.offset_seconds END"
-    )
-    orders = "orders o JOIN customers c ON c.id = o.customer_id"
-    if affected_only:  # driven from the affected ids, each looked up by key
-        orders = (
-            "metrics_affected a JOIN customers c ON c.id = a.customer_id "
-            "JOIN orders o ON o.customer_id = a.customer_id"
-        )
     picks = ", ".join(
         f"MAX(CASE WHEN n = {k} THEN day END) AS day{k}" for k in range(1, MAX_DAYS + 1)
     )
-    # Each counted order's local day once, then its lines (lines carry their order's time).
     return f"""
-    WITH order_days AS (
-        SELECT o.id, o.customer_id, {sql["local_day"].format(offset=offset)} AS day
-        FROM {orders}
-        JOIN metrics_zone_days z ON z.zone = COALESCE(c.timezone, :brand_zone)
-            AND z.utc_day = {sql["utc_day"]}
-        WHERE o.status NOT IN ({excluded})
-    ),
-    days AS (
+    WITH days AS (
         SELECT DISTINCT od.customer_id, i.product_id, od.day
-        FROM order_days od JOIN order_items i ON i.order_id = od.id
+        FROM metrics_order_days od JOIN order_items i ON i.order_id = od.id
         WHERE od.day <= {sql["as_of"]}
     ),
     ranked AS (
@@ -79,4 +57,4 @@ def write_repeats(
     else:
         connection.execute(text("DELETE FROM product_repeats"))
     insert = f"INSERT INTO product_repeats (customer_id, product_id, {COLUMNS}) "
-    connection.execute(text(insert + repeats_select(sql, affected_only=scoped)), params)
+    connection.execute(text(insert + repeats_select(sql)), params)

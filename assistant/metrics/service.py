@@ -14,6 +14,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     bindparam,
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session
 from assistant.config import get_settings
 from assistant.metrics import clv_store
 from assistant.metrics.queries import (
+    ORDER_DAYS_COLUMNS,
     SCORES_COLUMNS,
     STATS_COLUMNS,
     dialect_sql,
+    order_days_select,
     scores_select,
     stats_select,
 )
@@ -66,6 +69,18 @@ _ZONES = Table(
     Column("offset_seconds", Integer),
     Column("change_at", UTCDateTime()),
     Column("offset_after", Integer),
+    prefixes=["TEMPORARY"],
+)
+
+
+_ORDER_DAYS = Table(
+    "metrics_order_days",
+    MetaData(),
+    Column("id", BigInteger, primary_key=True),
+    Column("customer_id", BigInteger),
+    Column("ordered_at", UTCDateTime()),
+    Column("total", Numeric(12, 2)),
+    Column("day", Date),
     prefixes=["TEMPORARY"],
 )
 
@@ -199,6 +214,18 @@ def _write_stats(
         )
     else:
         connection.execute(text("DELETE FROM customer_order_stats"))
+    # Each counted order's local day once, for the aggregates and the product repeats.
+    _ORDER_DAYS.drop(connection, checkfirst=True)
+    _ORDER_DAYS.create(connection)
+    connection.execute(
+        text(
+            f"INSERT INTO metrics_order_days ({ORDER_DAYS_COLUMNS}) "
+            + order_days_select(sql, affected_only=scoped)
+        ),
+        params,
+    )
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE metrics_order_days"))
     connection.execute(
         text(
             f"INSERT INTO customer_order_stats ({STATS_COLUMNS}) "
@@ -207,6 +234,7 @@ def _write_stats(
         params,
     )
     write_repeats(connection, sql, params, scoped=scoped)
+    _ORDER_DAYS.drop(connection)
     _ZONES.drop(connection)
     if connection.dialect.name == "postgresql" and not scoped:
         # Fresh statistics: the scores step plans its joins and sorts from them.
