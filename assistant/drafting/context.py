@@ -27,7 +27,7 @@ from assistant.drafting import history
 from assistant.drafting.brand import Brand
 from assistant.drafting.occasion_facts import add_trigger_facts, is_follow_up
 from assistant.drafting.product_names import short_product_name
-from assistant.models import Customer, CustomerMetrics
+from assistant.models import Customer, CustomerScores
 from assistant.playbooks import Playbook
 
 SCHEMA = 1
@@ -176,11 +176,13 @@ class FactsBuilder:
                 Customer.id,
                 Customer.first_name,
                 Customer.timezone,
-                func.coalesce(Customer.customer_since, CustomerMetrics.first_order_at),
-                CustomerMetrics.lifetime_spend,
-                CustomerMetrics.orders_count,
+                func.coalesce(Customer.customer_since, CustomerScores.first_order_at),
+                CustomerScores.lifetime_spend,
+                CustomerScores.orders_count,
             )
-            .outerjoin(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
+            # The stored rows behind customer_metrics: a view on the right of an outer join
+            # is computed whole on SQLite.
+            .outerjoin(CustomerScores, CustomerScores.customer_id == Customer.id)
             .where(Customer.id.in_(ids))
         ).all()
         return {
@@ -230,7 +232,7 @@ class FactsBuilder:
         if self._bands is not None or not self.wants_profile:
             return
         spenders = session.execute(
-            select(func.count()).where(CustomerMetrics.orders_count > 0)
+            select(func.count()).where(CustomerScores.orders_count > 0)
         ).scalar_one()
         self._bands = []
         if not spenders:
@@ -243,9 +245,9 @@ class FactsBuilder:
             return
         values = list(
             session.execute(
-                select(CustomerMetrics.lifetime_spend)
-                .where(CustomerMetrics.orders_count > 0)
-                .order_by(CustomerMetrics.lifetime_spend.desc())
+                select(CustomerScores.lifetime_spend)
+                .where(CustomerScores.orders_count > 0)
+                .order_by(CustomerScores.lifetime_spend.desc())
                 .limit(deepest)
             ).scalars()
         )

@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from assistant.config import Settings, get_settings
-from assistant.models import Conversation, CustomerMetrics, Draft, Return
+from assistant.models import Conversation, CustomerCLV, Draft, Return
 from assistant.models.base import utcnow
 from assistant.review import repository as repo
 
@@ -89,11 +89,11 @@ def assess(
             Draft.subject,
             Draft.findings,
             Draft.regenerating_at,
-            CustomerMetrics.clv_12m,
+            CustomerCLV.clv_12m,
             recent_return,
             open_conversation,
         )
-        .outerjoin(CustomerMetrics, CustomerMetrics.customer_id == Draft.customer_id)
+        .outerjoin(CustomerCLV, CustomerCLV.customer_id == Draft.customer_id)
         .where(Draft.campaign_id == campaign_id, Draft.state == repo.PENDING_REVIEW)
         .order_by(Draft.id)
     ).all()

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from assistant.metrics.queries import EXCLUDED_STATUSES
 from assistant.models import (
-    CustomerMetrics,
+    CustomerCLV,
+    CustomerScores,
     Order,
     OrderItem,
     Product,
@@ -258,16 +259,18 @@ def lapsed_high_value(session: Session, trigger: Trigger, scope: Scope) -> Itera
         return
     last = scope.as_of - timedelta(days=trigger.param("days"))
     first = last - timedelta(days=trigger.param("catch_up_days"))
-    metrics = CustomerMetrics
+    # The stored rows behind customer_metrics, on their indexes (last order, CLV).
+    metrics, clv = CustomerScores, CustomerCLV
     later = exists().where(
         Order.customer_id == metrics.customer_id,
         Order.ordered_at > metrics.last_order_at,
         Order.status.not_in(EXCLUDED_STATUSES),
     )
     rows = session.execute(
-        select(metrics.customer_id, metrics.last_order_at, metrics.clv_12m)
+        select(metrics.customer_id, metrics.last_order_at, clv.clv_12m)
+        .join(clv, clv.customer_id == metrics.customer_id)
         .where(
-            metrics.clv_12m >= cutoff,
+            clv.clv_12m >= cutoff,
             metrics.last_order_at >= scope.start(first),
             metrics.last_order_at < scope.start(last + timedelta(days=1)),
             ~later,
@@ -287,17 +290,12 @@ def lapsed_high_value(session: Session, trigger: Trigger, scope: Scope) -> Itera
 
 def _clv_cutoff(session: Session, percent: float) -> Any:
     """The predicted 12-month value at the edge of the top `percent` (None: nobody)."""
-    valued = CustomerMetrics.clv_12m.is_not(None)
-    total = session.execute(select(func.count()).where(valued)).scalar_one()
+    total = session.execute(select(func.count()).select_from(CustomerCLV)).scalar_one()
     rank = math.ceil(total * percent / 100)
     if rank < 1:
         return None
     return session.execute(
-        select(CustomerMetrics.clv_12m)
-        .where(valued)
-        .order_by(CustomerMetrics.clv_12m.desc())
-        .offset(rank - 1)
-        .limit(1)
+        select(CustomerCLV.clv_12m).order_by(CustomerCLV.clv_12m.desc()).offset(rank - 1).limit(1)
     ).scalar_one_or_none()
 
 
