@@ -57,4 +57,13 @@ def write_repeats(
     else:
         connection.execute(text("DELETE FROM product_repeats"))
     insert = f"INSERT INTO product_repeats (customer_id, product_id, {COLUMNS}) "
+    steer = scoped and connection.dialect.name == "postgresql"
+    if steer:
+        # A few customers' orders: each order's lines by key (an index-only lookup). PostgreSQL
+        # misjudges the join's size and hashes all ten million lines instead (twice as slow).
+        connection.execute(text("SET LOCAL enable_hashjoin = off"))
+        connection.execute(text("SET LOCAL enable_mergejoin = off"))
     connection.execute(text(insert + repeats_select(sql)), params)
+    if steer:
+        connection.execute(text("SET LOCAL enable_hashjoin = on"))
+        connection.execute(text("SET LOCAL enable_mergejoin = on"))
