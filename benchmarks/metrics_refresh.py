@@ -93,13 +93,9 @@ def duckdb_refresh(data: Path, as_of: date, brand_zone: str) -> tuple[float, tup
     params = {"as_of": as_of.isoformat(), "brand_zone": brand_zone}
     started = time.perf_counter()
     db.execute(
-        "CREATE TABLE metrics_order_days AS "
-        + queries.order_days_select(DUCKDB_SQL).replace(":brand_zone", "$brand_zone"),
-        {"brand_zone": brand_zone},
-    )
-    db.execute(
-        "CREATE TABLE customer_order_stats AS " + queries.stats_select(DUCKDB_SQL),
-        {"as_of": params["as_of"]},
+        "CREATE TABLE customer_order_stats AS "
+        + queries.stats_select(DUCKDB_SQL).replace(":brand_zone", "$brand_zone"),
+        params,
     )
     # The score boundaries (scores.read_cuts), then every customer's stored row.
     (buyers,) = db.execute("SELECT count(*) FROM customer_order_stats").fetchone()

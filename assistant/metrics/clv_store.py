@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Date, bindparam, text
+from sqlalchemy import Connection, text
 
 from assistant.config import get_settings
 from assistant.metrics import clv
@@ -93,13 +93,14 @@ def _summary(connection: Connection, as_of: date) -> tuple[Any, Any]:
         rows = np.frombuffer(bytes(buffer[_COPY_HEADER:-2]), dtype=_ROW)
         data = np.column_stack([rows[f"v{k}"].astype(np.float64) for k in range(1, 5)])
         return rows["id"].astype(np.int64), data.reshape(len(rows), 4)
-    result = connection.execute(
-        text(
-            f"SELECT customer_id, {columns.format(as_of=':as_of')} "
-            "FROM customer_order_stats ORDER BY customer_id"
-        ).bindparams(bindparam("as_of", type_=Date())),
-        {"as_of": as_of},
-    ).all()
+    # The driver's tuples straight into numpy (SQLAlchemy rows cost twice as much).
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(
+        f"SELECT customer_id, {columns.format(as_of='?')} "
+        "FROM customer_order_stats ORDER BY customer_id",
+        (as_of.isoformat(),),
+    )
+    result = cursor.fetchall()
     table = np.array(result, dtype=np.float64).reshape(len(result), 5)
     return table[:, 0].astype(np.int64), table[:, 1:]
 

@@ -214,7 +214,14 @@ def _write_stats(
         )
     else:
         connection.execute(text("DELETE FROM customer_order_stats"))
-    # Each counted order's local day once, for the aggregates and the product repeats.
+    connection.execute(
+        text(
+            f"INSERT INTO customer_order_stats ({STATS_COLUMNS}) "
+            + stats_select(sql, affected_only=scoped)
+        ),
+        params,
+    )
+    # Each counted order's local day, for the product repeats.
     _ORDER_DAYS.drop(connection, checkfirst=True)
     _ORDER_DAYS.create(connection)
     connection.execute(
@@ -226,13 +233,6 @@ def _write_stats(
     )
     if connection.dialect.name == "postgresql":
         connection.execute(text("ANALYZE metrics_order_days"))
-    connection.execute(
-        text(
-            f"INSERT INTO customer_order_stats ({STATS_COLUMNS}) "
-            + stats_select(sql, affected_only=scoped)
-        ),
-        params,
-    )
     write_repeats(connection, sql, params, scoped=scoped)
     _ORDER_DAYS.drop(connection)
     _ZONES.drop(connection)
