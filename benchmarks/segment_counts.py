@@ -32,11 +32,12 @@ from assistant.segments.registry import builtin_segments
 
 # What the built-in segments read.
 # What compiled segments read (customer_metrics is a view over customer_scores and
-# customer_clv; segments read those two directly).
+# customer_clv; segments read those directly, and product_repeats for product repeats).
 TABLES = (
     "customers",
     "customer_scores",
     "customer_clv",
+    "product_repeats",
     "orders",
     "order_items",
     "products",
