@@ -42,6 +42,7 @@ DUCKDB_SQL = {
     "days_between": "({later} - {earlier})",
     "as_of": "CAST($as_of AS DATE)",
     "date_of": "CAST({value} AS DATE)",
+    "local_date_of": "CAST(timezone({zone}, CAST({value} AS TIMESTAMPTZ)) AS DATE)",
 }
 
 

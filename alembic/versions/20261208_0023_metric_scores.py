@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('first_day', sa.Date(), nullable=True),
     sa.Column('last_day', sa.Date(), nullable=True),
     sa.Column('since_day', sa.Date(), nullable=True),
+    sa.Column('since_local', sa.Date(), nullable=True),
     sa.Column('r_score', sa.SmallInteger(), nullable=True),
     sa.Column('f_score', sa.SmallInteger(), nullable=True),
     sa.Column('m_score', sa.SmallInteger(), nullable=True),
@@ -85,6 +86,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_customer_scores_last_day'), ['last_day'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_scores_last_order_at'), ['last_order_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_scores_rfm_label'), ['rfm_label'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_scores_since_local'), ['since_local'], unique=False)
     op.create_table('customer_clv',
     sa.Column('customer_id', _ID, autoincrement=False, nullable=False),
     sa.Column('clv_12m', sa.Numeric(precision=12, scale=2), nullable=False),

@@ -34,6 +34,7 @@ def dialect_sql(connection: Connection) -> dict[str, str]:
             "days_between": "({later} - {earlier})",
             "as_of": "CAST(:as_of AS DATE)",
             "date_of": "CAST({value} AS DATE)",
+            "local_date_of": "CAST(timezone({zone}, {value}) AS DATE)",
         }
     return {
         "local_day": "date(o.ordered_at, printf('%+d seconds', {offset}))",
@@ -41,6 +42,8 @@ def dialect_sql(connection: Connection) -> dict[str, str]:
         "days_between": "CAST(julianday({later}) - julianday({earlier}) AS INTEGER)",
         "as_of": ":as_of",
         "date_of": "date({value})",
+        # segments/dialect.py registers it on the connection (register_sqlite_functions).
+        "local_date_of": "segments_local_day({value}, {zone})",
     }
 
 
@@ -150,7 +153,7 @@ def stats_select(sql: dict[str, str], *, affected_only: bool = False) -> str:
 
 SCORES_COLUMNS = (
     "customer_id, orders_count, lifetime_spend, aov, first_order_at, last_order_at, "
-    "first_day, last_day, since_day, r_score, f_score, m_score, rfm_label, "
+    "first_day, last_day, since_day, since_local, r_score, f_score, m_score, rfm_label, "
     "btyd_frequency, btyd_recency, btyd_monetary"
 )
 
@@ -167,6 +170,11 @@ def scores_select(
     """
     days = sql["days_between"]
     since = sql["date_of"].format(value="c.customer_since")
+    # The customer's local day of it, as milestone anniversaries count (the first purchase's
+    # local day is first_day).
+    since_local = sql["local_date_of"].format(
+        value="c.customer_since", zone="COALESCE(c.timezone, :brand_zone)"
+    )
     # Scoped, both halves start from the affected ids and look each customer up by key.
     buyers = "customer_order_stats st"
     customers = "customers c"
@@ -182,6 +190,7 @@ def scores_select(
            ROUND(s.lifetime_spend * 1.0 / s.orders_count, 2) AS aov,
            s.first_order_at, s.last_order_at, s.first_day, s.last_day,
            COALESCE({since}, s.first_day) AS since_day,
+           COALESCE({since_local}, s.first_day) AS since_local,
            s.r_score, s.f_score, s.m_score, {label} AS rfm_label,
            s.purchase_days - 1 AS btyd_frequency,
            {days.format(later="s.last_day", earlier="s.first_day")} AS btyd_recency,
@@ -190,7 +199,7 @@ def scores_select(
     UNION ALL
     -- Customers without a purchase: an anti-join on the stats' primary key (NOT IN would
     -- make PostgreSQL probe the whole list per customer once it outgrows work_mem).
-    SELECT c.id, 0, 0, NULL, NULL, NULL, NULL, NULL, {since}, NULL, NULL, NULL,
+    SELECT c.id, 0, 0, NULL, NULL, NULL, NULL, NULL, {since}, {since_local}, NULL, NULL, NULL,
            'no_purchases', 0, 0, 0
     FROM {customers}
     WHERE NOT EXISTS (SELECT 1 FROM customer_order_stats st WHERE st.customer_id = c.id)

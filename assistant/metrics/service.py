@@ -45,6 +45,7 @@ from assistant.metrics.scores import (
 from assistant.metrics.zones import zone_days
 from assistant.models import CustomerScores
 from assistant.models.base import UTCDateTime, utcnow
+from assistant.segments.dialect import register_sqlite_functions
 
 RefreshMode = Literal["auto", "full"]
 
@@ -241,9 +242,9 @@ def _write_stats(
         connection.execute(text("ANALYZE customer_order_stats"))
 
 
-def _write_scores(connection: Connection, cuts: Cuts, *, scoped: bool) -> None:
+def _write_scores(connection: Connection, cuts: Cuts, brand_zone: str, *, scoped: bool) -> None:
     """Write the stored rows of every customer, or of those in `metrics_affected`."""
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = {"brand_zone": brand_zone}
     r = score_sql("r", cuts, "st.last_day", params)
     f = score_sql("f", cuts, "st.orders_count", params)
     m = score_sql("m", cuts, "st.lifetime_spend", params)
@@ -321,6 +322,7 @@ def refresh(
     started = utcnow()
     as_of = as_of or started.date()
     connection = session.connection()
+    register_sqlite_functions(connection)  # the local day of a customer's creation
     _tune_for_refresh(connection)
     brand_zone = get_settings().app.brand_timezone
     params: dict[str, Any] = {"as_of": as_of.isoformat(), "now": started, "brand_zone": brand_zone}
@@ -337,14 +339,14 @@ def refresh(
     rescored = 0
     if why_full:
         cuts = read_cuts(connection)
-        _write_scores(connection, cuts, scoped=False)
+        _write_scores(connection, cuts, brand_zone, scoped=False)
     else:
         assert state is not None
         old = Cuts.from_json(state["score_cuts"], connection.dialect.name)
         assert old is not None
         cuts = move_cuts(connection, old)
         rescored = rescore_crossers(connection, old, cuts)
-        _write_scores(connection, cuts, scoped=True)
+        _write_scores(connection, cuts, brand_zone, scoped=True)
     _AFFECTED.drop(connection, checkfirst=True)
     connection.execute(text("DELETE FROM metrics_pending_customers"))
     buyers = cuts.buyers

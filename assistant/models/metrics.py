@@ -98,6 +98,7 @@ class CustomerScores(Base):
         Index(None, "aov"),
         Index(None, "last_order_at"),
         Index(None, "last_day"),
+        Index(None, "since_local"),
     )
 
     # No foreign key on these derived tables: checking one per row doubled the time of writing
@@ -111,6 +112,8 @@ class CustomerScores(Base):
     first_day: Mapped[date | None] = mapped_column(Date)
     last_day: Mapped[date | None] = mapped_column(Date)
     since_day: Mapped[date | None] = mapped_column(Date)
+    # The local day (customer's zone) of their creation, else of their first purchase.
+    since_local: Mapped[date | None] = mapped_column(Date)
     r_score: Mapped[int | None] = mapped_column(SmallInteger)
     f_score: Mapped[int | None] = mapped_column(SmallInteger)
     m_score: Mapped[int | None] = mapped_column(SmallInteger)

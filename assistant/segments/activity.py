@@ -343,7 +343,13 @@ def milestone(cx: Compiler, node: s.Milestone) -> tuple[Bool, Evidence]:
         # The N-th anniversary fell on local days then+1 .. as_of.
         first = years_before(then, threshold) + timedelta(days=1)
         last = years_before(cx.as_of, threshold)
-        holds = and_(since.is_not(None), cx.local_days(since, first, last))
+        if cx.fresh:  # that local day, kept by the refresh, on its index
+            local: Expr = cx.m.c.since_local
+            holds = and_(
+                local.is_not(None), local.between(literal(first, Date()), literal(last, Date()))
+            )
+        else:
+            holds = and_(since.is_not(None), cx.local_days(since, first, last))
         keys["customer_since"] = since
     elif node.orders is not None:
         threshold = node.orders
