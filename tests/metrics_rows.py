@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +37,6 @@ def add_metrics(
     btyd_T: float = 0.0,  # noqa: N803 - the view's column name
     btyd_monetary: Decimal = Decimal("0"),
     clv_12m: Decimal | None = None,
-    **ignored: Any,
 ) -> None:
     """One customer's metrics row as of `as_of` (the one day every row of the view shares)."""
     state = session.scalars(select(MetricsState)).first()

@@ -156,12 +156,16 @@ def _state(connection: Connection) -> dict[str, Any] | None:
 
 
 def _why_not_incremental(
-    state: dict[str, Any] | None, as_of: date, brand_zone: str, mode: RefreshMode
+    state: dict[str, Any] | None,
+    old: Cuts | None,
+    as_of: date,
+    brand_zone: str,
+    mode: RefreshMode,
 ) -> str:
     """Empty when the kept tables can be brought up to date; else the reason they can't."""
     if mode == "full":
         return "a full refresh was asked for"
-    if state is None or Cuts.from_json(state["score_cuts"], "any") is None:
+    if state is None or old is None:
         return "no earlier refresh to build on"
     if state["brand_zone"] != brand_zone:
         return f"the brand time zone changed from {state['brand_zone']} to {brand_zone}"
@@ -327,7 +331,8 @@ def refresh(
     brand_zone = get_settings().app.brand_timezone
     params: dict[str, Any] = {"as_of": as_of.isoformat(), "now": started, "brand_zone": brand_zone}
     state = _state(connection)
-    why_full = _why_not_incremental(state, as_of, brand_zone, mode)
+    old = Cuts.from_json(state["score_cuts"], connection.dialect.name) if state else None
+    why_full = _why_not_incremental(state, old, as_of, brand_zone, mode)
     recomputed = added = kept = 0
     if not why_full:
         assert state is not None
@@ -341,8 +346,6 @@ def refresh(
         cuts = read_cuts(connection)
         _write_scores(connection, cuts, brand_zone, scoped=False)
     else:
-        assert state is not None
-        old = Cuts.from_json(state["score_cuts"], connection.dialect.name)
         assert old is not None
         cuts = move_cuts(connection, old)
         rescored = rescore_crossers(connection, old, cuts)
@@ -351,9 +354,12 @@ def refresh(
     connection.execute(text("DELETE FROM metrics_pending_customers"))
     buyers = cuts.buyers
     refit = clv_store.refit_reason(state or {}, as_of, buyers, force=refit_clv)
-    kept_model = None if refit else clv_store.model_from_json(str(state and state["clv_model"]))
+    kept_model = None
+    if not refit:  # a kept model exists (refit_reason says why not otherwise)
+        assert state is not None
+        kept_model = clv_store.model_from_json(state["clv_model"])
     model, notes = clv_store.predict_all(connection, as_of, kept_model)
-    if not refit and state is not None:
+    if kept_model is not None and state is not None:
         notes = (f"CLV predicted with the models fitted as of {state['clv_fitted_on']}",)
     if why_full:
         customers = int(

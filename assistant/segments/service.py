@@ -85,12 +85,14 @@ def metrics_as_of(session: Session) -> date | None:
     return session.execute(select(MetricsState.stats_as_of)).scalar_one_or_none()
 
 
-def metrics_fresh(session: Session, brand_zone: str) -> bool:
-    """Whether the kept purchase aggregates describe every customer's orders as of their day:
-    refreshed in this brand zone, and no import has changed anyone since."""
-    zone = session.execute(select(MetricsState.brand_zone)).scalar_one_or_none()
+def _metrics_state(session: Session, brand_zone: str) -> tuple[date | None, bool]:
+    """The metrics' day, and whether the kept purchase aggregates describe every customer's
+    orders as of it: refreshed in this brand zone, and no import has changed anyone since."""
+    row = session.execute(select(MetricsState.stats_as_of, MetricsState.brand_zone)).first()
+    if row is None:
+        return None, False
     pending = session.execute(select(MetricsPendingCustomer.customer_id).limit(1)).first()
-    return zone == brand_zone and pending is None
+    return row[0], row[1] == brand_zone and pending is None
 
 
 def evaluate(
@@ -108,11 +110,10 @@ def evaluate(
     if connection.dialect.name == "postgresql":
         # Segment queries are short; PostgreSQL's JIT compile (0.3-1.5 s) costs more than it saves.
         connection.execute(text("SET LOCAL jit = off"))
-    refreshed = metrics_as_of(session)
+    zone = get_settings().app.brand_timezone
+    refreshed, fresh = _metrics_state(session, zone)
     # Default: the metrics' day, so windows and metric conditions describe the same day.
     day = as_of or refreshed or datetime.now(UTC).date()
-    zone = get_settings().app.brand_timezone
-    fresh = refreshed is not None and metrics_fresh(session, zone)
     compiled = compile_segment(
         resolved.where, connection.dialect.name, day, zone, refreshed, fresh=fresh
     )
